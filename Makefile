@@ -1,0 +1,57 @@
+# Champion's front door.
+#
+#   make          install missing Debian packages, build build/champion
+#   make run      ... then create the demo desk and serve it (see README)
+#   make test     ... then run every test: the normal build (-Wall -Wextra
+#                 -Werror) and the AddressSanitizer + UBSan build
+#   make check    the normal build's tests only (quicker, for development)
+#   make clean    remove the build directories
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+DEMO_DB    ?= demo.db
+DEMO_TICKETS ?= 20000
+MESON      ?= meson
+
+.PHONY: all deps build run test check test-normal test-asan clean
+
+all: build
+
+deps:
+	@scripts/setup-deps
+
+$(BUILD)/build.ninja: | deps
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(ASAN_BUILD)/build.ninja: | deps
+	$(MESON) setup $(ASAN_BUILD) --buildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+# The demo desk is made once; delete $(DEMO_DB) for a fresh one.
+run: build
+	@if [ ! -f $(DEMO_DB) ]; then \
+		$(BUILD)/champion --db $(DEMO_DB) demo --tickets $(DEMO_TICKETS); \
+	fi
+	@echo
+	@echo "The demo desk is $(DEMO_DB). Try:"
+	@echo "  $(BUILD)/champion --db $(DEMO_DB) ticket list"
+	@echo "  $(BUILD)/champion --db $(DEMO_DB) ticket show 1"
+	@echo "  $(BUILD)/champion --db $(DEMO_DB) user list --role agent"
+	@echo "(the HTTP server, 'champion serve', arrives with the API)"
+
+test: test-normal test-asan
+
+check test-normal: build
+	$(MESON) test -C $(BUILD) --print-errorlogs
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MESON) test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

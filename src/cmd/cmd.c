@@ -1,0 +1,196 @@
+/* cmd.c - what the subcommands share: opening the desk, actors, errors, input. */
+#include "util/common.h"
+#include "cmd/cmd.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/xalloc.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct cmd *const cmd_table[] = {
+	&cmd_init, &cmd_ticket, &cmd_user, &cmd_org, &cmd_group, &cmd_config, &cmd_demo, NULL,
+};
+
+int cmd_fail(const struct err *e)
+{
+	fprintf(stderr, "champion: %s\n", e->msg[0] ? e->msg : err_code_name(e->code));
+	return err_exit_code(e->code ? e->code : ERR_INTERNAL);
+}
+
+int cmd_usage_error(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "champion %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'champion %s --help'\n", c->name);
+	return EX_USAGE;
+}
+
+bool cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+int cmd_getopt(const char *cmdname, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, bool *started)
+{
+	char spec[128];
+	int opt;
+
+	if (!*started) {
+		optind = 0; /* GNU getopt: reinitialise */
+		*started = true;
+	}
+	snprintf(spec, sizeof(spec), ":%s", shortopts);
+	opterr = 0;
+	opt = getopt_long(argc, argv, spec, longopts, NULL);
+	if (opt == '?') {
+		fprintf(stderr, "champion %s: unknown option '%s'\nsee 'champion %s --help'\n",
+			cmdname, argv[optind - 1], cmdname);
+		return -2;
+	}
+	if (opt == ':') {
+		fprintf(stderr, "champion %s: option '%s' needs a value\nsee 'champion %s --help'\n",
+			cmdname, argv[optind - 1], cmdname);
+		return -2;
+	}
+	return opt;
+}
+
+int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
+{
+	struct store_options o = {.create = create};
+	struct err e = ERR_INIT;
+	int64_t busy, max;
+	int sync;
+
+	o.target = conf_get(&ctx->conf, "db.path");
+	sync = db_parse_sync(conf_get(&ctx->conf, "db.synchronous"));
+	if (sync < 0) {
+		err_set(&e, ERR_INVALID, "db.synchronous = '%s' (from %s) is not one of full, "
+			"normal, off", conf_get(&ctx->conf, "db.synchronous"),
+			conf_source_name(conf_source_of(&ctx->conf, "db.synchronous")));
+		return cmd_fail(&e);
+	}
+	o.sync = (enum db_sync)sync;
+	if (conf_get_int(&ctx->conf, "db.busy_timeout_ms", 0, 3600000, &busy, &e) ||
+	    conf_get_int(&ctx->conf, "attachments.max_bytes", 0, (int64_t)1 << 40, &max, &e))
+		return cmd_fail(&e);
+	o.busy_timeout_ms = (int)busy;
+	o.blob_max = (size_t)max;
+	o.blob_dir = conf_get(&ctx->conf, "attachments.dir");
+	if (desk_open(out, &o, &e))
+		return cmd_fail(&e);
+	return 0;
+}
+
+int cmd_actor(struct cmd_ctx *ctx, struct desk *d, struct actor *out)
+{
+	struct err e = ERR_INIT;
+
+	if (!ctx->as_email) {
+		*out = desk_system_actor;
+		return 0;
+	}
+	if (desk_actor_by_email(d, ctx->as_email, out, &e)) {
+		if (e.code == ERR_NOT_FOUND)
+			err_set(&e, ERR_NOT_FOUND, "--as '%s': no such user", ctx->as_email);
+		return cmd_fail(&e);
+	}
+	return 0;
+}
+
+int cmd_parse_ticket_id(const char *s, int64_t *id)
+{
+	if (s && *s == '#')
+		s++;
+	return str_parse_int64(s, 1, INT64_MAX, id);
+}
+
+/* Reads fd to the end, refusing more than max bytes. */
+static char *read_all(int fd, const char *what, size_t max, size_t *len, struct err *e)
+{
+	size_t cap = 4096, n = 0;
+	char *p = xmalloc(cap + 1);
+
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				free(p);
+				err_set(e, ERR_INVALID, "%s is larger than %zu bytes", what, max);
+				return NULL;
+			}
+			cap *= 2;
+			p = xrealloc(p, cap + 1);
+		}
+		ssize_t r = read(fd, p + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_set(e, ERR_INVALID, "cannot read %s: %s", what, strerror(errno));
+			free(p);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(p);
+		err_set(e, ERR_INVALID, "%s is larger than %zu bytes", what, max);
+		return NULL;
+	}
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+char *cmd_read_stdin(size_t max, size_t *len, struct err *e)
+{
+	return read_all(STDIN_FILENO, "standard input", max, len, e);
+}
+
+char *cmd_read_file(const char *path, size_t max, size_t *len, struct err *e)
+{
+	struct stat sb;
+	char *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		err_set(e, errno == ENOENT ? ERR_NOT_FOUND : ERR_INVALID, "cannot open '%s': %s",
+			path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		close(fd);
+		err_set(e, ERR_INVALID, "'%s' is a directory", path);
+		return NULL;
+	}
+	p = read_all(fd, path, max, len, e);
+	close(fd);
+	return p;
+}
+
+const char *cmd_time(struct cmd_ctx *ctx, int64_t ms)
+{
+	char iso[TIME_ISO_MAX];
+
+	if (!ms)
+		return "-";
+	time_format_iso(ms, iso);
+	/* "2026-11-22T04:20:25.123Z" -> "2026-11-22 04:20" */
+	iso[10] = ' ';
+	iso[16] = '\0';
+	return arena_strdup(&ctx->arena, iso);
+}

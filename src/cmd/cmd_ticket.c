@@ -1,0 +1,593 @@
+/* cmd_ticket.c - champion ticket: create, list, show, reply, note, set, merge, link, events. */
+#include "util/common.h"
+#include "cmd/cmd.h"
+#include "util/str.h"
+#include "util/time.h"
+
+#include <jansson.h>
+
+static const char usage[] =
+	"usage: champion ticket create --subject TEXT --requester EMAIL [--name NAME]\n"
+	"                              (--body TEXT | --body-file FILE | --body -)\n"
+	"                              [--priority P] [--group NAME] [--assignee EMAIL]\n"
+	"                              [--tag TAG]... [--attach FILE]... [--channel C]\n"
+	"       champion ticket list [--status S] [--assignee EMAIL|none] [--group NAME]\n"
+	"                            [--requester EMAIL] [--tag TAG] [--updated-since TIME]\n"
+	"                            [--limit N] [--cursor ID] [--json]\n"
+	"       champion ticket show ID [--json]\n"
+	"       champion ticket reply ID (--body TEXT | --body-file FILE | --body -)\n"
+	"                                [--status S] [--attach FILE]...\n"
+	"       champion ticket note ID (--body TEXT | --body-file FILE | --body -)\n"
+	"       champion ticket set ID [--status S] [--priority P] [--subject TEXT]\n"
+	"                              [--assignee EMAIL|none] [--group NAME|none]\n"
+	"                              [--tag TAG]... [--untag TAG]... [--follower EMAIL]...\n"
+	"                              [--unfollow EMAIL]... [--if-version N]\n"
+	"       champion ticket merge ID --into TARGET\n"
+	"       champion ticket link ID OTHER [--kind related|incident]\n"
+	"       champion ticket events ID [--json]\n"
+	"\n"
+	"Tickets and their conversation. Replies and notes need an author: pass the\n"
+	"global --as EMAIL. Statuses: new, open, pending, on_hold, solved, closed;\n"
+	"priorities: low, normal, high, urgent. TIME is ISO 8601 (2026-11-22 or\n"
+	"2026-11-22T09:30:00Z). A reply to a closed ticket starts a new ticket linked\n"
+	"to it. 'set' with --if-version refuses to change a ticket someone else changed\n"
+	"since you read it. 'list' pages newest first: pass the last ID as --cursor for\n"
+	"the next page.\n";
+
+#define MAX_MULTI 64
+
+struct opts {
+	const char *subject, *requester, *name, *body, *body_file, *group, *assignee, *channel;
+	const char *into, *kind, *requester_filter, *updated_since;
+	const char *tags[MAX_MULTI], *untags[MAX_MULTI], *attach[MAX_MULTI];
+	const char *follow[MAX_MULTI], *unfollow[MAX_MULTI];
+	size_t ntags, nuntags, nattach, nfollow, nunfollow;
+	int status, priority, limit;
+	int64_t cursor, if_version;
+	bool json;
+};
+
+static int push(const char **arr, size_t *n, const char *v, const char *what)
+{
+	if (*n == MAX_MULTI)
+		return cmd_usage_error(&cmd_ticket, "more than %d %s options", MAX_MULTI, what);
+	arr[(*n)++] = v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"subject", required_argument, NULL, 's'},
+		{"requester", required_argument, NULL, 'r'},
+		{"name", required_argument, NULL, 'N'},
+		{"body", required_argument, NULL, 'b'},
+		{"body-file", required_argument, NULL, 'B'},
+		{"priority", required_argument, NULL, 'p'},
+		{"status", required_argument, NULL, 'S'},
+		{"group", required_argument, NULL, 'g'},
+		{"assignee", required_argument, NULL, 'a'},
+		{"tag", required_argument, NULL, 't'},
+		{"untag", required_argument, NULL, 'T'},
+		{"attach", required_argument, NULL, 'A'},
+		{"channel", required_argument, NULL, 'c'},
+		{"follower", required_argument, NULL, 'f'},
+		{"unfollow", required_argument, NULL, 'F'},
+		{"into", required_argument, NULL, 'i'},
+		{"kind", required_argument, NULL, 'k'},
+		{"updated-since", required_argument, NULL, 'u'},
+		{"limit", required_argument, NULL, 'l'},
+		{"cursor", required_argument, NULL, 'C'},
+		{"if-version", required_argument, NULL, 'v'},
+		{"json", no_argument, NULL, 'j'},
+		{0},
+	};
+	bool started = false;
+	int opt, st;
+	int64_t n;
+
+	while ((opt = cmd_getopt("ticket", argc, argv, "", longopts, &started)) != -1) {
+		st = 0;
+		switch (opt) {
+		case 's':
+			o->subject = optarg;
+			break;
+		case 'r':
+			o->requester = optarg;
+			break;
+		case 'N':
+			o->name = optarg;
+			break;
+		case 'b':
+			o->body = optarg;
+			break;
+		case 'B':
+			o->body_file = optarg;
+			break;
+		case 'p':
+			if ((o->priority = priority_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_ticket, "priority '%s' is not one of %s",
+						       optarg, priority_names());
+			break;
+		case 'S':
+			if ((o->status = status_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_ticket, "status '%s' is not one of %s",
+						       optarg, status_names());
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'a':
+			o->assignee = optarg;
+			break;
+		case 't':
+			st = push(o->tags, &o->ntags, optarg, "--tag");
+			break;
+		case 'T':
+			st = push(o->untags, &o->nuntags, optarg, "--untag");
+			break;
+		case 'A':
+			st = push(o->attach, &o->nattach, optarg, "--attach");
+			break;
+		case 'f':
+			st = push(o->follow, &o->nfollow, optarg, "--follower");
+			break;
+		case 'F':
+			st = push(o->unfollow, &o->nunfollow, optarg, "--unfollow");
+			break;
+		case 'c':
+			o->channel = optarg;
+			break;
+		case 'i':
+			o->into = optarg;
+			break;
+		case 'k':
+			o->kind = optarg;
+			break;
+		case 'u':
+			o->updated_since = optarg;
+			break;
+		case 'l':
+			if (str_parse_int64(optarg, 1, DESK_LIST_MAX, &n) < 0)
+				return cmd_usage_error(&cmd_ticket, "--limit wants a number from 1 to %d",
+						       DESK_LIST_MAX);
+			o->limit = (int)n;
+			break;
+		case 'C':
+			if (cmd_parse_ticket_id(optarg, &o->cursor) < 0)
+				return cmd_usage_error(&cmd_ticket, "--cursor wants a ticket id");
+			break;
+		case 'v':
+			if (str_parse_int64(optarg, 1, INT64_MAX, &o->if_version) < 0)
+				return cmd_usage_error(&cmd_ticket, "--if-version wants a positive number");
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		default:
+			return EX_USAGE;
+		}
+		if (st)
+			return st;
+	}
+	return 0;
+}
+
+/* The message body from --body TEXT, --body - (stdin) or --body-file; malloc'd. */
+static char *read_body(const struct opts *o, struct err *e)
+{
+	size_t len;
+
+	if (o->body && o->body_file) {
+		err_set(e, ERR_INVALID, "give --body or --body-file, not both");
+		return NULL;
+	}
+	if (o->body_file)
+		return cmd_read_file(o->body_file, DESK_BODY_MAX, &len, e);
+	if (!o->body) {
+		err_set(e, ERR_INVALID, "a message is required: --body TEXT, --body-file FILE, or "
+			"--body - for standard input");
+		return NULL;
+	}
+	if (strcmp(o->body, "-") == 0)
+		return cmd_read_stdin(DESK_BODY_MAX, &len, e);
+	return strdup(o->body);
+}
+
+/* Reads --attach files; the data lives until the arena is released. */
+static enum err_code read_attachments(struct cmd_ctx *ctx, const struct opts *o, size_t max,
+				      struct attachment_in **out, struct err *e)
+{
+	*out = arena_array(&ctx->arena, o->nattach ? o->nattach : 1, sizeof(**out));
+	for (size_t i = 0; i < o->nattach; i++) {
+		size_t len;
+		char *data = cmd_read_file(o->attach[i], max, &len, e);
+		const char *slash = strrchr(o->attach[i], '/');
+		if (!data)
+			return e->code;
+		arena_cleanup_add(&ctx->arena, free, data);
+		(*out)[i].filename = slash ? slash + 1 : o->attach[i];
+		(*out)[i].data = data;
+		(*out)[i].len = len;
+		(*out)[i].content_type = NULL;
+	}
+	return ERR_OK;
+}
+
+static json_t *ticket_json(const struct ticket_row *t)
+{
+	char iso[TIME_ISO_MAX];
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "id", (json_int_t)t->id,
+			      "subject", t->subject, "status", status_name(t->status), "priority",
+			      priority_name(t->priority), "requester_id", (json_int_t)t->requester_id,
+			      "channel", channel_name(t->channel), "version", (json_int_t)t->version,
+			      "created_at", time_format_iso(t->created_at, iso));
+#define OPT_ID(key, v) json_object_set_new(j, key, (v) ? json_integer(v) : json_null())
+#define OPT_TIME(key, v) \
+	json_object_set_new(j, key, (v) ? json_string(time_format_iso(v, iso)) : json_null())
+	OPT_ID("assignee_id", t->assignee_id);
+	OPT_ID("group_id", t->group_id);
+	OPT_ID("organisation_id", t->organisation_id);
+	OPT_ID("merged_into_id", t->merged_into_id);
+	OPT_TIME("updated_at", t->updated_at);
+	OPT_TIME("solved_at", t->solved_at);
+	OPT_TIME("closed_at", t->closed_at);
+	OPT_TIME("first_response_at", t->first_response_at);
+	json_object_set_new(j, "opened_by_agent", json_boolean(t->opened_by_agent));
+	return j;
+}
+
+static void dump(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+	json_decref(j);
+}
+
+static void show_json(const struct ticket_view *v)
+{
+	char iso[TIME_ISO_MAX];
+	json_t *j = ticket_json(&v->ticket), *arr;
+
+	json_object_set_new(j, "requester", json_pack("{s:I, s:s, s:s}", "id",
+						      (json_int_t)v->requester.id, "email",
+						      v->requester.email, "name", v->requester.name));
+	json_object_set_new(j, "assignee",
+			    v->assignee_email ? json_string(v->assignee_email) : json_null());
+	json_object_set_new(j, "group", v->group_name ? json_string(v->group_name) : json_null());
+	arr = json_array();
+	for (size_t i = 0; i < v->tags.count; i++)
+		json_array_append_new(arr, json_string(*ROWS_AT(&v->tags, const char *, i)));
+	json_object_set_new(j, "tags", arr);
+	arr = json_array();
+	for (size_t i = 0; i < v->followers.count; i++)
+		json_array_append_new(arr, json_string(ROWS_AT(&v->followers, struct user_row, i)->email));
+	json_object_set_new(j, "followers", arr);
+	arr = json_array();
+	for (size_t i = 0; i < v->links.count; i++) {
+		struct link_row *l = ROWS_AT(&v->links, struct link_row, i);
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:s}", "ticket_id",
+						     (json_int_t)l->ticket_id, "other_id",
+						     (json_int_t)l->other_id, "kind",
+						     link_kind_name(l->kind)));
+	}
+	json_object_set_new(j, "links", arr);
+	arr = json_array();
+	for (size_t i = 0; i < v->messages.count; i++) {
+		struct message_row *m = ROWS_AT(&v->messages, struct message_row, i);
+		json_t *mj = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)m->id,
+				       "author_id", (json_int_t)m->author_id, "author_role",
+				       role_name(m->author_role), "kind", msg_kind_name(m->kind),
+				       "channel", channel_name(m->channel), "body_text",
+				       m->body_text, "created_at", time_format_iso(m->created_at, iso));
+		json_t *aj = json_array();
+		for (size_t k = 0; k < v->attachments.count; k++) {
+			struct attachment_row *x = ROWS_AT(&v->attachments, struct attachment_row, k);
+			if (x->message_id == m->id)
+				json_array_append_new(aj, json_pack("{s:s, s:s, s:I, s:s}", "filename",
+								    x->filename, "content_type",
+								    x->content_type, "size",
+								    (json_int_t)x->size, "sha256",
+								    x->sha256));
+		}
+		json_object_set_new(mj, "attachments", aj);
+		json_array_append_new(arr, mj);
+	}
+	json_object_set_new(j, "messages", arr);
+	dump(j);
+}
+
+static void show_text(struct cmd_ctx *ctx, const struct ticket_view *v)
+{
+	const struct ticket_row *t = &v->ticket;
+
+	printf("ticket #%" PRId64 ": %s\n", t->id, t->subject);
+	printf("status:     %s\npriority:   %s\n", status_name(t->status),
+	       priority_name(t->priority));
+	printf("requester:  %s <%s>\n", v->requester.name, v->requester.email);
+	printf("assignee:   %s\ngroup:      %s\n", v->assignee_email ? v->assignee_email : "-",
+	       v->group_name ? v->group_name : "-");
+	printf("channel:    %s\ncreated:    %s\nupdated:    %s\n", channel_name(t->channel),
+	       cmd_time(ctx, t->created_at), cmd_time(ctx, t->updated_at));
+	printf("first reply: %s\n", cmd_time(ctx, t->first_response_at));
+	if (t->solved_at)
+		printf("solved:     %s\n", cmd_time(ctx, t->solved_at));
+	if (t->merged_into_id)
+		printf("merged into: #%" PRId64 "\n", t->merged_into_id);
+	printf("version:    %" PRId64 "\n", t->version);
+	if (v->tags.count) {
+		printf("tags:      ");
+		for (size_t i = 0; i < v->tags.count; i++)
+			printf(" %s", *ROWS_AT(&v->tags, const char *, i));
+		putchar('\n');
+	}
+	for (size_t i = 0; i < v->followers.count; i++)
+		printf("follower:   %s\n", ROWS_AT(&v->followers, struct user_row, i)->email);
+	for (size_t i = 0; i < v->links.count; i++) {
+		struct link_row *l = ROWS_AT(&v->links, struct link_row, i);
+		printf("link:       #%" PRId64 " %s #%" PRId64 "\n", l->ticket_id,
+		       link_kind_name(l->kind), l->other_id);
+	}
+	for (size_t i = 0; i < v->messages.count; i++) {
+		struct message_row *m = ROWS_AT(&v->messages, struct message_row, i);
+		printf("\n--- %s by user #%" PRId64 " (%s) at %s via %s ---\n",
+		       m->kind == MSG_PUBLIC ? "reply" : "internal note", m->author_id,
+		       role_name(m->author_role), cmd_time(ctx, m->created_at),
+		       channel_name(m->channel));
+		printf("%s\n", m->body_text);
+		for (size_t k = 0; k < v->attachments.count; k++) {
+			struct attachment_row *x = ROWS_AT(&v->attachments, struct attachment_row, k);
+			if (x->message_id == m->id)
+				printf("[attachment] %s (%s, %" PRId64 " bytes)\n", x->filename,
+				       x->content_type, x->size);
+		}
+	}
+}
+
+static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who,
+			     const struct opts *o, struct err *e)
+{
+	struct ticket_query q = {
+		.status = o->status,
+		.assignee_email = o->assignee,
+		.group = o->group,
+		.requester_email = o->requester,
+		.tag = o->ntags ? o->tags[0] : NULL,
+		.before_id = o->cursor,
+		.limit = o->limit,
+	};
+	struct rows rows;
+	enum err_code rc;
+
+	if (o->ntags > 1)
+		return err_set(e, ERR_INVALID, "list filters on one --tag");
+	if (o->updated_since && time_parse_iso(o->updated_since, &q.updated_since) < 0)
+		return err_set(e, ERR_INVALID, "--updated-since '%s' is not an ISO 8601 time",
+			       o->updated_since);
+	if ((rc = desk_ticket_list(d, who, &ctx->arena, &q, &rows, e)))
+		return rc;
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < rows.count; i++)
+			json_array_append_new(arr, ticket_json(ROWS_AT(&rows, struct ticket_row, i)));
+		json_t *page = json_pack("{s:o}", "tickets", arr);
+		int64_t last = rows.count ? ROWS_AT(&rows, struct ticket_row, rows.count - 1)->id : 0;
+		int limit = q.limit ? q.limit : 50;
+		json_object_set_new(page, "next_cursor",
+				    (int)rows.count == limit ? json_integer(last) : json_null());
+		dump(page);
+		return ERR_OK;
+	}
+	printf("%-7s %-8s %-7s %-16s %s\n", "ID", "STATUS", "PRIO", "UPDATED", "SUBJECT");
+	for (size_t i = 0; i < rows.count; i++) {
+		struct ticket_row *t = ROWS_AT(&rows, struct ticket_row, i);
+		printf("%-7" PRId64 " %-8s %-7s %-16s %s\n", t->id, status_name(t->status),
+		       priority_name(t->priority), cmd_time(ctx, t->updated_at), t->subject);
+	}
+	return ERR_OK;
+}
+
+static enum err_code do_events(struct cmd_ctx *ctx, struct desk *d, const struct actor *who,
+			       int64_t id, bool json, struct err *e)
+{
+	struct rows rows;
+	char iso[TIME_ISO_MAX];
+	enum err_code rc = desk_ticket_events(d, who, &ctx->arena, id, &rows, e);
+	json_t *arr = json ? json_array() : NULL;
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < rows.count; i++) {
+		struct event_row *ev = ROWS_AT(&rows, struct event_row, i);
+		if (json) {
+			json_t *j = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)ev->id, "kind",
+					      ev->kind, "created_at",
+					      time_format_iso(ev->created_at, iso));
+			json_object_set_new(j, "actor_id",
+					    ev->actor_id ? json_integer(ev->actor_id) : json_null());
+			json_object_set_new(j, "field", ev->field ? json_string(ev->field) : json_null());
+			json_object_set_new(j, "old", ev->old_value ? json_string(ev->old_value)
+								    : json_null());
+			json_object_set_new(j, "new", ev->new_value ? json_string(ev->new_value)
+								    : json_null());
+			json_object_set_new(j, "data", ev->data ? json_loads(ev->data, 0, NULL)
+								: json_null());
+			json_array_append_new(arr, j);
+			continue;
+		}
+		printf("%s  %-22s", cmd_time(ctx, ev->created_at), ev->kind);
+		if (ev->actor_id)
+			printf(" by #%" PRId64, ev->actor_id);
+		if (ev->field)
+			printf(" %s: %s -> %s", ev->field, ev->old_value ? ev->old_value : "-",
+			       ev->new_value ? ev->new_value : "-");
+		if (ev->data)
+			printf(" %s", ev->data);
+		putchar('\n');
+	}
+	if (json)
+		dump(arr);
+	return ERR_OK;
+}
+
+static int run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char *const verbs[] = {"create", "list", "show", "reply", "note",
+					    "set", "merge", "link", "events"};
+	struct opts o = {.status = -1, .priority = -1};
+	struct err e = ERR_INIT;
+	struct desk *d = NULL;
+	struct actor who;
+	const char *verb;
+	char *body = NULL;
+	int64_t id = 0, other = 0;
+	int status;
+	size_t v;
+
+	if (argc < 2)
+		return cmd_usage_error(&cmd_ticket, "which one: create, list, show, reply, note, "
+				       "set, merge, link or events?");
+	verb = argv[1];
+	for (v = 0; v < ARRAY_SIZE(verbs); v++)
+		if (strcmp(verb, verbs[v]) == 0)
+			break;
+	if (v == ARRAY_SIZE(verbs))
+		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket command", verb);
+	if ((status = parse(argc - 1, argv + 1, &o)))
+		return status;
+	int nargs = argc - 1 - optind;
+	char **args = argv + 1 + optind;
+	bool takes_id = strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0;
+	int want = !takes_id ? 0 : strcmp(verb, "link") == 0 ? 2 : 1;
+
+	if (nargs != want)
+		return cmd_usage_error(&cmd_ticket, "%s wants %s", verb,
+				       want == 0 ? "no arguments" : want == 1 ? "one ticket ID"
+									: "two ticket IDs");
+	if (takes_id && cmd_parse_ticket_id(args[0], &id) < 0)
+		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket id", args[0]);
+	if (want == 2 && cmd_parse_ticket_id(args[1], &other) < 0)
+		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket id", args[1]);
+	if (strcmp(verb, "merge") == 0 && (!o.into || cmd_parse_ticket_id(o.into, &other) < 0))
+		return cmd_usage_error(&cmd_ticket, "merge wants --into TARGET, a ticket id");
+	if ((status = cmd_open_desk(ctx, false, &d)) || (status = cmd_actor(ctx, d, &who)))
+		goto out;
+
+	if (strcmp(verb, "create") == 0) {
+		struct ticket_new_in in = {
+			.subject = o.subject,
+			.requester_email = o.requester,
+			.requester_name = o.name,
+			.priority = o.priority,
+			.group = o.group,
+			.assignee_email = o.assignee,
+			.tags = o.tags,
+			.ntags = o.ntags,
+			.channel = CHANNEL_CLI,
+		};
+		struct attachment_in *att;
+		if (!o.subject) {
+			status = cmd_usage_error(&cmd_ticket, "create wants --subject TEXT");
+			goto out;
+		}
+		if (o.channel && (int)(in.channel = (enum channel)channel_parse(o.channel)) < 0) {
+			status = cmd_usage_error(&cmd_ticket, "channel '%s' is not one of %s",
+						 o.channel, channel_names());
+			goto out;
+		}
+		if (!(body = read_body(&o, &e)) ||
+		    read_attachments(ctx, &o, d->store.blob_max + 1, &att, &e))
+			goto fail;
+		in.body = body;
+		in.attachments = att;
+		in.nattachments = o.nattach;
+		if (desk_ticket_create(d, &who, &in, &id, &e))
+			goto fail;
+		printf("created ticket #%" PRId64 "\n", id);
+	} else if (strcmp(verb, "list") == 0) {
+		if (do_list(ctx, d, &who, &o, &e))
+			goto fail;
+	} else if (strcmp(verb, "show") == 0) {
+		struct ticket_view view;
+		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e))
+			goto fail;
+		if (o.json)
+			show_json(&view);
+		else
+			show_text(ctx, &view);
+	} else if (strcmp(verb, "reply") == 0 || strcmp(verb, "note") == 0) {
+		bool note = verb[0] == 'n';
+		struct message_in in = {.kind = note ? MSG_INTERNAL : MSG_PUBLIC,
+					.channel = CHANNEL_CLI,
+					.status = o.status};
+		struct message_out out;
+		struct attachment_in *att;
+		if (!(body = read_body(&o, &e)) ||
+		    read_attachments(ctx, &o, d->store.blob_max + 1, &att, &e))
+			goto fail;
+		in.body = body;
+		in.attachments = att;
+		in.nattachments = o.nattach;
+		if (desk_message_add(d, &who, id, &in, &out, &e))
+			goto fail;
+		if (out.follow_up)
+			printf("ticket #%" PRId64 " is closed; started follow-up ticket #%" PRId64
+			       " with this %s (message #%" PRId64 ")\n",
+			       id, out.ticket_id, note ? "note" : "reply", out.message_id);
+		else
+			printf("added %s #%" PRId64 " to ticket #%" PRId64 " (status %s)\n",
+			       note ? "note" : "reply", out.message_id, id, status_name(out.status));
+	} else if (strcmp(verb, "set") == 0) {
+		struct ticket_change c = {
+			.status = o.status,
+			.priority = o.priority,
+			.subject = o.subject,
+			.tags_add = o.tags,
+			.ntags_add = o.ntags,
+			.tags_remove = o.untags,
+			.ntags_remove = o.nuntags,
+			.expected_version = o.if_version,
+		};
+		if (o.assignee)
+			c.assignee_email = strcmp(o.assignee, "none") == 0 ? "" : o.assignee;
+		if (o.group)
+			c.group = strcmp(o.group, "none") == 0 ? "" : o.group;
+		if (desk_ticket_update(d, &who, id, &c, &e))
+			goto fail;
+		for (size_t i = 0; i < o.nfollow; i++)
+			if (desk_follower_add(d, &who, id, o.follow[i], &e))
+				goto fail;
+		for (size_t i = 0; i < o.nunfollow; i++)
+			if (desk_follower_remove(d, &who, id, o.unfollow[i], &e))
+				goto fail;
+		printf("updated ticket #%" PRId64 "\n", id);
+	} else if (strcmp(verb, "merge") == 0) {
+		if (desk_ticket_merge(d, &who, id, other, &e))
+			goto fail;
+		printf("merged ticket #%" PRId64 " into #%" PRId64 "\n", id, other);
+	} else if (strcmp(verb, "link") == 0) {
+		int kind = o.kind ? link_kind_parse(o.kind) : LINK_RELATED;
+		if (kind < 0) {
+			status = cmd_usage_error(&cmd_ticket, "link kind '%s' is not related or "
+						 "incident", o.kind);
+			goto out;
+		}
+		if (desk_ticket_link(d, &who, id, other, (enum link_kind)kind, &e))
+			goto fail;
+		printf("linked ticket #%" PRId64 " to #%" PRId64 " (%s)\n", id, other,
+		       link_kind_name((enum link_kind)kind));
+	} else {
+		if (do_events(ctx, d, &who, id, o.json, &e))
+			goto fail;
+	}
+	goto out;
+fail:
+	status = cmd_fail(&e);
+out:
+	free(body);
+	desk_close(d);
+	return status;
+}
+
+const struct cmd cmd_ticket = {"ticket", "create, list, show, answer and change tickets", usage,
+			       run};

@@ -1,0 +1,287 @@
+/* desk.c - opening a desk, actors, and validation shared by the use cases. */
+#include "util/common.h"
+#include "desk/desk_private.h"
+#include "store/blob.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/xalloc.h"
+
+const struct actor desk_system_actor = {.user_id = 0, .role = ROLE_ADMIN, .organisation_id = 0};
+
+enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e)
+{
+	struct desk *d = xcalloc(1, sizeof(*d));
+	enum err_code rc = store_open(&d->store, o, e);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return ERR_OK;
+}
+
+void desk_close(struct desk *d)
+{
+	if (!d)
+		return;
+	store_release(&d->store);
+	free(d);
+}
+
+enum err_code desk_email_norm(const char *email, char out[DESK_EMAIL_MAX + 1], struct err *e)
+{
+	size_t len;
+	const char *s, *at;
+
+	if (!email)
+		return err_set(e, ERR_INVALID, "an email address is required");
+	s = str_trim(email, &len);
+	if (len == 0)
+		return err_set(e, ERR_INVALID, "an email address is required");
+	if (len > DESK_EMAIL_MAX)
+		return err_set(e, ERR_INVALID, "email address is longer than %d bytes",
+			       DESK_EMAIL_MAX);
+	if (!str_utf8_valid(s, len, NULL))
+		return err_set(e, ERR_INVALID, "email address is not valid UTF-8");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' ||
+		    c == '"')
+			return err_set(e, ERR_INVALID, "email address '%.*s' has a character not "
+				       "allowed in an address", (int)len, s);
+	}
+	at = memchr(s, '@', len);
+	if (!at || at == s || at == s + len - 1 || memchr(at + 1, '@', (size_t)(s + len - at - 1)))
+		return err_set(e, ERR_INVALID, "'%.*s' is not an email address (want name@domain)",
+			       (int)len, s);
+	memcpy(out, s, len);
+	out[len] = '\0';
+	str_lower_ascii(out);
+	return ERR_OK;
+}
+
+enum err_code desk_check_text(const char *what, const char *s, size_t max_cp, bool multiline,
+			      struct err *e)
+{
+	size_t len, bad, cp;
+
+	if (!s)
+		return err_set(e, ERR_INVALID, "%s is required", what);
+	len = strlen(s);
+	if (!str_utf8_valid(s, len, &bad))
+		return err_set(e, ERR_INVALID, "%s is not valid UTF-8 (bad byte at offset %zu)",
+			       what, bad);
+	if (str_has_control(s, len))
+		return err_set(e, ERR_INVALID, "%s holds a control character", what);
+	if (!multiline && (memchr(s, '\n', len) || memchr(s, '\r', len)))
+		return err_set(e, ERR_INVALID, "%s must be one line", what);
+	str_trim(s, &cp);
+	if (cp == 0)
+		return err_set(e, ERR_INVALID, "%s is empty", what);
+	cp = str_utf8_count(s, len);
+	if (cp > max_cp)
+		return err_set(e, ERR_INVALID, "%s is %zu characters long; the limit is %zu", what,
+			       cp, max_cp);
+	return ERR_OK;
+}
+
+enum err_code desk_tag_norm(const char *tag, char out[DESK_TAG_MAX + 1], struct err *e)
+{
+	size_t len;
+	const char *s = str_trim(tag ? tag : "", &len);
+
+	if (len == 0)
+		return err_set(e, ERR_INVALID, "a tag cannot be empty");
+	if (len > DESK_TAG_MAX)
+		return err_set(e, ERR_INVALID, "tag '%.*s...' is longer than %d bytes", 20, s,
+			       DESK_TAG_MAX);
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.' || c == ':'))
+			return err_set(e, ERR_INVALID,
+				       "tag '%.*s' may hold only letters, digits and _-.:",
+				       (int)len, s);
+		out[i] = c;
+	}
+	out[len] = '\0';
+	return ERR_OK;
+}
+
+enum err_code desk_event(struct desk *d, const char *entity, int64_t id, const char *kind,
+			 const struct actor *who, const char *field, const char *old_value,
+			 const char *new_value, const char *data, int64_t at, struct err *e)
+{
+	struct event_new ev = {
+		.entity = entity,
+		.entity_id = id,
+		.kind = kind,
+		.actor_id = who ? who->user_id : 0,
+		.field = field,
+		.old_value = old_value,
+		.new_value = new_value,
+		.data = data,
+		.at = at,
+	};
+	return repo_event_add(desk_db(d), &ev, e);
+}
+
+enum err_code desk_require(const struct actor *who, enum action a, struct err *e)
+{
+	if (perm_allows(who->role, a))
+		return ERR_OK;
+	return err_set(e, ERR_FORBIDDEN, "%s %s cannot %s",
+		       who->role == ROLE_CUSTOMER ? "a" : "an", role_name(who->role),
+		       action_name(a));
+}
+
+enum err_code desk_visible_ticket(struct desk *d, const struct actor *who, struct arena *a,
+				  int64_t id, struct ticket_row *out, struct err *e)
+{
+	struct ticket_access acc = {0};
+	enum err_code rc = repo_ticket_get(desk_db(d), a, id, out, e);
+
+	if (rc)
+		return rc;
+	if (who->role == ROLE_ADMIN || who->role == ROLE_AGENT)
+		return ERR_OK;
+	acc.is_requester = out->requester_id == who->user_id;
+	acc.assigned_to_me = out->assignee_id == who->user_id;
+	if (who->role == ROLE_CUSTOMER) {
+		if (!acc.is_requester &&
+		    (rc = repo_is_follower(desk_db(d), id, who->user_id, &acc.is_follower, e)))
+			return rc;
+		if (!acc.is_requester && !acc.is_follower && who->organisation_id &&
+		    out->organisation_id == who->organisation_id) {
+			struct org_row org;
+			if ((rc = repo_org_get(desk_db(d), a, who->organisation_id, &org, e)))
+				return rc;
+			acc.org_shared = org.shares_tickets;
+		}
+	}
+	if (who->role == ROLE_ENGINEER && out->group_id &&
+	    (rc = repo_group_is_member(desk_db(d), out->group_id, who->user_id, &acc.in_my_group,
+				       e)))
+		return rc;
+	if (!perm_ticket_visible(who->role, &acc))
+		return err_set(e, ERR_NOT_FOUND, "no ticket #%" PRId64, id);
+	return ERR_OK;
+}
+
+enum err_code desk_actor_by_email(struct desk *d, const char *email, struct actor *out,
+				  struct err *e)
+{
+	struct arena a;
+	struct user_row u;
+	enum err_code rc;
+
+	arena_init(&a);
+	rc = desk_find_user(d, &a, email, &u, e);
+	if (!rc && !u.active)
+		rc = err_set(e, ERR_FORBIDDEN, "user '%s' is deactivated", u.email);
+	if (!rc) {
+		out->user_id = u.id;
+		out->role = u.role;
+		out->organisation_id = u.organisation_id;
+	}
+	arena_release(&a);
+	return rc;
+}
+
+enum err_code desk_find_user(struct desk *d, struct arena *a, const char *email,
+			     struct user_row *out, struct err *e)
+{
+	char norm[DESK_EMAIL_MAX + 1];
+	enum err_code rc = desk_email_norm(email, norm, e);
+	if (rc)
+		return rc;
+	return repo_user_by_email(desk_db(d), a, norm, out, e);
+}
+
+enum err_code desk_find_group(struct desk *d, struct arena *a, const char *name,
+			      struct group_row *out, struct err *e)
+{
+	size_t len;
+	const char *s = str_trim(name, &len);
+	char *norm = arena_strndup(a, s, len);
+	return repo_group_by_name(desk_db(d), a, str_lower_ascii(norm), out, e);
+}
+
+enum err_code desk_find_assignee(struct desk *d, struct arena *a, const char *email,
+				 struct user_row *out, struct err *e)
+{
+	enum err_code rc = desk_find_user(d, a, email, out, e);
+	if (rc)
+		return rc;
+	if (!role_answers_customers(out->role))
+		return err_set(e, ERR_INVALID,
+			       "'%s' is a%s %s; only admins and agents can be assigned tickets",
+			       out->email, out->role == ROLE_ENGINEER ? "n" : "",
+			       role_name(out->role));
+	if (!out->active)
+		return err_set(e, ERR_INVALID, "'%s' is deactivated", out->email);
+	return ERR_OK;
+}
+
+enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attachment_in *in,
+			  size_t n, int64_t at, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct attachment_in *x = &in[i];
+		char hex[BLOB_HEX_LEN + 1];
+		int64_t id;
+		enum err_code rc;
+
+		if (!x->filename || !*x->filename)
+			return err_set(e, ERR_INVALID, "attachment %zu has no file name", i + 1);
+		if (strchr(x->filename, '/') || strchr(x->filename, '\\') ||
+		    strcmp(x->filename, ".") == 0 || strcmp(x->filename, "..") == 0)
+			return err_set(e, ERR_INVALID,
+				       "attachment name '%s' must not hold a path", x->filename);
+		if ((rc = desk_check_text("attachment name", x->filename, 255, false, e)))
+			return rc;
+		if (x->len > d->store.blob_max)
+			return err_set(e, ERR_INVALID,
+				       "attachment '%s' is %zu bytes; the limit is %zu", x->filename,
+				       x->len, d->store.blob_max);
+		if ((rc = blob_put(d->store.blob_dir, x->data, x->len, hex, e)))
+			return rc;
+		if ((rc = repo_attachment_upsert(desk_db(d), hex, (int64_t)x->len, at, &id, e)))
+			return rc;
+		if ((rc = repo_attachment_link(desk_db(d), message_id, id, x->filename,
+					       x->content_type ? x->content_type
+							       : "application/octet-stream",
+					       e)))
+			return rc;
+	}
+	return ERR_OK;
+}
+
+enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64_t ticket_id,
+				  enum role author_role, const struct message_in *in, int64_t at,
+				  int64_t *message_id, struct err *e)
+{
+	struct message_row m = {
+		.ticket_id = ticket_id,
+		.author_id = who->user_id,
+		.author_role = author_role,
+		.kind = in->kind,
+		.channel = in->channel,
+		.body_text = in->body,
+		.body_html = in->body_html,
+		.created_at = at,
+	};
+	char data[64];
+	enum err_code rc = repo_message_insert(desk_db(d), &m, message_id, e);
+
+	if (rc)
+		return rc;
+	if ((rc = desk_attach(d, *message_id, in->attachments, in->nattachments, at, e)))
+		return rc;
+	snprintf(data, sizeof(data), "{\"message_id\":%" PRId64 "}", *message_id);
+	return desk_event(d, "ticket", ticket_id,
+			  in->kind == MSG_PUBLIC ? "message.public" : "message.internal", who,
+			  NULL, NULL, NULL, data, at, e);
+}

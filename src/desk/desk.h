@@ -1,0 +1,238 @@
+/*
+ * desk.h - the use cases: one function per thing a person does at the desk.
+ *
+ * Channels (CLI, HTTP, mail) parse and authenticate, call one function
+ * here, and render its result. Each function that changes something opens
+ * a transaction, checks the actor's permission (rules/perm), validates
+ * input, applies the rules (rules/status), writes the new state and its
+ * event rows, and commits; on any error nothing is written.
+ *
+ * Every function returns an err_code and fills e on failure. A ticket the
+ * actor may not see is ERR_NOT_FOUND, never ERR_FORBIDDEN. Results that
+ * hold strings or arrays are allocated in the caller's arena.
+ *
+ * Never includes HTTP, mail or CLI headers; never prints.
+ */
+#ifndef CHAMPION_DESK_H
+#define CHAMPION_DESK_H
+
+#include "rules/model.h"
+#include "store/repo.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+struct desk {
+	struct store store;
+};
+
+/* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
+enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e);
+void desk_close(struct desk *d);
+
+/* Who is acting. The system actor (id 0) is an admin with no user row. */
+struct actor {
+	int64_t user_id;
+	enum role role;
+	int64_t organisation_id;
+};
+
+extern const struct actor desk_system_actor;
+
+/* The actor for an active user with this email (case-insensitive). */
+enum err_code desk_actor_by_email(struct desk *d, const char *email, struct actor *out,
+				  struct err *e);
+
+/* Limits every channel enforces through the desk. */
+#define DESK_SUBJECT_MAX 250     /* code points */
+#define DESK_BODY_MAX (1 << 20)  /* bytes of a message body */
+#define DESK_NAME_MAX 200        /* code points of a person, group or organisation name */
+#define DESK_EMAIL_MAX 254       /* bytes, RFC 5321 */
+#define DESK_TAG_MAX 64          /* bytes */
+#define DESK_TAGS_MAX 50         /* tags on one ticket change */
+#define DESK_LIST_MAX 1000       /* rows in one page */
+
+/* --- users, organisations, groups --------------------------------------- */
+
+struct user_new_in {
+	const char *email;
+	const char *name;         /* NULL: the email's local part */
+	enum role role;
+	const char *organisation; /* name, or NULL */
+};
+
+enum err_code desk_user_add(struct desk *d, const struct actor *who, const struct user_new_in *in,
+			    int64_t *id, struct err *e);
+
+struct user_change {
+	const char *name;         /* NULL: unchanged */
+	int role;                 /* -1: unchanged */
+	const char *organisation; /* NULL: unchanged, "": none */
+	int active;               /* -1: unchanged */
+};
+
+enum err_code desk_user_set(struct desk *d, const struct actor *who, const char *email,
+			    const struct user_change *c, struct err *e);
+enum err_code desk_user_get(struct desk *d, struct arena *a, const char *email,
+			    struct user_row *out, struct err *e);
+enum err_code desk_user_list(struct desk *d, const struct actor *who, struct arena *a, int role,
+			     struct rows *out, struct err *e);
+
+enum err_code desk_org_add(struct desk *d, const struct actor *who, const char *name,
+			   const char *domain, bool shares, int64_t *id, struct err *e);
+enum err_code desk_org_list(struct desk *d, const struct actor *who, struct arena *a,
+			    struct rows *out, struct err *e);
+
+enum err_code desk_group_add(struct desk *d, const struct actor *who, const char *name,
+			     int64_t *id, struct err *e);
+enum err_code desk_group_add_member(struct desk *d, const struct actor *who, const char *group,
+				    const char *email, bool lead, struct err *e);
+enum err_code desk_group_list(struct desk *d, const struct actor *who, struct arena *a,
+			      struct rows *out, struct err *e);
+
+/* --- tickets -------------------------------------------------------------- */
+
+struct attachment_in {
+	const char *filename;
+	const char *content_type; /* NULL: application/octet-stream */
+	const void *data;
+	size_t len;
+};
+
+struct ticket_new_in {
+	const char *subject;
+	const char *body;            /* the opening message, plain text */
+	const char *body_html;       /* sanitised HTML, or NULL */
+	const char *requester_email; /* NULL: the actor; created as a customer if unknown */
+	const char *requester_name;  /* used when the requester is created */
+	int priority;                /* -1: normal */
+	const char *group;           /* name or NULL */
+	const char *assignee_email;  /* or NULL */
+	const char *const *tags;
+	size_t ntags;
+	enum channel channel;
+	const struct attachment_in *attachments;
+	size_t nattachments;
+};
+
+enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
+				 const struct ticket_new_in *in, int64_t *id, struct err *e);
+
+struct message_in {
+	enum msg_kind kind;
+	const char *body;
+	const char *body_html;
+	enum channel channel;
+	int status; /* -1: let the rules decide; else the status to set with it */
+	const struct attachment_in *attachments;
+	size_t nattachments;
+};
+
+struct message_out {
+	int64_t message_id;
+	int64_t ticket_id; /* a new follow-up ticket when the target was closed */
+	bool follow_up;
+	enum status status; /* the ticket's status afterwards */
+};
+
+/* A public reply or an internal note on ticket id. */
+enum err_code desk_message_add(struct desk *d, const struct actor *who, int64_t id,
+			       const struct message_in *in, struct message_out *out,
+			       struct err *e);
+
+struct ticket_change {
+	int status;                  /* -1: unchanged */
+	int priority;                /* -1: unchanged */
+	const char *assignee_email;  /* NULL: unchanged, "": unassign */
+	const char *group;           /* NULL: unchanged, "": no group */
+	const char *subject;         /* NULL: unchanged */
+	const char *const *tags_add;
+	size_t ntags_add;
+	const char *const *tags_remove;
+	size_t ntags_remove;
+	int64_t expected_version;    /* 0: any; else ERR_CONFLICT when the ticket moved on */
+};
+
+enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_t id,
+				 const struct ticket_change *c, struct err *e);
+
+enum err_code desk_follower_add(struct desk *d, const struct actor *who, int64_t id,
+				const char *email, struct err *e);
+enum err_code desk_follower_remove(struct desk *d, const struct actor *who, int64_t id,
+				   const char *email, struct err *e);
+
+/*
+ * Merges source into target: the source's messages, tags and followers
+ * move to the target, the source is closed with merged_into_id set, both
+ * get an internal note and events. Neither may be closed or merged.
+ */
+enum err_code desk_ticket_merge(struct desk *d, const struct actor *who, int64_t source,
+				int64_t target, struct err *e);
+
+/* Links id to other (incident: id is an incident of the problem other). */
+enum err_code desk_ticket_link(struct desk *d, const struct actor *who, int64_t id,
+			       int64_t other, enum link_kind kind, struct err *e);
+
+struct ticket_view {
+	struct ticket_row ticket;
+	struct user_row requester;
+	const char *assignee_email; /* NULL when unassigned */
+	const char *group_name;     /* NULL when no group */
+	struct rows tags;           /* const char * */
+	struct rows messages;       /* struct message_row; internal notes only for staff */
+	struct rows attachments;    /* struct attachment_row */
+	struct rows followers;      /* struct user_row */
+	struct rows links;          /* struct link_row */
+};
+
+enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct arena *a,
+			      int64_t id, struct ticket_view *out, struct err *e);
+
+struct ticket_query {
+	int status;                 /* -1: any */
+	const char *assignee_email; /* NULL: any, "none": unassigned */
+	const char *group;
+	const char *requester_email;
+	const char *tag;
+	int64_t updated_since;
+	int64_t before_id;          /* cursor */
+	int limit;                  /* 0: 50 */
+};
+
+enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct arena *a,
+			       const struct ticket_query *q, struct rows *out, struct err *e);
+
+/* The ticket's events, oldest first (staff only). */
+enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,
+				 int64_t id, struct rows *out, struct err *e);
+
+/* --- validation shared by the use cases (desk.c) --------------------------- */
+
+/* Normalised email (trimmed, ASCII lower-case) into out, or ERR_INVALID. */
+enum err_code desk_email_norm(const char *email, char out[DESK_EMAIL_MAX + 1], struct err *e);
+/* Well-formed UTF-8 without control characters, 1..max code points. */
+enum err_code desk_check_text(const char *what, const char *s, size_t max_cp, bool multiline,
+			      struct err *e);
+/* A tag: 1..DESK_TAG_MAX bytes of [a-z0-9_-.:] after lower-casing into out. */
+enum err_code desk_tag_norm(const char *tag, char out[DESK_TAG_MAX + 1], struct err *e);
+
+/* --- synthetic data (demo.c) ---------------------------------------------- */
+
+struct demo_options {
+	int64_t tickets;  /* how many tickets */
+	int days;         /* spread over this many days, ending now */
+	uint64_t seed;
+	/* Called now and then with tickets written so far; may be NULL. */
+	void (*progress)(void *arg, int64_t done, int64_t total);
+	void *progress_arg;
+};
+
+struct demo_stats {
+	int64_t tickets, messages, events, users, organisations, groups;
+};
+
+/* Fills an empty desk with a realistic synthetic one (ERR_CONFLICT if it has tickets). */
+enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct demo_stats *out,
+			struct err *e);
+
+#endif

@@ -1,0 +1,60 @@
+/* desk_private.h - helpers shared by the desk's use cases; private to desk/. */
+#ifndef CHAMPION_DESK_PRIVATE_H
+#define CHAMPION_DESK_PRIVATE_H
+
+#include "desk/desk.h"
+#include "rules/perm.h"
+
+static inline struct db *desk_db(struct desk *d)
+{
+	return d->store.db;
+}
+
+/* Appends one event row. */
+enum err_code desk_event(struct desk *d, const char *entity, int64_t id, const char *kind,
+			 const struct actor *who, const char *field, const char *old_value,
+			 const char *new_value, const char *data, int64_t at, struct err *e);
+
+/* ERR_FORBIDDEN naming the action unless the actor's role allows it. */
+enum err_code desk_require(const struct actor *who, enum action a, struct err *e);
+
+/* Loads a ticket the actor may see; ERR_NOT_FOUND otherwise (never FORBIDDEN). */
+enum err_code desk_visible_ticket(struct desk *d, const struct actor *who, struct arena *a,
+				  int64_t id, struct ticket_row *out, struct err *e);
+
+/* The user with this email, or ERR_NOT_FOUND naming it. */
+enum err_code desk_find_user(struct desk *d, struct arena *a, const char *email,
+			     struct user_row *out, struct err *e);
+/* The user with this email, created as a customer when unknown. */
+enum err_code desk_find_or_add_customer(struct desk *d, const struct actor *who,
+					struct arena *a, const char *email, const char *name,
+					int64_t at, struct user_row *out, struct err *e);
+/* The group with this name (case-insensitive), or ERR_NOT_FOUND. */
+enum err_code desk_find_group(struct desk *d, struct arena *a, const char *name,
+			      struct group_row *out, struct err *e);
+/* A staff user who may be assigned tickets (admin or agent, active). */
+enum err_code desk_find_assignee(struct desk *d, struct arena *a, const char *email,
+				 struct user_row *out, struct err *e);
+
+/* Validates and stores attachments, linking them to message_id. */
+enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attachment_in *in,
+			  size_t n, int64_t at, struct err *e);
+
+/* Inserts a message with its event; no status logic. */
+enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64_t ticket_id,
+				  enum role author_role, const struct message_in *in, int64_t at,
+				  int64_t *message_id, struct err *e);
+
+/*
+ * Moves t to status next at time at (solved_at and closed_at follow) and
+ * writes the field.status event. Does not check the status machine: the
+ * caller did. The caller writes t back with repo_ticket_update.
+ */
+enum err_code desk_set_status(struct desk *d, const struct actor *who, struct ticket_row *t,
+			      enum status next, int64_t at, const char *data, struct err *e);
+
+struct json_t;
+/* Serialises a JSON value into the arena and releases it (takes ownership). */
+const char *desk_json(struct arena *a, struct json_t *v);
+
+#endif

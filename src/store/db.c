@@ -1,0 +1,287 @@
+/* db.c - the generic half of the driver interface: cache, savepoints. */
+#include "util/common.h"
+#include "store/db.h"
+#include "store/db_driver.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define CACHE_BUCKETS 256
+
+struct db_stmt {
+	struct db *db;
+	void *impl;
+	const char *sql;
+	bool cached;
+	bool in_use;
+	struct db_stmt *next; /* cache bucket chain */
+};
+
+struct db {
+	const struct db_driver *drv;
+	void *conn;
+	int depth;
+	struct db_stmt *cache[CACHE_BUCKETS];
+};
+
+static const char *const sync_names[] = {"off", "normal", "full"};
+
+int db_parse_sync(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sync_names); i++)
+		if (strcmp(s, sync_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *db_sync_name(enum db_sync s)
+{
+	return (size_t)s < ARRAY_SIZE(sync_names) ? sync_names[s] : "?";
+}
+
+enum err_code db_open(struct db **out, const char *target, const struct db_options *o,
+		      struct err *e)
+{
+	const struct db_driver *drv = &db_sqlite_driver;
+	struct db *db;
+	void *conn = NULL;
+	enum err_code rc;
+
+	if (str_starts_with(target, "postgresql://") || str_starts_with(target, "postgres://"))
+		return err_set(e, ERR_INVALID,
+			       "database '%s': the PostgreSQL backend is not built into this "
+			       "champion yet; use a SQLite file path",
+			       target);
+	rc = drv->open(&conn, target, o, e);
+	if (rc)
+		return rc;
+	db = xcalloc(1, sizeof(*db));
+	db->drv = drv;
+	db->conn = conn;
+	*out = db;
+	return ERR_OK;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+		struct db_stmt *st = db->cache[i];
+		while (st) {
+			struct db_stmt *next = st->next;
+			db->drv->finalize(st->impl);
+			free(st);
+			st = next;
+		}
+	}
+	db->drv->close(db->conn);
+	free(db);
+}
+
+const char *db_backend(const struct db *db)
+{
+	return db->drv->name;
+}
+
+const char *db_backend_version(const struct db *db)
+{
+	return db->drv->version(db->conn);
+}
+
+static size_t bucket(const char *sql)
+{
+	uintptr_t p = (uintptr_t)sql;
+	return (size_t)((p >> 4) ^ (p >> 12)) % CACHE_BUCKETS;
+}
+
+enum err_code db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out,
+				 struct err *e)
+{
+	void *impl;
+	enum err_code rc = db->drv->prepare(db->conn, sql, &impl, e);
+	if (rc)
+		return rc;
+	struct db_stmt *st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	st->impl = impl;
+	st->sql = sql;
+	st->in_use = true;
+	*out = st;
+	return ERR_OK;
+}
+
+enum err_code db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e)
+{
+	size_t b = bucket(sql);
+	struct db_stmt *st;
+
+	for (st = db->cache[b]; st; st = st->next)
+		if (st->sql == sql)
+			break;
+	if (st && !st->in_use) {
+		st->in_use = true;
+		*out = st;
+		return ERR_OK;
+	}
+	/* Nested use of the same query: a one-off statement serves the inner one. */
+	enum err_code rc = db_prepare_dynamic(db, sql, out, e);
+	if (rc || st)
+		return rc;
+	(*out)->cached = true;
+	(*out)->next = db->cache[b];
+	db->cache[b] = *out;
+	return ERR_OK;
+}
+
+void db_done(struct db_stmt *st)
+{
+	if (!st)
+		return;
+	if (st->cached) {
+		st->db->drv->reset(st->impl);
+		st->in_use = false;
+		return;
+	}
+	st->db->drv->finalize(st->impl);
+	free(st);
+}
+
+void db_bind_int64(struct db_stmt *st, int n, int64_t v)
+{
+	st->db->drv->bind_int64(st->impl, n, v);
+}
+
+void db_bind_double(struct db_stmt *st, int n, double v)
+{
+	st->db->drv->bind_double(st->impl, n, v);
+}
+
+void db_bind_text(struct db_stmt *st, int n, const char *s)
+{
+	if (s)
+		st->db->drv->bind_text(st->impl, n, s, strlen(s));
+	else
+		st->db->drv->bind_null(st->impl, n);
+}
+
+void db_bind_textn(struct db_stmt *st, int n, const char *s, size_t len)
+{
+	st->db->drv->bind_text(st->impl, n, s, len);
+}
+
+void db_bind_blob(struct db_stmt *st, int n, const void *p, size_t len)
+{
+	st->db->drv->bind_blob(st->impl, n, p, len);
+}
+
+void db_bind_null(struct db_stmt *st, int n)
+{
+	st->db->drv->bind_null(st->impl, n);
+}
+
+void db_bind_id(struct db_stmt *st, int n, int64_t v)
+{
+	if (v > 0)
+		st->db->drv->bind_int64(st->impl, n, v);
+	else
+		st->db->drv->bind_null(st->impl, n);
+}
+
+int db_step(struct db_stmt *st, struct err *e)
+{
+	return st->db->drv->step(st->impl, e);
+}
+
+int64_t db_col_int64(struct db_stmt *st, int i)
+{
+	return st->db->drv->col_int64(st->impl, i);
+}
+
+double db_col_double(struct db_stmt *st, int i)
+{
+	return st->db->drv->col_double(st->impl, i);
+}
+
+const char *db_col_text(struct db_stmt *st, int i)
+{
+	return st->db->drv->col_text(st->impl, i);
+}
+
+const void *db_col_blob(struct db_stmt *st, int i, size_t *len)
+{
+	return st->db->drv->col_blob(st->impl, i, len);
+}
+
+bool db_col_is_null(struct db_stmt *st, int i)
+{
+	return st->db->drv->col_is_null(st->impl, i);
+}
+
+enum err_code db_exec(struct db *db, const char *sql, struct err *e)
+{
+	return db->drv->exec(db->conn, sql, e);
+}
+
+enum err_code db_begin(struct db *db, struct err *e)
+{
+	char sql[32];
+	enum err_code rc;
+
+	if (db->depth == 0)
+		rc = db_exec(db, "BEGIN IMMEDIATE", e);
+	else {
+		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", db->depth);
+		rc = db_exec(db, sql, e);
+	}
+	if (rc == ERR_OK)
+		db->depth++;
+	return rc;
+}
+
+enum err_code db_commit(struct db *db, struct err *e)
+{
+	char sql[32];
+	enum err_code rc;
+
+	if (db->depth <= 0)
+		BUG("commit outside a transaction");
+	if (db->depth == 1)
+		rc = db_exec(db, "COMMIT", e);
+	else {
+		snprintf(sql, sizeof(sql), "RELEASE sp%d", db->depth - 1);
+		rc = db_exec(db, sql, e);
+	}
+	if (rc == ERR_OK)
+		db->depth--;
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	struct err e = ERR_INIT;
+	char sql[64];
+
+	if (db->depth <= 0)
+		return;
+	if (db->depth == 1) {
+		if (db_exec(db, "ROLLBACK", &e))
+			log_warn("rollback failed", "error=\"%s\"", e.msg);
+	} else {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d", db->depth - 1,
+			 db->depth - 1);
+		if (db_exec(db, sql, &e))
+			log_warn("rollback to savepoint failed", "error=\"%s\"", e.msg);
+	}
+	db->depth--;
+}
+
+int db_depth(const struct db *db)
+{
+	return db->depth;
+}
+
+int64_t db_changes(struct db *db)
+{
+	return db->drv->changes(db->conn);
+}

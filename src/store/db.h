@@ -1,0 +1,102 @@
+/*
+ * db.h - the store's small driver interface.
+ *
+ * One connection (struct db) and its prepared statements (struct db_stmt),
+ * with a driver behind them: SQLite now, libpq next. Queries are written
+ * once, in SQL both backends accept: $1..$N placeholders, INSERT ... ON
+ * CONFLICT, RETURNING, no backend-only functions. What truly differs (DDL
+ * types, full-text search) lives in per-backend migrations and modules.
+ *
+ * Errors come back as the desk's taxonomy (util/err.h): a busy or locked
+ * database is ERR_TRANSIENT, a unique violation ERR_CONFLICT, a check,
+ * not-null or foreign-key violation ERR_INVALID, a corrupt file
+ * ERR_INTERNAL with a message that says so.
+ *
+ * Never called from channels: only desk/ and store/ touch a struct db.
+ */
+#ifndef CHAMPION_DB_H
+#define CHAMPION_DB_H
+
+#include "util/common.h"
+#include "util/err.h"
+
+struct db;
+struct db_stmt;
+
+enum db_sync { DB_SYNC_OFF, DB_SYNC_NORMAL, DB_SYNC_FULL };
+
+struct db_options {
+	bool create;         /* create the database when it does not exist */
+	enum db_sync sync;   /* durability of a commit (SQLite's synchronous) */
+	int busy_timeout_ms; /* how long to wait on a locked database */
+};
+
+/* "off", "normal", "full" to enum db_sync; -1 for anything else. */
+int db_parse_sync(const char *s);
+const char *db_sync_name(enum db_sync s);
+
+/*
+ * Opens the database at target: a file path for SQLite (a
+ * "postgresql://" URL is refused until that driver lands). On success
+ * *out is a connection the caller frees with db_close.
+ */
+enum err_code db_open(struct db **out, const char *target, const struct db_options *o,
+		      struct err *e);
+void db_close(struct db *db);
+/* "sqlite" or "postgresql": for the per-backend migrations and search. */
+const char *db_backend(const struct db *db);
+/* Backend version string, for `champion config` and diagnostics. */
+const char *db_backend_version(const struct db *db);
+
+/*
+ * A prepared statement for sql, which must have static storage (a string
+ * literal): the connection caches it by address and hands the same
+ * statement back next time. Finish with db_done, which resets it.
+ */
+enum err_code db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e);
+/* The same for SQL built at run time; db_done finalizes it. */
+enum err_code db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out,
+				 struct err *e);
+/* Resets (cached) or finalizes (dynamic) st; accepts NULL. */
+void db_done(struct db_stmt *st);
+
+/* Binds placeholder $n (1-based). Text and blobs are copied. */
+void db_bind_int64(struct db_stmt *st, int n, int64_t v);
+void db_bind_double(struct db_stmt *st, int n, double v);
+/* NULL s binds SQL NULL. */
+void db_bind_text(struct db_stmt *st, int n, const char *s);
+void db_bind_textn(struct db_stmt *st, int n, const char *s, size_t len);
+void db_bind_blob(struct db_stmt *st, int n, const void *p, size_t len);
+void db_bind_null(struct db_stmt *st, int n);
+/* Binds v, or NULL when v is 0 (ids start at 1). */
+void db_bind_id(struct db_stmt *st, int n, int64_t v);
+
+#define DB_ROW 1
+#define DB_DONE 0
+/* DB_ROW when a row is ready, DB_DONE at the end, -1 on error (e set). */
+int db_step(struct db_stmt *st, struct err *e);
+
+/* Column i (0-based) of the current row. Text is valid until the next step. */
+int64_t db_col_int64(struct db_stmt *st, int i);
+double db_col_double(struct db_stmt *st, int i);
+const char *db_col_text(struct db_stmt *st, int i); /* NULL for SQL NULL */
+const void *db_col_blob(struct db_stmt *st, int i, size_t *len);
+bool db_col_is_null(struct db_stmt *st, int i);
+
+/* Runs SQL without parameters or results, several statements allowed. */
+enum err_code db_exec(struct db *db, const char *sql, struct err *e);
+
+/*
+ * Transactions nest: the outermost db_begin starts a write transaction
+ * (taking the write lock at once, so two writers never deadlock on an
+ * upgrade), inner ones are savepoints. db_rollback undoes the innermost.
+ */
+enum err_code db_begin(struct db *db, struct err *e);
+enum err_code db_commit(struct db *db, struct err *e);
+void db_rollback(struct db *db);
+int db_depth(const struct db *db);
+
+/* Rows changed by the last INSERT, UPDATE or DELETE. */
+int64_t db_changes(struct db *db);
+
+#endif

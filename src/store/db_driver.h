@@ -1,0 +1,38 @@
+/*
+ * db_driver.h - what a backend implements behind db.h.
+ *
+ * db.c owns the generic parts (statement cache, savepoints, placeholder
+ * numbering); a driver only talks to its library. Private to store/.
+ */
+#ifndef CHAMPION_DB_DRIVER_H
+#define CHAMPION_DB_DRIVER_H
+
+#include "store/db.h"
+
+struct db_driver {
+	const char *name;
+	enum err_code (*open)(void **conn, const char *target, const struct db_options *o,
+			      struct err *e);
+	void (*close)(void *conn);
+	const char *(*version)(void *conn);
+	enum err_code (*prepare)(void *conn, const char *sql, void **impl, struct err *e);
+	void (*reset)(void *impl);
+	void (*finalize)(void *impl);
+	void (*bind_int64)(void *impl, int n, int64_t v);
+	void (*bind_double)(void *impl, int n, double v);
+	void (*bind_text)(void *impl, int n, const char *s, size_t len);
+	void (*bind_blob)(void *impl, int n, const void *p, size_t len);
+	void (*bind_null)(void *impl, int n);
+	int (*step)(void *impl, struct err *e);
+	int64_t (*col_int64)(void *impl, int i);
+	double (*col_double)(void *impl, int i);
+	const char *(*col_text)(void *impl, int i);
+	const void *(*col_blob)(void *impl, int i, size_t *len);
+	bool (*col_is_null)(void *impl, int i);
+	enum err_code (*exec)(void *conn, const char *sql, struct err *e);
+	int64_t (*changes)(void *conn);
+};
+
+extern const struct db_driver db_sqlite_driver;
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * migrate.h - numbered schema migrations, applied at start.
+ *
+ * The migrations of the open backend are compiled into the binary
+ * (scripts/embed.py makes the table from migrations/<backend>/NNNN_*.sql).
+ * store_migrate applies the pending ones in order, each in its own
+ * transaction with its row in schema_migrations, and refuses a database
+ * whose schema is newer than this binary knows.
+ */
+#ifndef CHAMPION_MIGRATE_H
+#define CHAMPION_MIGRATE_H
+
+#include "util/common.h"
+#include "util/err.h"
+
+struct db;
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+extern const struct migration migrations[];
+extern const size_t migrations_count;
+
+/* The newest schema version this binary knows. */
+int migrate_latest(void);
+
+/*
+ * Brings db up to the latest schema. where names the desk in messages.
+ * A database with tables but no schema_migrations is not a desk
+ * (ERR_INVALID); a newer one is refused (ERR_CONFLICT). *version gets
+ * the version reached.
+ */
+enum err_code migrate_apply(struct db *db, const char *where, int *version, struct err *e);
+
+#endif

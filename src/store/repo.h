@@ -1,0 +1,252 @@
+/*
+ * repo.h - the desk's queries, written once for every backend.
+ *
+ * Each function runs one or a few statements on a connection the caller
+ * holds (inside the caller's transaction when it writes). Strings in
+ * returned rows are allocated in the caller's arena. Every function
+ * returns an err_code and fills e on failure; a missing row is
+ * ERR_NOT_FOUND with a message naming it.
+ *
+ * Only desk/ calls these: nothing else writes to the database.
+ */
+#ifndef CHAMPION_REPO_H
+#define CHAMPION_REPO_H
+
+#include "rules/model.h"
+#include "store/db.h"
+#include "util/arena.h"
+
+struct user_row {
+	int64_t id;
+	const char *email;
+	const char *name;
+	enum role role;
+	int64_t organisation_id;
+	bool active;
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct org_row {
+	int64_t id;
+	const char *name;
+	const char *domain;
+	bool shares_tickets;
+	int64_t created_at;
+};
+
+struct group_row {
+	int64_t id;
+	const char *name;
+	int64_t members;
+	int64_t created_at;
+};
+
+struct ticket_row {
+	int64_t id;
+	const char *subject;
+	enum status status;
+	enum priority priority;
+	int64_t requester_id;
+	int64_t assignee_id;
+	int64_t group_id;
+	int64_t organisation_id;
+	enum channel channel;
+	bool opened_by_agent;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t solved_at;
+	int64_t closed_at;
+	int64_t first_response_at;
+	int64_t merged_into_id;
+	int64_t version;
+};
+
+struct message_row {
+	int64_t id;
+	int64_t ticket_id;
+	int64_t author_id;
+	enum role author_role;
+	enum msg_kind kind;
+	enum channel channel;
+	const char *body_text;
+	const char *body_html;
+	int64_t created_at;
+};
+
+struct attachment_row {
+	int64_t id;
+	int64_t message_id;
+	const char *sha256;
+	int64_t size;
+	const char *filename;
+	const char *content_type;
+};
+
+struct link_row {
+	int64_t ticket_id;
+	int64_t other_id;
+	enum link_kind kind;
+};
+
+struct event_row {
+	int64_t id;
+	const char *entity;
+	int64_t entity_id;
+	const char *kind;
+	int64_t actor_id;
+	const char *field;
+	const char *old_value;
+	const char *new_value;
+	const char *data;
+	int64_t created_at;
+};
+
+/* A growing array of rows in an arena. */
+struct rows {
+	void *items;
+	size_t count;
+	size_t cap;
+	size_t size;
+};
+
+/* --- events ------------------------------------------------------------- */
+
+struct event_new {
+	const char *entity;
+	int64_t entity_id;
+	const char *kind;
+	int64_t actor_id; /* 0: the system */
+	const char *field;
+	const char *old_value;
+	const char *new_value;
+	const char *data; /* JSON or NULL */
+	int64_t at;
+};
+
+enum err_code repo_event_add(struct db *db, const struct event_new *ev, struct err *e);
+enum err_code repo_event_list(struct db *db, struct arena *a, const char *entity, int64_t id,
+			      struct rows *out, struct err *e);
+
+/* --- users, organisations, groups --------------------------------------- */
+
+struct user_new {
+	const char *email;
+	const char *email_norm;
+	const char *name;
+	enum role role;
+	int64_t organisation_id;
+	int64_t at;
+};
+
+enum err_code repo_user_insert(struct db *db, const struct user_new *u, int64_t *id,
+			       struct err *e);
+enum err_code repo_user_get(struct db *db, struct arena *a, int64_t id, struct user_row *out,
+			    struct err *e);
+enum err_code repo_user_by_email(struct db *db, struct arena *a, const char *email_norm,
+				 struct user_row *out, struct err *e);
+/* role < 0: every role. */
+enum err_code repo_user_list(struct db *db, struct arena *a, int role, struct rows *out,
+			     struct err *e);
+enum err_code repo_user_update(struct db *db, const struct user_row *u, struct err *e);
+
+enum err_code repo_org_insert(struct db *db, const char *name, const char *name_norm,
+			      const char *domain, bool shares, int64_t at, int64_t *id,
+			      struct err *e);
+enum err_code repo_org_get(struct db *db, struct arena *a, int64_t id, struct org_row *out,
+			   struct err *e);
+enum err_code repo_org_by_name(struct db *db, struct arena *a, const char *name_norm,
+			       struct org_row *out, struct err *e);
+enum err_code repo_org_list(struct db *db, struct arena *a, struct rows *out, struct err *e);
+
+enum err_code repo_group_insert(struct db *db, const char *name, const char *name_norm,
+				int64_t at, int64_t *id, struct err *e);
+enum err_code repo_group_by_name(struct db *db, struct arena *a, const char *name_norm,
+				 struct group_row *out, struct err *e);
+enum err_code repo_group_get(struct db *db, struct arena *a, int64_t id, struct group_row *out,
+			     struct err *e);
+enum err_code repo_group_list(struct db *db, struct arena *a, struct rows *out, struct err *e);
+enum err_code repo_group_add_member(struct db *db, int64_t group_id, int64_t user_id,
+				    bool lead, struct err *e);
+enum err_code repo_group_is_member(struct db *db, int64_t group_id, int64_t user_id,
+				   bool *member, struct err *e);
+
+/* --- tickets -------------------------------------------------------------- */
+
+enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int64_t *id,
+				 struct err *e);
+enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct ticket_row *out,
+			      struct err *e);
+/* Writes every column of t (by t->id) and bumps version. */
+enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, struct err *e);
+
+struct ticket_filter {
+	int status;               /* -1: any */
+	int64_t assignee_id;      /* 0: any, -1: unassigned */
+	int64_t group_id;         /* 0: any */
+	int64_t requester_id;     /* 0: any */
+	const char *tag;          /* NULL: any */
+	int64_t updated_since;    /* 0: any */
+	int64_t before_id;        /* cursor: ids below this; 0 from the newest */
+	int limit;                /* 1..1000 */
+	/* Visibility, applied inside the query. */
+	enum role viewer_role;
+	int64_t viewer_id;
+	int64_t viewer_org_id;
+};
+
+enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
+			       struct rows *out, struct err *e);
+
+enum err_code repo_tags_get(struct db *db, struct arena *a, int64_t ticket_id, struct rows *out,
+			    struct err *e);
+enum err_code repo_tag_add(struct db *db, int64_t ticket_id, const char *tag, bool *added,
+			   struct err *e);
+enum err_code repo_tag_remove(struct db *db, int64_t ticket_id, const char *tag, bool *removed,
+			      struct err *e);
+
+enum err_code repo_follower_add(struct db *db, int64_t ticket_id, int64_t user_id, bool *added,
+				struct err *e);
+enum err_code repo_follower_remove(struct db *db, int64_t ticket_id, int64_t user_id,
+				   bool *removed, struct err *e);
+/* Rows of int64_t user ids. */
+enum err_code repo_followers_get(struct db *db, struct arena *a, int64_t ticket_id,
+				 struct rows *out, struct err *e);
+enum err_code repo_is_follower(struct db *db, int64_t ticket_id, int64_t user_id, bool *yes,
+			       struct err *e);
+/* Moves followers and tags of one ticket onto another (merge). */
+enum err_code repo_ticket_move_extras(struct db *db, int64_t from, int64_t to, struct err *e);
+
+enum err_code repo_link_add(struct db *db, int64_t ticket_id, int64_t other_id,
+			    enum link_kind kind, int64_t at, bool *added, struct err *e);
+/* Links where the ticket is either side. */
+enum err_code repo_links_get(struct db *db, struct arena *a, int64_t ticket_id, struct rows *out,
+			     struct err *e);
+
+/* --- messages and attachments -------------------------------------------- */
+
+enum err_code repo_message_insert(struct db *db, const struct message_row *m, int64_t *id,
+				  struct err *e);
+/* with_internal false leaves internal notes out. */
+enum err_code repo_messages_get(struct db *db, struct arena *a, int64_t ticket_id,
+				bool with_internal, struct rows *out, struct err *e);
+enum err_code repo_messages_move(struct db *db, int64_t from, int64_t to, int64_t *moved,
+				 struct err *e);
+enum err_code repo_attachment_upsert(struct db *db, const char *sha256, int64_t size, int64_t at,
+				     int64_t *id, struct err *e);
+enum err_code repo_attachment_link(struct db *db, int64_t message_id, int64_t attachment_id,
+				   const char *filename, const char *content_type, struct err *e);
+enum err_code repo_attachments_get(struct db *db, struct arena *a, int64_t ticket_id,
+				   struct rows *out, struct err *e);
+
+/* --- helpers ------------------------------------------------------------ */
+
+void rows_init(struct rows *r, size_t size);
+/* A new zeroed item at the end of r. */
+void *rows_push(struct arena *a, struct rows *r);
+#define ROWS_AT(r, type, i) (&((type *)(r)->items)[i])
+
+/* Counts of the main tables, for `champion demo` and the tests. */
+enum err_code repo_count(struct db *db, const char *table, int64_t *n, struct err *e);
+
+#endif

@@ -1,0 +1,366 @@
+/* repo_ticket.c - tickets, tags, followers and links. */
+#include "util/common.h"
+#include "store/repo_private.h"
+#include "util/buf.h"
+
+#define TICKET_COLS                                                                               \
+	"id, subject, status, priority, requester_id, assignee_id, group_id, organisation_id, "  \
+	"channel, opened_by_agent, created_at, updated_at, solved_at, closed_at, "               \
+	"first_response_at, merged_into_id, version"
+
+static void read_ticket(struct arena *a, struct db_stmt *st, struct ticket_row *t)
+{
+	t->id = db_col_int64(st, 0);
+	t->subject = arena_strdup(a, db_col_text(st, 1));
+	t->status = (enum status)status_parse(db_col_text(st, 2));
+	t->priority = (enum priority)priority_parse(db_col_text(st, 3));
+	t->requester_id = db_col_int64(st, 4);
+	t->assignee_id = db_col_int64(st, 5);
+	t->group_id = db_col_int64(st, 6);
+	t->organisation_id = db_col_int64(st, 7);
+	t->channel = (enum channel)channel_parse(db_col_text(st, 8));
+	t->opened_by_agent = db_col_int64(st, 9) != 0;
+	t->created_at = db_col_int64(st, 10);
+	t->updated_at = db_col_int64(st, 11);
+	t->solved_at = db_col_int64(st, 12);
+	t->closed_at = db_col_int64(st, 13);
+	t->first_response_at = db_col_int64(st, 14);
+	t->merged_into_id = db_col_int64(st, 15);
+	t->version = db_col_int64(st, 16);
+}
+
+/* Binds $2..$17 to the ticket's columns in TICKET_COLS order (after id). */
+static void bind_ticket(struct db_stmt *st, const struct ticket_row *t)
+{
+	db_bind_text(st, 2, t->subject);
+	db_bind_text(st, 3, status_name(t->status));
+	db_bind_text(st, 4, priority_name(t->priority));
+	db_bind_int64(st, 5, t->requester_id);
+	db_bind_id(st, 6, t->assignee_id);
+	db_bind_id(st, 7, t->group_id);
+	db_bind_id(st, 8, t->organisation_id);
+	db_bind_text(st, 9, channel_name(t->channel));
+	db_bind_int64(st, 10, t->opened_by_agent);
+	db_bind_int64(st, 11, t->created_at);
+	db_bind_int64(st, 12, t->updated_at);
+	db_bind_id(st, 13, t->solved_at);
+	db_bind_id(st, 14, t->closed_at);
+	db_bind_id(st, 15, t->first_response_at);
+	db_bind_id(st, 16, t->merged_into_id);
+}
+
+enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int64_t *id,
+				 struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO tickets (subject, status, priority, requester_id, assignee_id, "
+		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
+		"solved_at, closed_at, first_response_at, merged_into_id) VALUES ($2, $3, $4, $5, "
+		"$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	bind_ticket(st, t);
+	return repo_run_id(st, id, e);
+}
+
+enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct ticket_row *out,
+			      struct err *e)
+{
+	static const char sql[] = "SELECT " TICKET_COLS " FROM tickets WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	r = db_step(st, e);
+	if (r == DB_ROW)
+		read_ticket(a, st, out);
+	else
+		rc = r < 0 ? e->code : err_set(e, ERR_NOT_FOUND, "no ticket #%" PRId64, id);
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE tickets SET subject = $2, status = $3, priority = $4, requester_id = $5, "
+		"assignee_id = $6, group_id = $7, organisation_id = $8, channel = $9, "
+		"opened_by_agent = $10, created_at = $11, updated_at = $12, solved_at = $13, "
+		"closed_at = $14, first_response_at = $15, merged_into_id = $16, "
+		"version = version + 1 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, t->id);
+	bind_ticket(st, t);
+	return repo_run(st, e);
+}
+
+enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
+			       struct rows *out, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st = NULL;
+	enum err_code rc;
+	int r;
+
+	rows_init(out, sizeof(struct ticket_row));
+	buf_puts(&sql, "SELECT " TICKET_COLS " FROM tickets t WHERE 1 = 1");
+	/* Every filter binds its own numbered parameter, present or not. */
+	if (f->status >= 0)
+		buf_puts(&sql, " AND t.status = $1");
+	if (f->assignee_id > 0)
+		buf_puts(&sql, " AND t.assignee_id = $2");
+	else if (f->assignee_id < 0)
+		buf_puts(&sql, " AND t.assignee_id IS NULL");
+	if (f->group_id)
+		buf_puts(&sql, " AND t.group_id = $3");
+	if (f->requester_id)
+		buf_puts(&sql, " AND t.requester_id = $4");
+	if (f->tag)
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id "
+			       "AND g.tag = $5)");
+	if (f->updated_since)
+		buf_puts(&sql, " AND t.updated_at >= $6");
+	if (f->before_id)
+		buf_puts(&sql, " AND t.id < $7");
+	switch (f->viewer_role) {
+	case ROLE_ADMIN:
+	case ROLE_AGENT:
+		break;
+	case ROLE_ENGINEER:
+		buf_puts(&sql, " AND (t.assignee_id = $8 OR t.group_id IN (SELECT m.group_id FROM "
+			       "group_members m WHERE m.user_id = $8))");
+		break;
+	default:
+		buf_puts(&sql, " AND (t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM "
+			       "ticket_followers w WHERE w.user_id = $8) OR t.organisation_id IN "
+			       "(SELECT o.id FROM organisations o WHERE o.id = $9 AND "
+			       "o.shares_tickets = 1))");
+		break;
+	}
+	buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");
+	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
+		goto out;
+	if (f->status >= 0)
+		db_bind_text(st, 1, status_name((enum status)f->status));
+	if (f->assignee_id > 0)
+		db_bind_int64(st, 2, f->assignee_id);
+	if (f->group_id)
+		db_bind_int64(st, 3, f->group_id);
+	if (f->requester_id)
+		db_bind_int64(st, 4, f->requester_id);
+	if (f->tag)
+		db_bind_text(st, 5, f->tag);
+	if (f->updated_since)
+		db_bind_int64(st, 6, f->updated_since);
+	if (f->before_id)
+		db_bind_int64(st, 7, f->before_id);
+	if (f->viewer_role == ROLE_ENGINEER || f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 8, f->viewer_id);
+	if (f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 9, f->viewer_org_id);
+	db_bind_int64(st, 10, f->limit);
+	while ((r = db_step(st, e)) == DB_ROW)
+		read_ticket(a, st, rows_push(a, out));
+	if (r < 0)
+		rc = e->code;
+out:
+	db_done(st);
+	buf_release(&sql);
+	return rc;
+}
+
+enum err_code repo_tags_get(struct db *db, struct arena *a, int64_t ticket_id, struct rows *out,
+			    struct err *e)
+{
+	static const char sql[] = "SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	rows_init(out, sizeof(const char *));
+	db_bind_int64(st, 1, ticket_id);
+	while ((r = db_step(st, e)) == DB_ROW)
+		*(const char **)rows_push(a, out) = arena_strdup(a, db_col_text(st, 0));
+	if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}
+
+static enum err_code run_changed(struct db *db, struct db_stmt *st, bool *changed, struct err *e)
+{
+	enum err_code rc = repo_run(st, e);
+	if (!rc && changed)
+		*changed = db_changes(db) > 0;
+	return rc;
+}
+
+enum err_code repo_tag_add(struct db *db, int64_t ticket_id, const char *tag, bool *added,
+			   struct err *e)
+{
+	static const char sql[] = "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) "
+				  "ON CONFLICT (ticket_id, tag) DO NOTHING";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_text(st, 2, tag);
+	return run_changed(db, st, added, e);
+}
+
+enum err_code repo_tag_remove(struct db *db, int64_t ticket_id, const char *tag, bool *removed,
+			      struct err *e)
+{
+	static const char sql[] = "DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag = $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_text(st, 2, tag);
+	return run_changed(db, st, removed, e);
+}
+
+enum err_code repo_follower_add(struct db *db, int64_t ticket_id, int64_t user_id, bool *added,
+				struct err *e)
+{
+	static const char sql[] = "INSERT INTO ticket_followers (ticket_id, user_id) VALUES ($1, "
+				  "$2) ON CONFLICT (ticket_id, user_id) DO NOTHING";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_int64(st, 2, user_id);
+	return run_changed(db, st, added, e);
+}
+
+enum err_code repo_follower_remove(struct db *db, int64_t ticket_id, int64_t user_id,
+				   bool *removed, struct err *e)
+{
+	static const char sql[] =
+		"DELETE FROM ticket_followers WHERE ticket_id = $1 AND user_id = $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_int64(st, 2, user_id);
+	return run_changed(db, st, removed, e);
+}
+
+enum err_code repo_followers_get(struct db *db, struct arena *a, int64_t ticket_id,
+				 struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT user_id FROM ticket_followers WHERE ticket_id = $1 ORDER BY user_id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	rows_init(out, sizeof(int64_t));
+	db_bind_int64(st, 1, ticket_id);
+	while ((r = db_step(st, e)) == DB_ROW)
+		*(int64_t *)rows_push(a, out) = db_col_int64(st, 0);
+	if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_is_follower(struct db *db, int64_t ticket_id, int64_t user_id, bool *yes,
+			       struct err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM ticket_followers WHERE ticket_id = $1 AND user_id = $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_int64(st, 2, user_id);
+	r = db_step(st, e);
+	*yes = r == DB_ROW;
+	if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_ticket_move_extras(struct db *db, int64_t from, int64_t to, struct err *e)
+{
+	static const char tags[] = "INSERT INTO ticket_tags (ticket_id, tag) SELECT $2, tag FROM "
+				   "ticket_tags WHERE ticket_id = $1 ON CONFLICT DO NOTHING";
+	static const char followers[] =
+		"INSERT INTO ticket_followers (ticket_id, user_id) SELECT $2, user_id FROM "
+		"ticket_followers WHERE ticket_id = $1 ON CONFLICT DO NOTHING";
+	const char *const sqls[] = {tags, followers};
+	enum err_code rc = ERR_OK;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sqls) && !rc; i++) {
+		struct db_stmt *st;
+		if ((rc = db_prepare(db, sqls[i], &st, e)))
+			break;
+		db_bind_int64(st, 1, from);
+		db_bind_int64(st, 2, to);
+		rc = repo_run(st, e);
+	}
+	return rc;
+}
+
+enum err_code repo_link_add(struct db *db, int64_t ticket_id, int64_t other_id,
+			    enum link_kind kind, int64_t at, bool *added, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO ticket_links (ticket_id, other_id, kind, created_at) VALUES ($1, $2, "
+		"$3, $4) ON CONFLICT (ticket_id, other_id, kind) DO NOTHING";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_int64(st, 2, other_id);
+	db_bind_text(st, 3, link_kind_name(kind));
+	db_bind_int64(st, 4, at);
+	return run_changed(db, st, added, e);
+}
+
+enum err_code repo_links_get(struct db *db, struct arena *a, int64_t ticket_id, struct rows *out,
+			     struct err *e)
+{
+	static const char sql[] = "SELECT ticket_id, other_id, kind FROM ticket_links WHERE "
+				  "ticket_id = $1 OR other_id = $1 ORDER BY created_at, ticket_id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	rows_init(out, sizeof(struct link_row));
+	db_bind_int64(st, 1, ticket_id);
+	while ((r = db_step(st, e)) == DB_ROW) {
+		struct link_row *l = rows_push(a, out);
+		l->ticket_id = db_col_int64(st, 0);
+		l->other_id = db_col_int64(st, 1);
+		l->kind = (enum link_kind)link_kind_parse(db_col_text(st, 2));
+	}
+	if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/* store.c - open a desk's database and migrate it. */
+#include "util/common.h"
+#include "store/migrate.h"
+#include "store/store.h"
+#include "util/xalloc.h"
+
+#include <sys/stat.h>
+
+enum err_code store_open(struct store *s, const struct store_options *o, struct err *e)
+{
+	struct db_options dbo = {.create = o->create,
+				 .sync = o->sync,
+				 .busy_timeout_ms = o->busy_timeout_ms};
+	struct stat sb;
+	enum err_code rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!o->target || !*o->target)
+		return err_set(e, ERR_INVALID, "no database given (--db PATH or CHAMPION_DB)");
+	if (o->create && stat(o->target, &sb) == 0 && sb.st_size > 0)
+		return err_set(e, ERR_CONFLICT, "'%s' already exists; not creating a desk over it",
+			       o->target);
+	if ((rc = db_open(&s->db, o->target, &dbo, e)))
+		return rc;
+	if ((rc = migrate_apply(s->db, o->target, &s->version, e))) {
+		db_close(s->db);
+		s->db = NULL;
+		return rc;
+	}
+	s->target = xstrdup(o->target);
+	if (o->blob_dir && *o->blob_dir) {
+		s->blob_dir = xstrdup(o->blob_dir);
+	} else {
+		size_t n = strlen(o->target) + sizeof(".files");
+		s->blob_dir = xmalloc(n);
+		snprintf(s->blob_dir, n, "%s.files", o->target);
+	}
+	s->blob_max = o->blob_max ? o->blob_max : (size_t)25 << 20;
+	return ERR_OK;
+}
+
+void store_release(struct store *s)
+{
+	db_close(s->db);
+	free(s->target);
+	free(s->blob_dir);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,156 @@
+/* conf.c - defaults, champion.conf, environment and flags, with sources. */
+#include "util/common.h"
+#include "util/conf.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#include <ini.h>
+#include <unistd.h>
+
+const struct conf_key conf_keys[] = {
+	{"db.path", "CHAMPION_DB", "champion.db",
+	 "the desk's database: a SQLite file path"},
+	{"db.synchronous", "CHAMPION_DB_SYNCHRONOUS", "full",
+	 "commit durability: full (an acknowledged write survives power loss), normal "
+	 "(survives a crash of champion, may lose the last commits on power loss), off"},
+	{"db.busy_timeout_ms", "CHAMPION_DB_BUSY_TIMEOUT_MS", "5000",
+	 "how long a command waits for a locked database before giving up"},
+	{"attachments.dir", "CHAMPION_ATTACHMENTS_DIR", "",
+	 "where attachment files are stored (empty: DB_PATH.files)"},
+	{"attachments.max_bytes", "CHAMPION_ATTACHMENTS_MAX_BYTES", "26214400",
+	 "the largest attachment accepted, in bytes"},
+	{"log.level", "CHAMPION_LOG_LEVEL", "warn", "debug, info, warn, error or off"},
+};
+const size_t conf_nkeys = ARRAY_SIZE(conf_keys);
+
+static const char *const source_names[] = {"default", "file", "env", "flag"};
+
+static int key_index(const char *key)
+{
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].name, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void put(struct conf *c, int i, const char *value, enum conf_source src)
+{
+	free(c->values[i]);
+	c->values[i] = xstrdup(value);
+	c->sources[i] = src;
+}
+
+struct ini_ctx {
+	struct conf *c;
+	char bad[200];
+};
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_ctx *x = user;
+	char key[160];
+	int i;
+
+	snprintf(key, sizeof(key), "%s.%s", section, name);
+	i = key_index(key);
+	if (i < 0) {
+		snprintf(x->bad, sizeof(x->bad), "unknown key '%s'", key);
+		return 0;
+	}
+	put(x->c, i, value, CONF_FILE);
+	return 1;
+}
+
+enum err_code conf_load(struct conf *c, const char *file, struct err *e)
+{
+	bool named = file != NULL;
+
+	c->values = xcalloc(conf_nkeys, sizeof(*c->values));
+	c->sources = xcalloc(conf_nkeys, sizeof(*c->sources));
+	c->file = NULL;
+	for (size_t i = 0; i < conf_nkeys; i++)
+		put(c, (int)i, conf_keys[i].def, CONF_DEFAULT);
+
+	if (!file) {
+		file = getenv("CHAMPION_CONFIG");
+		named = file && *file;
+		if (!named)
+			file = access("champion.conf", F_OK) == 0 ? "champion.conf" : NULL;
+	}
+	if (file) {
+		struct ini_ctx x = {.c = c, .bad = ""};
+		FILE *f = fopen(file, "r");
+		int line;
+
+		if (!f)
+			return err_set(e, ERR_INVALID, "cannot read configuration '%s': %s", file,
+				       strerror(errno));
+		line = ini_parse_file(f, on_ini, &x);
+		fclose(f);
+		if (line != 0)
+			return err_set(e, ERR_INVALID, "%s:%d: %s", file, line,
+				       x.bad[0] ? x.bad : "syntax error");
+		c->file = xstrdup(file);
+	}
+	(void)named;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const char *v = getenv(conf_keys[i].env);
+		if (v)
+			put(c, (int)i, v, CONF_ENV);
+	}
+	return ERR_OK;
+}
+
+void conf_release(struct conf *c)
+{
+	if (c->values)
+		for (size_t i = 0; i < conf_nkeys; i++)
+			free(c->values[i]);
+	free(c->values);
+	free(c->sources);
+	free(c->file);
+	memset(c, 0, sizeof(*c));
+}
+
+enum err_code conf_set(struct conf *c, const char *key, const char *value, enum conf_source src,
+		       struct err *e)
+{
+	int i = key_index(key);
+	if (i < 0)
+		return err_set(e, ERR_INVALID, "unknown configuration key '%s'", key);
+	put(c, i, value, src);
+	return ERR_OK;
+}
+
+const char *conf_get(const struct conf *c, const char *key)
+{
+	int i = key_index(key);
+	if (i < 0)
+		BUG("unknown configuration key '%s'", key);
+	return c->values[i];
+}
+
+enum conf_source conf_source_of(const struct conf *c, const char *key)
+{
+	int i = key_index(key);
+	if (i < 0)
+		BUG("unknown configuration key '%s'", key);
+	return c->sources[i];
+}
+
+const char *conf_source_name(enum conf_source s)
+{
+	return (size_t)s < ARRAY_SIZE(source_names) ? source_names[s] : "?";
+}
+
+enum err_code conf_get_int(const struct conf *c, const char *key, int64_t min, int64_t max,
+			   int64_t *out, struct err *e)
+{
+	const char *v = conf_get(c, key);
+	if (str_parse_int64(v, min, max, out) < 0)
+		return err_set(e, ERR_INVALID,
+			       "configuration %s = '%s' (from %s) is not a whole number in "
+			       "%" PRId64 "..%" PRId64,
+			       key, v, conf_source_name(conf_source_of(c, key)), min, max);
+	return ERR_OK;
+}
