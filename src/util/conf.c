@@ -95,7 +95,7 @@ enum err_code conf_load(struct conf *c, const char *file, struct err *e)
 	(void)named;
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const char *v = getenv(conf_keys[i].env);
-		if (v)
+		if (v && *v) /* an empty variable counts as unset */
 			put(c, (int)i, v, CONF_ENV);
 	}
 	return ERR_OK;

@@ -3,7 +3,7 @@
  *
  * Every key has a default; champion.conf (INI) overrides it, then the
  * environment (CHAMPION_SECTION_KEY, and CHAMPION_DB for db.path), then
- * a flag. `champion config` prints the result with each value's source.
+ * a flag (an empty variable counts as unset). `champion config` prints the result with each value's source.
  * The file is --config FILE, else $CHAMPION_CONFIG, else ./champion.conf
  * when it exists. Unknown keys in the file are errors (a typo must not be
  * silently ignored).
