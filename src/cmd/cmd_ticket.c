@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "util/str.h"
 #include "util/time.h"
+#include "util/xalloc.h"
 
 #include <jansson.h>
 
@@ -191,7 +192,7 @@ static char *read_body(const struct opts *o, struct err *e)
 	}
 	if (strcmp(o->body, "-") == 0)
 		return cmd_read_stdin(DESK_BODY_MAX, &len, e);
-	return strdup(o->body);
+	return xstrdup(o->body);
 }
 
 /* Reads --attach files; the data lives until the arena is released. */
@@ -490,10 +491,14 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			status = cmd_usage_error(&cmd_ticket, "create wants --subject TEXT");
 			goto out;
 		}
-		if (o.channel && (int)(in.channel = (enum channel)channel_parse(o.channel)) < 0) {
-			status = cmd_usage_error(&cmd_ticket, "channel '%s' is not one of %s",
-						 o.channel, channel_names());
-			goto out;
+		if (o.channel) {
+			int ch = channel_parse(o.channel);
+			if (ch < 0) {
+				status = cmd_usage_error(&cmd_ticket, "channel '%s' is not one of %s",
+							 o.channel, channel_names());
+				goto out;
+			}
+			in.channel = (enum channel)ch;
 		}
 		if (!(body = read_body(&o, &e)) ||
 		    read_attachments(ctx, &o, d->store.blob_max + 1, &att, &e))

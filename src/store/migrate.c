@@ -11,7 +11,7 @@ int migrate_latest(void)
 }
 
 /* Backend-specific catalogue query: does the database hold any table? */
-static enum err_code count_tables(struct db *db, bool *has_any, bool *has_migrations,
+enum err_code migrate_probe(struct db *db, bool *has_any, bool *has_migrations,
 				  struct err *e)
 {
 	static const char sql[] =
@@ -84,7 +84,7 @@ enum err_code migrate_apply(struct db *db, const char *where, int *version, stru
 	int v = 0;
 	enum err_code rc;
 
-	if ((rc = count_tables(db, &has_any, &has_migrations, e)))
+	if ((rc = migrate_probe(db, &has_any, &has_migrations, e)))
 		return rc;
 	if (has_any && !has_migrations)
 		return err_set(e, ERR_INVALID, "'%s' is a database but not a Champion desk", where);

@@ -27,6 +27,9 @@ extern const size_t migrations_count;
 /* The newest schema version this binary knows. */
 int migrate_latest(void);
 
+/* Whether the database holds any table, and whether it is a desk (has schema_migrations). */
+enum err_code migrate_probe(struct db *db, bool *has_any, bool *is_desk, struct err *e);
+
 /*
  * Brings db up to the latest schema. where names the desk in messages.
  * A database with tables but no schema_migrations is not a desk
