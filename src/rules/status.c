@@ -30,14 +30,13 @@ enum status_verdict status_on_message(const struct status_message *m, struct sta
 		return STATUS_NOT_PUBLIC;
 	if (m->kind == MSG_INTERNAL && m->author == ROLE_CUSTOMER)
 		return STATUS_NOT_INTERNAL;
-	if (m->current == STATUS_CLOSED)
-		return m->kind == MSG_PUBLIC ? STATUS_FOLLOW_UP : STATUS_OK;
-	if (m->requested) {
-		/* Only staff choose a status with a message; closing needs a solve first. */
-		if (!role_answers_customers(m->author) || m->request == STATUS_NEW ||
-		    m->request == STATUS_CLOSED || !status_can_set(m->current, m->request))
-			return STATUS_BAD_REQUESTED;
-	}
+	/* A public message never reopens a closed ticket: it starts another. */
+	if (m->current == STATUS_CLOSED && m->kind == MSG_PUBLIC)
+		return STATUS_FOLLOW_UP;
+	/* Only those who answer customers choose a status with a message, within the machine. */
+	if (m->requested && (!role_answers_customers(m->author) || m->request == STATUS_NEW ||
+			     !status_can_set(m->current, m->request)))
+		return STATUS_BAD_REQUESTED;
 	if (m->kind == MSG_INTERNAL) {
 		if (m->requested)
 			out->next = m->request;

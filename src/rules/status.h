@@ -14,7 +14,11 @@
  *    moved by later edits);
  *  - a customer's message reopens a pending or solved ticket; an on_hold
  *    ticket stays on hold (it waits on a third party, not the customer);
- *  - internal notes never move a ticket.
+ *  - internal notes never move a ticket by themselves;
+ *  - an admin or agent may ask for a status with a message (a reply that
+ *    solves, a note that puts on hold): any move status_can_set allows
+ *    except to new; engineers and customers never ask. A public message
+ *    on a closed ticket starts the follow-up whatever was asked.
  */
 #ifndef CHAMPION_STATUS_H
 #define CHAMPION_STATUS_H
