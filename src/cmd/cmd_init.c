@@ -1,6 +1,9 @@
 /* cmd_init.c - champion init: create a desk. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "util/xalloc.h"
+
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: champion init [--admin EMAIL [--name NAME]]\n"
@@ -11,6 +14,21 @@ static const char usage[] =
 	"\n"
 	"   --admin EMAIL   also add the first administrator\n"
 	"   --name NAME     the administrator's name\n";
+
+/* Closes and deletes a desk this command has just created. */
+static void remove_desk(struct desk *d)
+{
+	char *path = xstrdup(d->store.target);
+	char side[PATH_MAX];
+
+	desk_close(d);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	free(path);
+}
 
 static int run(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -41,13 +59,22 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_init, "unexpected argument '%s'", argv[optind]);
 	if (name && !admin)
 		return cmd_usage_error(&cmd_init, "--name goes with --admin");
+	if (admin) {
+		char norm[DESK_EMAIL_MAX + 1];
+		if (desk_email_norm(admin, norm, &e) ||
+		    (name && desk_check_text("name", name, DESK_NAME_MAX, false, &e)))
+			return cmd_fail(&e);
+	}
 	if ((status = cmd_open_desk(ctx, true, &d)))
 		return status;
 	if (admin) {
 		struct user_new_in u = {.email = admin, .name = name, .role = ROLE_ADMIN};
 		int64_t id;
 		if (desk_user_add(d, &desk_system_actor, &u, &id, &e)) {
+			/* A desk without its administrator is not what was asked for. */
 			status = cmd_fail(&e);
+			remove_desk(d);
+			d = NULL;
 			goto out;
 		}
 	}

@@ -6,6 +6,7 @@
 #include "util/xalloc.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
 
 static const char usage[] =
 	"usage: champion ticket create --subject TEXT --requester EMAIL [--name NAME]\n"
@@ -44,7 +45,7 @@ struct opts {
 	const char *follow[MAX_MULTI], *unfollow[MAX_MULTI];
 	size_t ntags, nuntags, nattach, nfollow, nunfollow;
 	int status, priority, limit;
-	int64_t cursor, if_version;
+	int64_t cursor, if_version, updated_ms;
 	bool json;
 };
 
@@ -146,6 +147,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->kind = optarg;
 			break;
 		case 'u':
+			if (time_parse_iso(optarg, &o->updated_ms) < 0)
+				return cmd_usage_error(&cmd_ticket, "--updated-since '%s' is not an ISO "
+						       "8601 time (2026-11-22 or 2026-11-22T09:30:00Z)",
+						       optarg);
 			o->updated_since = optarg;
 			break;
 		case 'l':
@@ -201,10 +206,17 @@ static enum err_code read_attachments(struct cmd_ctx *ctx, const struct opts *o,
 {
 	*out = arena_array(&ctx->arena, o->nattach ? o->nattach : 1, sizeof(**out));
 	for (size_t i = 0; i < o->nattach; i++) {
-		size_t len;
-		char *data = cmd_read_file(o->attach[i], max, &len, e);
 		const char *slash = strrchr(o->attach[i], '/');
-		if (!data)
+		struct stat sb;
+		size_t len;
+		char *data;
+
+		if (stat(o->attach[i], &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size > max)
+			return err_set(e, ERR_INVALID,
+				       "attachment '%s' is %lld bytes; the limit is %zu bytes "
+				       "(attachments.max_bytes)",
+				       o->attach[i], (long long)sb.st_size, max);
+		if (!(data = cmd_read_file(o->attach[i], max, &len, e)))
 			return e->code;
 		arena_cleanup_add(&ctx->arena, free, data);
 		(*out)[i].filename = slash ? slash + 1 : o->attach[i];
@@ -360,11 +372,7 @@ static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct a
 	struct rows rows;
 	enum err_code rc;
 
-	if (o->ntags > 1)
-		return err_set(e, ERR_INVALID, "list filters on one --tag");
-	if (o->updated_since && time_parse_iso(o->updated_since, &q.updated_since) < 0)
-		return err_set(e, ERR_INVALID, "--updated-since '%s' is not an ISO 8601 time",
-			       o->updated_since);
+	q.updated_since = o->updated_ms;
 	if ((rc = desk_ticket_list(d, who, &ctx->arena, &q, &rows, e)))
 		return rc;
 	if (o->json) {
@@ -469,6 +477,8 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket id", args[0]);
 	if (want == 2 && cmd_parse_ticket_id(args[1], &other) < 0)
 		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket id", args[1]);
+	if (strcmp(verb, "list") == 0 && o.ntags > 1)
+		return cmd_usage_error(&cmd_ticket, "list filters on one --tag");
 	if (strcmp(verb, "merge") == 0 && (!o.into || cmd_parse_ticket_id(o.into, &other) < 0))
 		return cmd_usage_error(&cmd_ticket, "merge wants --into TARGET, a ticket id");
 	if ((status = cmd_open_desk(ctx, false, &d)) || (status = cmd_actor(ctx, d, &who)))
@@ -501,7 +511,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			in.channel = (enum channel)ch;
 		}
 		if (!(body = read_body(&o, &e)) ||
-		    read_attachments(ctx, &o, d->store.blob_max + 1, &att, &e))
+		    read_attachments(ctx, &o, d->store.blob_max, &att, &e))
 			goto fail;
 		in.body = body;
 		in.attachments = att;
@@ -528,7 +538,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		struct message_out out;
 		struct attachment_in *att;
 		if (!(body = read_body(&o, &e)) ||
-		    read_attachments(ctx, &o, d->store.blob_max + 1, &att, &e))
+		    read_attachments(ctx, &o, d->store.blob_max, &att, &e))
 			goto fail;
 		in.body = body;
 		in.attachments = att;
@@ -557,14 +567,12 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			c.assignee_email = strcmp(o.assignee, "none") == 0 ? "" : o.assignee;
 		if (o.group)
 			c.group = strcmp(o.group, "none") == 0 ? "" : o.group;
+		c.followers_add = o.follow;
+		c.nfollowers_add = o.nfollow;
+		c.followers_remove = o.unfollow;
+		c.nfollowers_remove = o.nunfollow;
 		if (desk_ticket_update(d, &who, id, &c, &e))
 			goto fail;
-		for (size_t i = 0; i < o.nfollow; i++)
-			if (desk_follower_add(d, &who, id, o.follow[i], &e))
-				goto fail;
-		for (size_t i = 0; i < o.nunfollow; i++)
-			if (desk_follower_remove(d, &who, id, o.unfollow[i], &e))
-				goto fail;
 		printf("updated ticket #%" PRId64 "\n", id);
 	} else if (strcmp(verb, "merge") == 0) {
 		if (desk_ticket_merge(d, &who, id, other, &e))

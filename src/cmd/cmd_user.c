@@ -108,7 +108,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("updated %s\n", args[0]);
 	} else if (strcmp(verb, "show") == 0) {
 		struct user_row u;
-		if (desk_user_get(d, &ctx->arena, args[0], &u, &e))
+		if (desk_user_get(d, &who, &ctx->arena, args[0], &u, &e))
 			goto fail;
 		if (json) {
 			json_t *j = user_json(&u);

@@ -228,10 +228,9 @@ enum err_code desk_find_assignee(struct desk *d, struct arena *a, const char *em
 enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attachment_in *in,
 			  size_t n, int64_t at, struct err *e)
 {
+	/* Check every attachment before writing any file. */
 	for (size_t i = 0; i < n; i++) {
 		const struct attachment_in *x = &in[i];
-		char hex[BLOB_HEX_LEN + 1];
-		int64_t id;
 		enum err_code rc;
 
 		if (!x->filename || !*x->filename)
@@ -244,8 +243,15 @@ enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attac
 			return rc;
 		if (x->len > d->store.blob_max)
 			return err_set(e, ERR_INVALID,
-				       "attachment '%s' is %zu bytes; the limit is %zu", x->filename,
+				       "attachment '%s' is %zu bytes; the limit is %zu bytes", x->filename,
 				       x->len, d->store.blob_max);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct attachment_in *x = &in[i];
+		char hex[BLOB_HEX_LEN + 1];
+		int64_t id;
+		enum err_code rc;
+
 		if ((rc = blob_put(d->store.blob_dir, x->data, x->len, hex, e)))
 			return rc;
 		if ((rc = repo_attachment_upsert(desk_db(d), hex, (int64_t)x->len, at, &id, e)))

@@ -73,8 +73,9 @@ struct user_change {
 
 enum err_code desk_user_set(struct desk *d, const struct actor *who, const char *email,
 			    const struct user_change *c, struct err *e);
-enum err_code desk_user_get(struct desk *d, struct arena *a, const char *email,
-			    struct user_row *out, struct err *e);
+/* A user's record: one's own, or anyone's for staff (ACT_USER_LIST). */
+enum err_code desk_user_get(struct desk *d, const struct actor *who, struct arena *a,
+			    const char *email, struct user_row *out, struct err *e);
 enum err_code desk_user_list(struct desk *d, const struct actor *who, struct arena *a, int role,
 			     struct rows *out, struct err *e);
 
@@ -150,6 +151,10 @@ struct ticket_change {
 	size_t ntags_add;
 	const char *const *tags_remove;
 	size_t ntags_remove;
+	const char *const *followers_add;    /* emails; unknown ones become customers */
+	size_t nfollowers_add;
+	const char *const *followers_remove;
+	size_t nfollowers_remove;
 	int64_t expected_version;    /* 0: any; else ERR_CONFLICT when the ticket moved on */
 };
 

@@ -187,6 +187,32 @@ static const char *id_text(struct arena *a, int64_t id)
 	return id ? arena_printf(a, "%" PRId64, id) : NULL;
 }
 
+/* Adds or removes one follower inside the caller's transaction; *changed says if it did. */
+static enum err_code apply_follower(struct desk *d, const struct actor *who, struct arena *a,
+				    const struct ticket_row *t, const char *email, bool add,
+				    int64_t at, bool *changed, struct err *e)
+{
+	struct user_row u;
+	enum err_code rc;
+
+	*changed = false;
+	if (add)
+		rc = desk_find_or_add_customer(d, who, a, email, NULL, at, &u, e);
+	else
+		rc = desk_find_user(d, a, email, &u, e);
+	if (rc)
+		return rc;
+	if (add && u.id == t->requester_id)
+		return err_set(e, ERR_INVALID, "'%s' is the requester of ticket #%" PRId64, u.email,
+			       t->id);
+	rc = add ? repo_follower_add(desk_db(d), t->id, u.id, changed, e)
+		 : repo_follower_remove(desk_db(d), t->id, u.id, changed, e);
+	if (rc || !*changed)
+		return rc;
+	return desk_event(d, "ticket", t->id, add ? "follower.added" : "follower.removed", who,
+			  "followers", add ? NULL : u.email, add ? u.email : NULL, NULL, at, e);
+}
+
 enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_t id,
 				 const struct ticket_change *c, struct err *e)
 {
@@ -197,8 +223,14 @@ enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_
 	bool changed = false;
 	enum err_code rc;
 
+	bool fields = c->status >= 0 || c->priority >= 0 || c->subject || c->assignee_email ||
+		      c->group || c->ntags_add || c->ntags_remove;
+	bool follows = c->nfollowers_add || c->nfollowers_remove;
+
 	if (c->status >= STATUS__COUNT || c->priority >= PRIORITY__COUNT)
 		return err_set(e, ERR_INVALID, "unknown status or priority");
+	if (c->nfollowers_add + c->nfollowers_remove > DESK_TAGS_MAX)
+		return err_set(e, ERR_INVALID, "more than %d follower changes at once", DESK_TAGS_MAX);
 	if (c->subject && (rc = desk_check_text("subject", c->subject, DESK_SUBJECT_MAX, false, e)))
 		return rc;
 	arena_init(&a);
@@ -208,7 +240,8 @@ enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_
 	if ((rc = db_begin(desk_db(d), e)))
 		goto out;
 	if ((rc = desk_visible_ticket(d, who, &a, id, &t, e)) ||
-	    (rc = desk_require(who, ACT_SET_FIELDS, e)))
+	    (fields && (rc = desk_require(who, ACT_SET_FIELDS, e))) ||
+	    (follows && (rc = desk_require(who, ACT_FOLLOWERS, e))))
 		goto fail;
 	before = t;
 	if (c->expected_version && c->expected_version != t.version) {
@@ -291,6 +324,14 @@ enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_
 			goto fail;
 		changed |= added;
 	}
+	for (size_t i = 0; i < c->nfollowers_remove + c->nfollowers_add; i++) {
+		bool adding = i >= c->nfollowers_remove, done;
+		const char *email = adding ? c->followers_add[i - c->nfollowers_remove]
+					   : c->followers_remove[i];
+		if ((rc = apply_follower(d, who, &a, &t, email, adding, now, &done, e)))
+			goto fail;
+		changed |= done;
+	}
 	if (changed) {
 		t.updated_at = now;
 		if ((rc = repo_ticket_update(desk_db(d), &t, e)))
@@ -310,49 +351,16 @@ out:
 static enum err_code follower(struct desk *d, const struct actor *who, int64_t id,
 			      const char *email, bool add, struct err *e)
 {
-	struct arena a;
-	struct ticket_row t;
-	struct user_row u;
-	int64_t now = time_now_ms();
-	bool changed = false;
-	enum err_code rc;
+	struct ticket_change c = {.status = -1, .priority = -1};
 
-	arena_init(&a);
-	if ((rc = db_begin(desk_db(d), e)))
-		goto out;
-	if ((rc = desk_visible_ticket(d, who, &a, id, &t, e)) ||
-	    (rc = desk_require(who, ACT_FOLLOWERS, e)))
-		goto fail;
-	if (add)
-		rc = desk_find_or_add_customer(d, who, &a, email, NULL, now, &u, e);
-	else
-		rc = desk_find_user(d, &a, email, &u, e);
-	if (rc)
-		goto fail;
-	if (add && u.id == t.requester_id) {
-		rc = err_set(e, ERR_INVALID, "'%s' is the requester of ticket #%" PRId64, u.email, id);
-		goto fail;
+	if (add) {
+		c.followers_add = &email;
+		c.nfollowers_add = 1;
+	} else {
+		c.followers_remove = &email;
+		c.nfollowers_remove = 1;
 	}
-	rc = add ? repo_follower_add(desk_db(d), id, u.id, &changed, e)
-		 : repo_follower_remove(desk_db(d), id, u.id, &changed, e);
-	if (rc)
-		goto fail;
-	if (changed) {
-		t.updated_at = now;
-		if ((rc = desk_event(d, "ticket", id, add ? "follower.added" : "follower.removed",
-				     who, "followers", add ? NULL : u.email, add ? u.email : NULL,
-				     NULL, now, e)) ||
-		    (rc = repo_ticket_update(desk_db(d), &t, e)))
-			goto fail;
-	}
-	if ((rc = db_commit(desk_db(d), e)))
-		goto fail;
-	goto out;
-fail:
-	db_rollback(desk_db(d));
-out:
-	arena_release(&a);
-	return rc;
+	return desk_ticket_update(d, who, id, &c, e);
 }
 
 enum err_code desk_follower_add(struct desk *d, const struct actor *who, int64_t id,

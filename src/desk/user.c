@@ -94,10 +94,15 @@ out:
 	return rc;
 }
 
-enum err_code desk_user_get(struct desk *d, struct arena *a, const char *email,
-			    struct user_row *out, struct err *e)
+enum err_code desk_user_get(struct desk *d, const struct actor *who, struct arena *a,
+			    const char *email, struct user_row *out, struct err *e)
 {
-	return desk_find_user(d, a, email, out, e);
+	enum err_code rc = desk_find_user(d, a, email, out, e);
+	if (rc || out->id == who->user_id || perm_allows(who->role, ACT_USER_LIST))
+		return rc;
+	/* Whether an address is known is itself private. */
+	memset(out, 0, sizeof(*out));
+	return err_set(e, ERR_NOT_FOUND, "no user '%s'", email);
 }
 
 /* One field event for a user change, values as text. */

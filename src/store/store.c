@@ -20,6 +20,10 @@ enum err_code store_open(struct store *s, const struct store_options *o, struct 
 	if (o->create && stat(o->target, &sb) == 0 && sb.st_size > 0)
 		return err_set(e, ERR_CONFLICT, "'%s' already exists; not creating a desk over it",
 			       o->target);
+	if (!o->create && stat(o->target, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
+		return err_set(e, ERR_NOT_FOUND,
+			       "'%s' is empty, not a desk (create one with 'champion init')",
+			       o->target);
 	if ((rc = db_open(&s->db, o->target, &dbo, e)))
 		return rc;
 	if (!o->create) {

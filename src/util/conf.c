@@ -53,6 +53,10 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 
 	snprintf(key, sizeof(key), "%s.%s", section, name);
 	i = key_index(key);
+	if (i < 0 && !*section) {
+		snprintf(x->bad, sizeof(x->bad), "key '%s' is outside a [section]", name);
+		return 0;
+	}
 	if (i < 0) {
 		snprintf(x->bad, sizeof(x->bad), "unknown key '%s'", key);
 		return 0;
