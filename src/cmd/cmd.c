@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 const struct cmd *const cmd_table[] = {
-	&cmd_init, &cmd_ticket, &cmd_user, &cmd_org, &cmd_group, &cmd_config, &cmd_demo, NULL,
+	&cmd_init, &cmd_serve, &cmd_ticket, &cmd_user, &cmd_org, &cmd_group, &cmd_token,
+	&cmd_config, &cmd_demo, NULL,
 };
 
 int cmd_fail(const struct err *e)
@@ -72,6 +73,19 @@ int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 {
 	struct store_options o = {.create = create};
 	struct err e = ERR_INIT;
+	int status = cmd_store_options(ctx, &o);
+
+	if (status)
+		return status;
+	if (desk_open(out, &o, &e))
+		return cmd_fail(&e);
+	return 0;
+}
+
+int cmd_store_options(struct cmd_ctx *ctx, struct store_options *out)
+{
+	struct store_options o = *out;
+	struct err e = ERR_INIT;
 	int64_t busy, max;
 	int sync;
 
@@ -90,8 +104,7 @@ int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 	o.busy_timeout_ms = (int)busy;
 	o.blob_max = (size_t)max;
 	o.blob_dir = conf_get(&ctx->conf, "attachments.dir");
-	if (desk_open(out, &o, &e))
-		return cmd_fail(&e);
+	*out = o;
 	return 0;
 }
 

@@ -30,7 +30,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_init, cmd_user, cmd_org, cmd_group, cmd_ticket, cmd_config,
-	cmd_demo;
+	cmd_demo, cmd_token, cmd_serve;
 
 /* The table main dispatches from; NULL-terminated. */
 extern const struct cmd *const cmd_table[];
@@ -40,6 +40,8 @@ extern const struct cmd *const cmd_table[];
  * prints "champion: MESSAGE" and returns the exit status; 0 on success.
  */
 int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out);
+/* The store options the configuration gives (create as passed in *o); prints on error. */
+int cmd_store_options(struct cmd_ctx *ctx, struct store_options *o);
 /* The acting user from --as (or the system actor); prints and returns status on error. */
 int cmd_actor(struct cmd_ctx *ctx, struct desk *d, struct actor *out);
 

@@ -1,6 +1,7 @@
 /* cmd_ticket.c - champion ticket: create, list, show, reply, note, set, merge, link, events. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/xalloc.h"
@@ -227,87 +228,11 @@ static enum err_code read_attachments(struct cmd_ctx *ctx, const struct opts *o,
 	return ERR_OK;
 }
 
-static json_t *ticket_json(const struct ticket_row *t)
-{
-	char iso[TIME_ISO_MAX];
-	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "id", (json_int_t)t->id,
-			      "subject", t->subject, "status", status_name(t->status), "priority",
-			      priority_name(t->priority), "requester_id", (json_int_t)t->requester_id,
-			      "channel", channel_name(t->channel), "version", (json_int_t)t->version,
-			      "created_at", time_format_iso(t->created_at, iso));
-#define OPT_ID(key, v) json_object_set_new(j, key, (v) ? json_integer(v) : json_null())
-#define OPT_TIME(key, v) \
-	json_object_set_new(j, key, (v) ? json_string(time_format_iso(v, iso)) : json_null())
-	OPT_ID("assignee_id", t->assignee_id);
-	OPT_ID("group_id", t->group_id);
-	OPT_ID("organisation_id", t->organisation_id);
-	OPT_ID("merged_into_id", t->merged_into_id);
-	OPT_TIME("updated_at", t->updated_at);
-	OPT_TIME("solved_at", t->solved_at);
-	OPT_TIME("closed_at", t->closed_at);
-	OPT_TIME("first_response_at", t->first_response_at);
-	json_object_set_new(j, "opened_by_agent", json_boolean(t->opened_by_agent));
-	return j;
-}
-
 static void dump(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	putchar('\n');
 	json_decref(j);
-}
-
-static void show_json(const struct ticket_view *v)
-{
-	char iso[TIME_ISO_MAX];
-	json_t *j = ticket_json(&v->ticket), *arr;
-
-	json_object_set_new(j, "requester", json_pack("{s:I, s:s, s:s}", "id",
-						      (json_int_t)v->requester.id, "email",
-						      v->requester.email, "name", v->requester.name));
-	json_object_set_new(j, "assignee",
-			    v->assignee_email ? json_string(v->assignee_email) : json_null());
-	json_object_set_new(j, "group", v->group_name ? json_string(v->group_name) : json_null());
-	arr = json_array();
-	for (size_t i = 0; i < v->tags.count; i++)
-		json_array_append_new(arr, json_string(*ROWS_AT(&v->tags, const char *, i)));
-	json_object_set_new(j, "tags", arr);
-	arr = json_array();
-	for (size_t i = 0; i < v->followers.count; i++)
-		json_array_append_new(arr, json_string(ROWS_AT(&v->followers, struct user_row, i)->email));
-	json_object_set_new(j, "followers", arr);
-	arr = json_array();
-	for (size_t i = 0; i < v->links.count; i++) {
-		struct link_row *l = ROWS_AT(&v->links, struct link_row, i);
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:s}", "ticket_id",
-						     (json_int_t)l->ticket_id, "other_id",
-						     (json_int_t)l->other_id, "kind",
-						     link_kind_name(l->kind)));
-	}
-	json_object_set_new(j, "links", arr);
-	arr = json_array();
-	for (size_t i = 0; i < v->messages.count; i++) {
-		struct message_row *m = ROWS_AT(&v->messages, struct message_row, i);
-		json_t *mj = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)m->id,
-				       "author_id", (json_int_t)m->author_id, "author_role",
-				       role_name(m->author_role), "kind", msg_kind_name(m->kind),
-				       "channel", channel_name(m->channel), "body_text",
-				       m->body_text, "created_at", time_format_iso(m->created_at, iso));
-		json_t *aj = json_array();
-		for (size_t k = 0; k < v->attachments.count; k++) {
-			struct attachment_row *x = ROWS_AT(&v->attachments, struct attachment_row, k);
-			if (x->message_id == m->id)
-				json_array_append_new(aj, json_pack("{s:s, s:s, s:I, s:s}", "filename",
-								    x->filename, "content_type",
-								    x->content_type, "size",
-								    (json_int_t)x->size, "sha256",
-								    x->sha256));
-		}
-		json_object_set_new(mj, "attachments", aj);
-		json_array_append_new(arr, mj);
-	}
-	json_object_set_new(j, "messages", arr);
-	dump(j);
 }
 
 static void show_text(struct cmd_ctx *ctx, const struct ticket_view *v)
@@ -378,13 +303,10 @@ static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct a
 	if (o->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < rows.count; i++)
-			json_array_append_new(arr, ticket_json(ROWS_AT(&rows, struct ticket_row, i)));
-		json_t *page = json_pack("{s:o}", "tickets", arr);
+			json_array_append_new(arr, view_ticket_json(ROWS_AT(&rows, struct ticket_row, i)));
 		int64_t last = rows.count ? ROWS_AT(&rows, struct ticket_row, rows.count - 1)->id : 0;
 		int limit = q.limit ? q.limit : 50;
-		json_object_set_new(page, "next_cursor",
-				    (int)rows.count == limit ? json_integer(last) : json_null());
-		dump(page);
+		dump(view_page_json("tickets", arr, last, (int)rows.count == limit));
 		return ERR_OK;
 	}
 	printf("%-7s %-8s %-7s %-16s %s\n", "ID", "STATUS", "PRIO", "UPDATED", "SUBJECT");
@@ -400,7 +322,6 @@ static enum err_code do_events(struct cmd_ctx *ctx, struct desk *d, const struct
 			       int64_t id, bool json, struct err *e)
 {
 	struct rows rows;
-	char iso[TIME_ISO_MAX];
 	enum err_code rc = desk_ticket_events(d, who, &ctx->arena, id, &rows, e);
 	json_t *arr = json ? json_array() : NULL;
 
@@ -409,19 +330,7 @@ static enum err_code do_events(struct cmd_ctx *ctx, struct desk *d, const struct
 	for (size_t i = 0; i < rows.count; i++) {
 		struct event_row *ev = ROWS_AT(&rows, struct event_row, i);
 		if (json) {
-			json_t *j = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)ev->id, "kind",
-					      ev->kind, "created_at",
-					      time_format_iso(ev->created_at, iso));
-			json_object_set_new(j, "actor_id",
-					    ev->actor_id ? json_integer(ev->actor_id) : json_null());
-			json_object_set_new(j, "field", ev->field ? json_string(ev->field) : json_null());
-			json_object_set_new(j, "old", ev->old_value ? json_string(ev->old_value)
-								    : json_null());
-			json_object_set_new(j, "new", ev->new_value ? json_string(ev->new_value)
-								    : json_null());
-			json_object_set_new(j, "data", ev->data ? json_loads(ev->data, 0, NULL)
-								: json_null());
-			json_array_append_new(arr, j);
+			json_array_append_new(arr, view_event_json(ev));
 			continue;
 		}
 		printf("%s  %-22s", cmd_time(ctx, ev->created_at), ev->kind);
@@ -527,7 +436,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e))
 			goto fail;
 		if (o.json)
-			show_json(&view);
+			dump(view_ticket_full_json(&view));
 		else
 			show_text(ctx, &view);
 	} else if (strcmp(verb, "reply") == 0 || strcmp(verb, "note") == 0) {

@@ -1,6 +1,7 @@
 /* cmd_user.c - champion user: add, list and change people. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 
 #include <jansson.h>
 
@@ -14,16 +15,6 @@ static const char usage[] =
 	"People at the desk. ROLE is admin, agent, engineer or customer (default\n"
 	"customer). Emails are unique regardless of case. Adding or changing staff\n"
 	"(admin, agent, engineer) needs an admin; customers, an agent.\n";
-
-static json_t *user_json(const struct user_row *u)
-{
-	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "email",
-			      u->email, "name", u->name, "role", role_name(u->role), "active",
-			      u->active);
-	json_object_set_new(j, "organisation_id",
-			    u->organisation_id ? json_integer(u->organisation_id) : json_null());
-	return j;
-}
 
 static int parse_role(const char *s, int *role)
 {
@@ -111,7 +102,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		if (desk_user_get(d, &who, &ctx->arena, args[0], &u, &e))
 			goto fail;
 		if (json) {
-			json_t *j = user_json(&u);
+			json_t *j = view_user_json(&u);
 			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 			putchar('\n');
 			json_decref(j);
@@ -133,7 +124,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < rows.count; i++) {
 			struct user_row *u = ROWS_AT(&rows, struct user_row, i);
 			if (json)
-				json_array_append_new(arr, user_json(u));
+				json_array_append_new(arr, view_user_json(u));
 			else
 				printf("%-6" PRId64 " %-9s %-6s %-32s %s\n", u->id, role_name(u->role),
 				       u->active ? "yes" : "no", u->email, u->name);

@@ -28,6 +28,27 @@ void desk_close(struct desk *d)
 	free(d);
 }
 
+enum err_code desk_batch_begin(struct desk *d, struct err *e)
+{
+	return db_begin(desk_db(d), e);
+}
+
+enum err_code desk_batch_commit(struct desk *d, struct err *e)
+{
+	return db_commit(desk_db(d), e);
+}
+
+void desk_batch_rollback(struct desk *d)
+{
+	db_rollback(desk_db(d));
+}
+
+enum err_code desk_ping(struct desk *d, struct err *e)
+{
+	int64_t n;
+	return repo_count(desk_db(d), "agent_groups", &n, e);
+}
+
 enum err_code desk_email_norm(const char *email, char out[DESK_EMAIL_MAX + 1], struct err *e)
 {
 	size_t len;

@@ -30,6 +30,17 @@ struct desk {
 enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e);
 void desk_close(struct desk *d);
 
+/*
+ * A group of use cases committed together (the server's writer): between
+ * begin and commit, each use case runs in its own savepoint, so one that
+ * fails leaves the others; commit makes them all durable at once.
+ */
+enum err_code desk_batch_begin(struct desk *d, struct err *e);
+enum err_code desk_batch_commit(struct desk *d, struct err *e);
+void desk_batch_rollback(struct desk *d);
+/* A trivial read: the database answers (readiness). */
+enum err_code desk_ping(struct desk *d, struct err *e);
+
 /* Who is acting. The system actor (id 0) is an admin with no user row. */
 struct actor {
 	int64_t user_id;
@@ -76,6 +87,9 @@ enum err_code desk_user_set(struct desk *d, const struct actor *who, const char 
 /* A user's record: one's own, or anyone's for staff (ACT_USER_LIST). */
 enum err_code desk_user_get(struct desk *d, const struct actor *who, struct arena *a,
 			    const char *email, struct user_row *out, struct err *e);
+/* The actor's own record. */
+enum err_code desk_me(struct desk *d, const struct actor *who, struct arena *a,
+		      struct user_row *out, struct err *e);
 enum err_code desk_user_list(struct desk *d, const struct actor *who, struct arena *a, int role,
 			     struct rows *out, struct err *e);
 
@@ -220,6 +234,27 @@ enum err_code desk_check_text(const char *what, const char *s, size_t max_cp, bo
 			      struct err *e);
 /* A tag: 1..DESK_TAG_MAX bytes of [a-z0-9_-.:] after lower-casing into out. */
 enum err_code desk_tag_norm(const char *tag, char out[DESK_TAG_MAX + 1], struct err *e);
+
+/* --- API tokens (token.c) --------------------------------------------------- */
+
+#define DESK_TOKEN_MAX 64 /* bytes of a token string, with its NUL */
+
+/*
+ * Creates an API token for the user with this email: admins for anyone,
+ * others for themselves. The token is written to token (shown once; only
+ * its hash is stored).
+ */
+enum err_code desk_token_create(struct desk *d, const struct actor *who, const char *email,
+				const char *name, char token[DESK_TOKEN_MAX], int64_t *id,
+				struct err *e);
+enum err_code desk_token_revoke(struct desk *d, const struct actor *who, int64_t id,
+				struct err *e);
+/* Tokens of one user (email), or of everyone (NULL, admins only). */
+enum err_code desk_token_list(struct desk *d, const struct actor *who, struct arena *a,
+			      const char *email, struct rows *out, struct err *e);
+/* The actor a live token stands for; ERR_NOT_FOUND for an unknown or revoked one. */
+enum err_code desk_actor_by_token(struct desk *d, const char *token, struct actor *out,
+				  struct err *e);
 
 /* --- synthetic data (demo.c) ---------------------------------------------- */
 

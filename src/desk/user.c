@@ -185,6 +185,14 @@ out:
 	return rc;
 }
 
+enum err_code desk_me(struct desk *d, const struct actor *who, struct arena *a,
+		      struct user_row *out, struct err *e)
+{
+	if (who->user_id == 0)
+		return err_set(e, ERR_NOT_FOUND, "the system actor has no user record");
+	return repo_user_get(desk_db(d), a, who->user_id, out, e);
+}
+
 enum err_code desk_user_list(struct desk *d, const struct actor *who, struct arena *a, int role,
 			     struct rows *out, struct err *e)
 {

@@ -239,6 +239,26 @@ enum err_code repo_attachment_link(struct db *db, int64_t message_id, int64_t at
 enum err_code repo_attachments_get(struct db *db, struct arena *a, int64_t ticket_id,
 				   struct rows *out, struct err *e);
 
+/* --- API tokens ----------------------------------------------------------- */
+
+struct token_row {
+	int64_t id;
+	int64_t user_id;
+	const char *name;
+	int64_t created_at;
+	int64_t revoked_at;
+};
+
+enum err_code repo_token_insert(struct db *db, int64_t user_id, const char *name,
+				const char *secret_hash, int64_t at, int64_t *id, struct err *e);
+/* The live (unrevoked) token with this hash; ERR_NOT_FOUND otherwise. */
+enum err_code repo_token_by_hash(struct db *db, const char *secret_hash, struct token_row *out,
+				 struct err *e);
+enum err_code repo_token_revoke(struct db *db, int64_t id, int64_t at, bool *revoked,
+				struct err *e);
+enum err_code repo_token_list(struct db *db, struct arena *a, int64_t user_id, struct rows *out,
+			      struct err *e);
+
 /* --- helpers ------------------------------------------------------------ */
 
 void rows_init(struct rows *r, size_t size);

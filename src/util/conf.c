@@ -20,6 +20,18 @@ const struct conf_key conf_keys[] = {
 	{"attachments.max_bytes", "CHAMPION_ATTACHMENTS_MAX_BYTES", "26214400",
 	 "the largest attachment accepted, in bytes"},
 	{"log.level", "CHAMPION_LOG_LEVEL", "warn", "debug, info, warn, error or off"},
+	{"server.listen", "CHAMPION_SERVER_LISTEN", "127.0.0.1:8080",
+	 "the address 'champion serve' listens on: HOST:PORT or [IPV6]:PORT"},
+	{"server.threads", "CHAMPION_SERVER_THREADS", "0",
+	 "event loops (each on its own SO_REUSEPORT listener); 0: one per core"},
+	{"server.body_max_bytes", "CHAMPION_SERVER_BODY_MAX_BYTES", "2097152",
+	 "the largest request body any route accepts (413 past it)"},
+	{"server.request_timeout_ms", "CHAMPION_SERVER_REQUEST_TIMEOUT_MS", "10000",
+	 "a client that takes longer to send its request is disconnected"},
+	{"server.shutdown_grace_ms", "CHAMPION_SERVER_SHUTDOWN_GRACE_MS", "10000",
+	 "on SIGTERM, how long requests in flight may take to finish"},
+	{"server.batch_max", "CHAMPION_SERVER_BATCH_MAX", "256",
+	 "the most writes one group commit takes"},
 };
 const size_t conf_nkeys = ARRAY_SIZE(conf_keys);
 

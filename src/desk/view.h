@@ -1,0 +1,24 @@
+/*
+ * view.h - the JSON shapes of tickets, messages, events and users.
+ *
+ * One rendering for every channel: the API's bodies and the CLI's --json
+ * output are the same documents. Each function returns a new reference
+ * the caller owns; strings are copied, so the rows may go afterwards.
+ * Times are ISO 8601 UTC with milliseconds; absent ids and times are null.
+ */
+#ifndef CHAMPION_VIEW_H
+#define CHAMPION_VIEW_H
+
+#include "desk/desk.h"
+
+#include <jansson.h>
+
+json_t *view_ticket_json(const struct ticket_row *t);
+/* The ticket with requester, assignee, group, tags, followers, links, messages. */
+json_t *view_ticket_full_json(const struct ticket_view *v);
+json_t *view_event_json(const struct event_row *ev);
+json_t *view_user_json(const struct user_row *u);
+/* {key: items, next_cursor: last_id or null}; full says the page was full (takes items). */
+json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full);
+
+#endif

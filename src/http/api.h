@@ -1,0 +1,21 @@
+/* api.h - the handlers the route table names (api_*.c). Private to http/. */
+#ifndef CHAMPION_API_H
+#define CHAMPION_API_H
+
+#include "http/http.h"
+
+int api_healthz(struct hreq *r);
+int api_readyz(struct hreq *r);
+int api_metrics(struct hreq *r);
+int api_me(struct hreq *r);
+
+int api_tickets_list(struct hreq *r);
+int api_tickets_create(struct hreq *r);
+int api_ticket_get(struct hreq *r);
+int api_ticket_patch(struct hreq *r);
+int api_ticket_reply(struct hreq *r);
+int api_ticket_note(struct hreq *r);
+int api_ticket_merge(struct hreq *r);
+int api_ticket_events(struct hreq *r);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * routes.c - the API: method + path pattern -> handler. The single source
+ * of the routes; docs/openapi.yaml describes the same list.
+ */
+#include "util/common.h"
+#include "http/api.h"
+
+#define KB 1024
+#define BODY_MESSAGE (2 * 1024 * KB) /* a message of DESK_BODY_MAX plus JSON escaping */
+
+const struct route http_routes[] = {
+	{"GET", "/healthz", ROUTE_PUBLIC, 0, api_healthz},
+	{"GET", "/readyz", ROUTE_PUBLIC, 0, api_readyz},
+	{"GET", "/metrics", ROUTE_PUBLIC, 0, api_metrics},
+	{"GET", "/api/v1/me", 0, 0, api_me},
+	{"GET", "/api/v1/tickets", 0, 0, api_tickets_list},
+	{"POST", "/api/v1/tickets", ROUTE_JSON, BODY_MESSAGE, api_tickets_create},
+	{"GET", "/api/v1/tickets/{id}", 0, 0, api_ticket_get},
+	{"PATCH", "/api/v1/tickets/{id}", ROUTE_JSON, 64 * KB, api_ticket_patch},
+	{"POST", "/api/v1/tickets/{id}/replies", ROUTE_JSON, BODY_MESSAGE, api_ticket_reply},
+	{"POST", "/api/v1/tickets/{id}/notes", ROUTE_JSON, BODY_MESSAGE, api_ticket_note},
+	{"POST", "/api/v1/tickets/{id}/merge", ROUTE_JSON, 4 * KB, api_ticket_merge},
+	{"GET", "/api/v1/tickets/{id}/events", 0, 0, api_ticket_events},
+};
+const size_t http_nroutes = ARRAY_SIZE(http_routes);

@@ -1,0 +1,358 @@
+/* server.c - event loops, listeners, request dispatch, graceful shutdown. */
+#include "util/common.h"
+#include "http/server_private.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/xalloc.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
+
+int64_t http_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct desk *worker_desk(struct worker *w)
+{
+	return w->desk;
+}
+
+bool server_ready(struct worker *w)
+{
+	return atomic_load(&w->s->ready) && !atomic_load(&w->s->stopping);
+}
+
+/* --- requests ------------------------------------------------------------- */
+
+void hreq_finish(struct hreq *r)
+{
+	arena_release(&r->arena);
+}
+
+/* The request's pool is going away: the request is over, answered or not. */
+static void on_dispose(void *p)
+{
+	struct hreq *r = p;
+
+	if (r->job)
+		r->job->r = NULL; /* the writer's answer will find nobody */
+	atomic_fetch_sub_explicit(&r->w->m.in_flight, 1, memory_order_relaxed);
+	hreq_finish(r);
+}
+
+static bool has_json_type(struct hreq *r)
+{
+	const char *ct = hreq_header(r, H2O_TOKEN_CONTENT_TYPE);
+	size_t n = sizeof("application/json") - 1;
+	return ct && strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
+}
+
+/* Authenticates from Authorization: Bearer; answers 401 itself on failure. */
+static int authenticate(struct hreq *r)
+{
+	const char *h = hreq_header(r, H2O_TOKEN_AUTHORIZATION);
+	struct err e = ERR_INIT;
+	int64_t t0;
+	enum err_code rc;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE,
+			       NULL, H2O_STRLIT("Bearer realm=\"champion\""));
+		http_problem(r, 401, "unauthenticated",
+			     "sign in first: send 'Authorization: Bearer TOKEN' (champion token "
+			     "create)");
+		return -1;
+	}
+	t0 = http_now_ns();
+	rc = desk_actor_by_token(r->w->desk, h + 7, &r->actor, &e);
+	metrics_db_time(r->w, http_now_ns() - t0);
+	if (rc == ERR_NOT_FOUND) {
+		h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE,
+			       NULL, H2O_STRLIT("Bearer realm=\"champion\", error=\"invalid_token\""));
+		http_problem(r, 401, "unauthenticated", "the token is unknown or revoked");
+		return -1;
+	}
+	if (rc) {
+		http_error(r, &e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses the JSON body; answers 400/413/415 itself on failure. */
+static int parse_body(struct hreq *r)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	if (!has_json_type(r))
+		return http_problem(r, 415, "unsupported_media_type",
+				    "send the body as Content-Type: application/json"),
+		       -1;
+	v = json_loadb(r->req->entity.base ? r->req->entity.base : "", r->req->entity.len,
+		       JSON_REJECT_DUPLICATES, &jerr);
+	if (!v)
+		return http_problem(r, 400, "invalid_json", "invalid JSON at line %d, column %d: %s",
+				    jerr.line, jerr.column, jerr.text),
+		       -1;
+	arena_cleanup_add(&r->arena, (void (*)(void *))json_decref, v);
+	if (!json_is_object(v))
+		return http_problem(r, 400, "invalid_json", "the body must be a JSON object"), -1;
+	r->body = v;
+	return 0;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+	struct worker *w = container_of(req->conn->ctx, struct worker, ctx);
+	struct hreq *r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_dispose);
+	const char *path = req->path_normalized.base;
+	size_t plen = req->path_normalized.len;
+	int status = 0;
+
+	(void)self;
+	memset(r, 0, sizeof(*r));
+	r->req = req;
+	r->w = w;
+	r->start_ns = http_now_ns();
+	arena_init(&r->arena);
+	snprintf(r->id, sizeof(r->id), "%d-%" PRIu64, w->index, ++w->next_request);
+	atomic_fetch_add_explicit(&w->m.in_flight, 1, memory_order_relaxed);
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+			      r->id, strlen(r->id));
+
+	r->route = router_match(req->method.base, req->method.len, path, plen, r->params, &status);
+	if (!r->route) {
+		if (status == 405)
+			return http_problem(r, 405, "method_not_allowed", "%.*s is not allowed on %.*s",
+					    (int)req->method.len, req->method.base, (int)plen, path);
+		return http_problem(r, 404, "not_found", "no such resource: %.*s", (int)plen, path);
+	}
+	if (req->entity.base && req->entity.len > r->route->body_max)
+		return http_problem(r, 413, "body_too_large",
+				    "the body is %zu bytes; this resource takes at most %zu",
+				    req->entity.len, r->route->body_max);
+	if (!(r->route->flags & ROUTE_PUBLIC) && authenticate(r) < 0)
+		return 0;
+	if ((r->route->flags & ROUTE_JSON) && parse_body(r) < 0)
+		return 0;
+	r->route->handler(r);
+	if (!r->responded && !r->job)
+		BUG("handler for %s %s answered nothing", r->route->method, r->route->pattern);
+	return 0;
+}
+
+/* --- listeners and loops ------------------------------------------------- */
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct worker *w = listener->data;
+	h2o_socket_t *sock;
+
+	if (err)
+		return;
+	if (!(sock = h2o_evloop_socket_accept(listener)))
+		return;
+	h2o_accept(&w->accept, sock);
+}
+
+/* "127.0.0.1:8080" or "[::1]:8080" into a bound, listening SO_REUSEPORT socket. */
+static int open_listener(const char *listen_on, struct err *e)
+{
+	char host[256];
+	const char *colon = strrchr(listen_on, ':');
+	struct addrinfo hints = {0}, *ai = NULL;
+	int fd = -1, one = 1, rc;
+
+	if (!colon || colon == listen_on || !colon[1] ||
+	    (size_t)(colon - listen_on) >= sizeof(host)) {
+		err_set(e, ERR_INVALID, "listen address '%s' is not HOST:PORT", listen_on);
+		return -1;
+	}
+	if (listen_on[0] == '[' && colon[-1] == ']')
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_on - 2), listen_on + 1);
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_on), listen_on);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
+		err_set(e, ERR_INVALID, "listen address '%s': %s (give a numeric address and port)",
+			listen_on, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+		err_set(e, errno == EADDRINUSE ? ERR_CONFLICT : ERR_INTERNAL,
+			"cannot listen on '%s': %s", listen_on, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static int64_t count_list(h2o_linklist_t *anchor)
+{
+	int64_t n = 0;
+	for (h2o_linklist_t *l = anchor->next; l != anchor; l = l->next)
+		n++;
+	return n;
+}
+
+static void update_gauges(struct worker *w)
+{
+	atomic_store_explicit(&w->m.connections,
+			      count_list(&w->ctx.http1._conns) + count_list(&w->ctx.http2._conns),
+			      memory_order_relaxed);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *s = w->s;
+	int64_t deadline;
+
+	while (!atomic_load(&s->stopping)) {
+		h2o_evloop_run(w->ctx.loop, 100);
+		update_gauges(w);
+	}
+	/* Stop accepting, ask keep-alive connections to close, let in-flight requests end. */
+	h2o_socket_read_stop(w->listener);
+	h2o_socket_close(w->listener);
+	w->listener = NULL;
+	h2o_context_request_shutdown(&w->ctx);
+	deadline = http_now_ns() + (int64_t)s->o.shutdown_grace_ms * 1000000;
+	for (;;) {
+		update_gauges(w);
+		if (atomic_load(&w->m.in_flight) == 0 && atomic_load(&w->m.connections) == 0)
+			break;
+		if (http_now_ns() > deadline) {
+			log_warn("shutdown grace period over", "worker=%d in_flight=%" PRId64
+				 " connections=%" PRId64, w->index, atomic_load(&w->m.in_flight),
+				 atomic_load(&w->m.connections));
+			break;
+		}
+		h2o_evloop_run(w->ctx.loop, 20);
+	}
+	return NULL;
+}
+
+static int worker_init(struct server *s, struct worker *w, int index, struct err *e)
+{
+	struct store_options so = s->o.store;
+
+	w->s = s;
+	w->index = index;
+	w->listen_fd = -1;
+	metrics_init(&w->m);
+	so.create = false;
+	if (desk_open(&w->desk, &so, e))
+		return -1;
+	if ((w->listen_fd = open_listener(s->o.listen, e)) < 0)
+		return -1;
+	h2o_context_init(&w->ctx, h2o_evloop_create(), &s->config);
+	w->accept.ctx = &w->ctx;
+	w->accept.hosts = s->config.hosts;
+	w->queue = h2o_multithread_create_queue(w->ctx.loop);
+	h2o_multithread_register_receiver(w->queue, &w->receiver, writer_on_done);
+	w->listener = h2o_evloop_socket_create(w->ctx.loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	w->listener->data = w;
+	h2o_socket_read_start(w->listener, on_accept);
+	return 0;
+}
+
+static void worker_release(struct worker *w)
+{
+	if (w->queue) {
+		/* request_shutdown armed HTTP/2's GOAWAY timer; the context may not go with it set. */
+		if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+			h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
+		h2o_multithread_unregister_receiver(w->queue, &w->receiver);
+		h2o_multithread_destroy_queue(w->queue);
+		h2o_context_dispose(&w->ctx);
+		h2o_evloop_destroy(w->ctx.loop);
+	} else if (w->listen_fd >= 0) {
+		close(w->listen_fd);
+	}
+	desk_close(w->desk);
+	metrics_release(&w->m);
+}
+
+int server_run(const struct server_options *o, struct err *e)
+{
+	struct server *s = xcalloc(1, sizeof(*s));
+	h2o_hostconf_t *host;
+	h2o_pathconf_t *path;
+	h2o_handler_t *handler;
+	sigset_t sigs;
+	int sig = 0, status = 1, started = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	s->o = *o;
+	s->nworkers = o->threads > 0 ? o->threads : (int)(cores > 0 ? cores : 1);
+	signal(SIGPIPE, SIG_IGN);
+	/* Every thread inherits the block; the main thread takes the signals with sigwait. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	h2o_config_init(&s->config);
+	s->config.max_request_entity_size = o->body_max;
+	s->config.http1.req_timeout = (uint64_t)o->request_timeout_ms;
+	s->config.http2.idle_timeout = (uint64_t)o->request_timeout_ms * 4;
+	s->config.server_name = h2o_iovec_init(H2O_STRLIT("champion"));
+	host = h2o_config_register_host(&s->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	path = h2o_config_register_path(host, "/", 0);
+	handler = h2o_create_handler(path, sizeof(*handler));
+	handler->on_req = on_req;
+
+	s->workers = xcalloc((size_t)s->nworkers, sizeof(*s->workers));
+	for (int i = 0; i < s->nworkers; i++)
+		if (worker_init(s, &s->workers[i], i, e) < 0)
+			goto out;
+	if (writer_start(s, e) < 0)
+		goto out;
+	for (; started < s->nworkers; started++)
+		pthread_create(&s->workers[started].thread, NULL, worker_main, &s->workers[started]);
+	atomic_store(&s->ready, true);
+	log_info("serving", "listen=%s workers=%d", o->listen, s->nworkers);
+	fprintf(stderr, "champion: serving http://%s with %d loop%s (stop with Ctrl-C or SIGTERM)\n",
+		o->listen, s->nworkers, s->nworkers == 1 ? "" : "s");
+
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_info("stopping", "signal=%d", sig);
+	fprintf(stderr, "champion: stopping (signal %d): finishing requests in flight\n", sig);
+	atomic_store(&s->stopping, true);
+	status = 0;
+out:
+	atomic_store(&s->stopping, true);
+	for (int i = 0; i < started; i++)
+		pthread_join(s->workers[i].thread, NULL);
+	writer_stop(s);
+	for (int i = 0; i < s->nworkers; i++) {
+		/* Answers for clients that left may still be queued: let the loop take them. */
+		if (s->workers[i].queue)
+			h2o_evloop_run(s->workers[i].ctx.loop, 0);
+		worker_release(&s->workers[i]);
+	}
+	free(s->workers);
+	h2o_config_dispose(&s->config);
+	free(s);
+	return status;
+}

@@ -1,0 +1,70 @@
+/* server_private.h - the server's insides, shared by server.c, writer.c, metrics.c. */
+#ifndef CHAMPION_SERVER_PRIVATE_H
+#define CHAMPION_SERVER_PRIVATE_H
+
+#include "http/http.h"
+
+#include <pthread.h>
+
+#define METRIC_BUCKETS 12
+
+/* Counters one worker writes and /metrics reads (relaxed atomics). */
+struct metrics {
+	_Atomic uint64_t *by_route_status; /* (nroutes + 1) x 500 statuses (100..599) */
+	_Atomic uint64_t latency[METRIC_BUCKETS + 1];
+	_Atomic uint64_t latency_sum_us;
+	_Atomic uint64_t requests;
+	_Atomic uint64_t db_ns;
+	_Atomic int64_t connections;
+	_Atomic int64_t in_flight;
+};
+
+struct worker {
+	struct server *s;
+	int index;
+	pthread_t thread;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept;
+	h2o_socket_t *listener;
+	int listen_fd;
+	h2o_multithread_queue_t *queue;
+	h2o_multithread_receiver_t receiver; /* finished writes come back here */
+	struct desk *desk;                   /* this loop's read connection */
+	uint64_t next_request;
+	struct metrics m;
+};
+
+struct writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct write_job *head, *tail;
+	bool stop;
+	struct desk *desk;
+	int batch_max;
+	_Atomic uint64_t batches, jobs;
+};
+
+struct server {
+	struct server_options o;
+	h2o_globalconf_t config;
+	struct worker *workers;
+	int nworkers;
+	struct writer writer;
+	_Atomic bool stopping;
+	_Atomic bool ready;
+};
+
+int writer_start(struct server *s, struct err *e);
+void writer_stop(struct server *s);
+void writer_submit(struct server *s, struct write_job *j);
+/* On a worker's loop: finished jobs. */
+void writer_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+void metrics_init(struct metrics *m);
+void metrics_release(struct metrics *m);
+
+/* Ends a request that has been answered: access log, metrics, arena. */
+void hreq_finish(struct hreq *r);
+
+#endif
