@@ -14,6 +14,7 @@ static const char usage[] =
 	"\n"
 	"   --listen HOST:PORT   address to listen on (server.listen; 127.0.0.1:8080)\n"
 	"   --threads N          event loops (server.threads; 0 = one per core)\n"
+	"   --routes             print the route table and exit\n"
 	"\n"
 	"One access-log line per request goes to standard error with log.level=info.\n";
 
@@ -22,11 +23,12 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"threads", required_argument, NULL, 't'},
+		{"routes", no_argument, NULL, 'r'},
 		{0},
 	};
 	struct server_options o = {0};
 	struct err e = ERR_INIT;
-	bool started = false;
+	bool started = false, routes = false;
 	int64_t threads, body, timeout, grace, batch;
 	int opt, status;
 
@@ -35,11 +37,19 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			conf_set(&ctx->conf, "server.listen", optarg, CONF_FLAG, NULL);
 		else if (opt == 't')
 			conf_set(&ctx->conf, "server.threads", optarg, CONF_FLAG, NULL);
+		else if (opt == 'r')
+			routes = true;
 		else
 			return EX_USAGE;
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_serve, "unexpected argument '%s'", argv[optind]);
+	if (routes) {
+		for (size_t i = 0; i < http_nroutes; i++)
+			printf("%s %s%s\n", http_routes[i].method, http_routes[i].pattern,
+			       http_routes[i].flags & ROUTE_PUBLIC ? " public" : "");
+		return 0;
+	}
 	if (conf_get_int(&ctx->conf, "server.threads", 0, 256, &threads, &e) ||
 	    conf_get_int(&ctx->conf, "server.body_max_bytes", 1024, (int64_t)1 << 30, &body, &e) ||
 	    conf_get_int(&ctx->conf, "server.request_timeout_ms", 100, 3600000, &timeout, &e) ||

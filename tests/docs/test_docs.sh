@@ -52,4 +52,30 @@ for k in $keys; do
 	ok
 done
 
+# 4. The OpenAPI document and the router name the same routes.
+openapi="$SOURCE_ROOT/docs/openapi.yaml"
+"$CHAMPION" serve --routes | awk '{print $1, $2}' | sort > "$tmp/router"
+awk '
+	/^paths:/ {on=1; next}
+	on && /^[^ ]/ {on=0}
+	on && /^  \/[^ ]*:$/ {path=$1; sub(/:$/, "", path); next}
+	on && /^    (get|post|put|patch|delete):/ {m=$1; sub(/:$/, "", m); print toupper(m), path}
+' "$openapi" | sort > "$tmp/openapi"
+[ -s "$tmp/openapi" ] || fail "docs/openapi.yaml lists no operations"
+if ! diff -u "$tmp/router" "$tmp/openapi" > "$tmp/routes.diff"; then
+	cat "$tmp/routes.diff" >&2
+	fail "the router (-) and docs/openapi.yaml (+) disagree"
+fi
+ok
+# Public routes in the router are exactly those with 'security: []' in the document.
+"$CHAMPION" serve --routes | awk '$3 == "public" {print $1, $2}' | sort > "$tmp/public"
+awk '
+	/^paths:/ {on=1; next}
+	on && /^  \/[^ ]*:$/ {path=$1; sub(/:$/, "", path); next}
+	on && /^    (get|post|put|patch|delete):/ {m=toupper($1); sub(/:$/, "", m); next}
+	on && /^      security: \[\]/ {print m, path}
+' "$openapi" | sort > "$tmp/public-doc"
+diff -u "$tmp/public" "$tmp/public-doc" >&2 || fail "public routes differ between router and docs/openapi.yaml"
+ok
+
 echo "$pass passed, 0 failed"
