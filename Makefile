@@ -1,7 +1,7 @@
 # Champion's front door.
 #
 #   make          install missing Debian packages, build build/champion
-#   make run      ... then create the demo desk and serve it (see README)
+#   make run      ... then create the demo desk and serve it on 127.0.0.1:8080
 #   make test     ... then run every test: the normal build (-Wall -Wextra
 #                 -Werror) and the AddressSanitizer + UBSan build
 #   make check    the normal build's tests only (quicker, for development)
@@ -11,6 +11,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DB    ?= demo.db
 DEMO_TICKETS ?= 20000
+LISTEN     ?= 127.0.0.1:8080
 MESON      ?= meson
 
 .PHONY: all deps build run test check test-normal test-asan clean
@@ -30,17 +31,22 @@ $(ASAN_BUILD)/build.ninja: | deps
 	$(MESON) setup $(ASAN_BUILD) --buildtype=debug \
 		-Db_sanitize=address,undefined -Db_lundef=false
 
-# The demo desk is made once; delete $(DEMO_DB) for a fresh one.
+# The demo desk is made once; delete $(DEMO_DB) for a fresh one. Then serve it.
 run: build
 	@if [ ! -f $(DEMO_DB) ]; then \
 		$(BUILD)/champion --db $(DEMO_DB) demo --tickets $(DEMO_TICKETS); \
 	fi
-	@echo
-	@echo "The demo desk is $(DEMO_DB). Try:"
-	@echo "  $(BUILD)/champion --db $(DEMO_DB) ticket list"
-	@echo "  $(BUILD)/champion --db $(DEMO_DB) ticket show 1"
-	@echo "  $(BUILD)/champion --db $(DEMO_DB) user list --role agent"
-	@echo "(the HTTP server, 'champion serve', arrives with the API)"
+	@token=$$($(BUILD)/champion --db $(DEMO_DB) token create --user admin@demo.example \
+		--name "make run" 2>/dev/null) && \
+	echo && \
+	echo "Demo desk $(DEMO_DB), served at http://$(LISTEN)" && \
+	echo "Sign in as admin@demo.example with the API token:" && \
+	echo "  $$token" && \
+	echo "Try:" && \
+	echo "  curl -H 'Authorization: Bearer $$token' http://$(LISTEN)/api/v1/tickets?status=open" && \
+	echo "  $(BUILD)/champion --db $(DEMO_DB) ticket show 1" && \
+	echo
+	exec $(BUILD)/champion --db $(DEMO_DB) serve --listen $(LISTEN)
 
 test: test-normal test-asan
 
