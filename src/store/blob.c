@@ -20,9 +20,26 @@ int blob_path(const char *dir, const char *hex, char *out, size_t out_size)
 	return n < 0 || (size_t)n >= out_size ? -1 : 0;
 }
 
+/* Creates dir and any missing parents. */
 static int mkdir_p(const char *dir)
 {
-	if (mkdir(dir, 0750) == 0 || errno == EEXIST)
+	char path[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0750) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
 		return 0;
 	return -1;
 }

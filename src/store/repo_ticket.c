@@ -99,7 +99,11 @@ enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, stru
 		return rc;
 	db_bind_int64(st, 1, t->id);
 	bind_ticket(st, t);
-	return repo_run(st, e);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	if (db_changes(db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "no ticket #%" PRId64, t->id);
+	return ERR_OK;
 }
 
 enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,

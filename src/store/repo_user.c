@@ -114,7 +114,11 @@ enum err_code repo_user_update(struct db *db, const struct user_row *u, struct e
 	db_bind_id(st, 4, u->organisation_id);
 	db_bind_int64(st, 5, u->active);
 	db_bind_int64(st, 6, u->updated_at);
-	return repo_run(st, e);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	if (db_changes(db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "no user #%" PRId64, u->id);
+	return ERR_OK;
 }
 
 enum err_code repo_org_insert(struct db *db, const char *name, const char *name_norm,

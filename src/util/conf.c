@@ -54,8 +54,21 @@ static void put(struct conf *c, int i, const char *value, enum conf_source src)
 
 struct ini_ctx {
 	struct conf *c;
+	FILE *f;
+	int line;     /* the line inih is on: counted by read_line */
+	int bad_line; /* the first unknown key's line, and what it was */
 	char bad[200];
 };
+
+/* inih's reader: fgets that counts lines, so the handler knows where it is. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct ini_ctx *x = stream;
+	char *s = fgets(str, num, x->f);
+	if (s)
+		x->line++;
+	return s;
+}
 
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
@@ -65,12 +78,15 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 
 	snprintf(key, sizeof(key), "%s.%s", section, name);
 	i = key_index(key);
-	if (i < 0 && !*section) {
-		snprintf(x->bad, sizeof(x->bad), "key '%s' is outside a [section]", name);
-		return 0;
-	}
 	if (i < 0) {
-		snprintf(x->bad, sizeof(x->bad), "unknown key '%s'", key);
+		if (!x->bad_line) {
+			x->bad_line = x->line;
+			if (!*section)
+				snprintf(x->bad, sizeof(x->bad), "key '%s' is outside a [section]",
+					 name);
+			else
+				snprintf(x->bad, sizeof(x->bad), "unknown key '%s'", key);
+		}
 		return 0;
 	}
 	put(x->c, i, value, CONF_FILE);
@@ -95,17 +111,17 @@ enum err_code conf_load(struct conf *c, const char *file, struct err *e)
 	}
 	if (file) {
 		struct ini_ctx x = {.c = c, .bad = ""};
-		FILE *f = fopen(file, "r");
 		int line;
 
-		if (!f)
+		if (!(x.f = fopen(file, "r")))
 			return err_set(e, ERR_INVALID, "cannot read configuration '%s': %s", file,
 				       strerror(errno));
-		line = ini_parse_file(f, on_ini, &x);
-		fclose(f);
+		line = ini_parse_stream(read_line, &x, on_ini, &x);
+		fclose(x.f);
+		/* inih reports the first error's line: name the key only if it is that one. */
 		if (line != 0)
 			return err_set(e, ERR_INVALID, "%s:%d: %s", file, line,
-				       x.bad[0] ? x.bad : "syntax error");
+				       line == x.bad_line ? x.bad : "syntax error");
 		c->file = xstrdup(file);
 	}
 	(void)named;

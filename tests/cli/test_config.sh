@@ -5,7 +5,7 @@
 . "${BASH_SOURCE%/*}/lib.sh"
 
 # The keys, as `config --keys` documents them (checked against the list below).
-KEYS="db.path db.synchronous db.busy_timeout_ms attachments.dir attachments.max_bytes log.level"
+KEYS="db.path db.synchronous db.busy_timeout_ms attachments.dir attachments.max_bytes log.level server.listen server.threads server.body_max_bytes server.request_timeout_ms server.shutdown_grace_ms server.batch_max"
 
 # source KEY: the source the last `config` output gives KEY.
 source_of()

@@ -1,0 +1,209 @@
+/* test_migrate.c - tests of src/store/migrate.c: applying, refusing newer and foreign. */
+#include "util/common.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "util/time.h"
+#include "testlib.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct db *db;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct db_options o = {.create = true, .sync = DB_SYNC_OFF, .busy_timeout_ms = 1000};
+	struct err e = ERR_INIT;
+
+	f->dir = tl_tmpdir("migrate");
+	f->path = tl_join(f->dir, "m.db");
+	if (db_open(&f->db, f->path, &o, &e) != ERR_OK)
+		return -1;
+	time_set_fixed(1767225600000LL);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	db_close(f->db);
+	tl_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static void test_table_is_numbered(void **state)
+{
+	(void)state;
+	assert_true(migrations_count >= 1);
+	for (size_t i = 0; i < migrations_count; i++) {
+		assert_int_equal(migrations[i].version, (int)i + 1);
+		assert_true(migrations[i].name && *migrations[i].name);
+		assert_true(migrations[i].sql && strlen(migrations[i].sql) > 10);
+	}
+	assert_int_equal(migrate_latest(), migrations[migrations_count - 1].version);
+}
+
+static void test_fresh_database(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int v = -1;
+
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+	/* One row per migration, stamped with the (pinned) clock. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+			 (int64_t)migrations_count);
+	assert_int_equal(tl_query_int(f->db, "SELECT max(version) FROM schema_migrations"),
+			 migrate_latest());
+	assert_int_equal(tl_query_int(f->db, "SELECT min(applied_at) FROM schema_migrations"),
+			 1767225600000LL);
+	/* The model's tables exist. */
+	static const char *const tables[] = {"organisations", "users", "agent_groups",
+					     "group_members", "tickets", "ticket_tags",
+					     "ticket_followers", "ticket_links", "messages",
+					     "attachments", "message_attachments", "events"};
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+			 tables[i]);
+		if (tl_query_int(f->db, sql) != 1)
+			fail_msg("table %s is missing", tables[i]);
+	}
+}
+
+static void test_apply_is_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int v = -1;
+
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	time_set_fixed(1800000000000LL);
+	for (int i = 0; i < 3; i++) {
+		v = -1;
+		assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+		assert_int_equal(v, migrate_latest());
+	}
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+			 (int64_t)migrations_count);
+	/* Nothing was re-applied later. */
+	assert_int_equal(tl_query_int(f->db, "SELECT max(applied_at) FROM schema_migrations"),
+			 1767225600000LL);
+}
+
+/* A schema_migrations table with no rows yet: every migration is applied. */
+static void test_empty_migrations_table(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int v = -1;
+
+	assert_int_equal(db_exec(f->db,
+				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+				 &e),
+			 ERR_OK);
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM tickets"), 0);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	char sql[200];
+	int v = -1;
+
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%d, 'future', 0)",
+		 migrate_latest() + 1);
+	assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+
+	v = -1;
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_CONFLICT);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_contains(e.msg, "newer");
+	assert_contains(e.msg, f->path);
+	assert_int_equal(v, -1); /* no version reported */
+	/* Refusing changed nothing. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+			 (int64_t)migrations_count + 1);
+}
+
+static void test_foreign_database_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int v = -1;
+
+	assert_int_equal(db_exec(f->db,
+				 "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL);"
+				 "INSERT INTO invoices VALUES (1, 9.5)",
+				 &e),
+			 ERR_OK);
+	assert_int_equal(migrate_apply(f->db, "their.db", &v, &e), ERR_INVALID);
+	assert_contains(e.msg, "not a Champion desk");
+	assert_contains(e.msg, "their.db");
+	/* Their data is untouched and nothing of ours was added. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM invoices"), 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE "
+					     "type = 'table'"),
+			 1);
+}
+
+static void test_probe(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	bool has_any = true, is_desk = true;
+	int v;
+
+	/* An empty database: nothing in it, not a desk. */
+	assert_int_equal(migrate_probe(f->db, &has_any, &is_desk, &e), ERR_OK);
+	assert_false(has_any);
+	assert_false(is_desk);
+	/* A migrated one is a desk. */
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(migrate_probe(f->db, &has_any, &is_desk, &e), ERR_OK);
+	assert_true(has_any);
+	assert_true(is_desk);
+}
+
+static void test_probe_foreign(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	bool has_any = false, is_desk = true;
+
+	assert_int_equal(db_exec(f->db, "CREATE TABLE notes (body TEXT)", &e), ERR_OK);
+	assert_int_equal(migrate_probe(f->db, &has_any, &is_desk, &e), ERR_OK);
+	assert_true(has_any);
+	assert_false(is_desk);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_is_numbered),
+		T(test_probe),
+		T(test_probe_foreign),
+		T(test_fresh_database),
+		T(test_apply_is_idempotent),
+		T(test_empty_migrations_table),
+		T(test_newer_schema_refused),
+		T(test_foreign_database_refused),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
