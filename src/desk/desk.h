@@ -87,6 +87,11 @@ enum err_code desk_user_set(struct desk *d, const struct actor *who, const char 
 /* A user's record: one's own, or anyone's for staff (ACT_USER_LIST). */
 enum err_code desk_user_get(struct desk *d, const struct actor *who, struct arena *a,
 			    const char *email, struct user_row *out, struct err *e);
+/* The same by id, and a change by id (the API names users by id). */
+enum err_code desk_user_get_id(struct desk *d, const struct actor *who, struct arena *a,
+			       int64_t id, struct user_row *out, struct err *e);
+enum err_code desk_user_set_id(struct desk *d, const struct actor *who, int64_t id,
+			       const struct user_change *c, struct err *e);
 /* The actor's own record. */
 enum err_code desk_me(struct desk *d, const struct actor *who, struct arena *a,
 		      struct user_row *out, struct err *e);
@@ -102,6 +107,8 @@ enum err_code desk_group_add(struct desk *d, const struct actor *who, const char
 			     int64_t *id, struct err *e);
 enum err_code desk_group_add_member(struct desk *d, const struct actor *who, const char *group,
 				    const char *email, bool lead, struct err *e);
+enum err_code desk_group_add_member_id(struct desk *d, const struct actor *who, int64_t group_id,
+				       const char *email, bool lead, struct err *e);
 enum err_code desk_group_list(struct desk *d, const struct actor *who, struct arena *a,
 			      struct rows *out, struct err *e);
 

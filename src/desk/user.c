@@ -115,8 +115,9 @@ static enum err_code user_field(struct desk *d, const struct actor *who, int64_t
 	return desk_event(d, "user", id, kind, who, field, old_value, new_value, NULL, at, e);
 }
 
-enum err_code desk_user_set(struct desk *d, const struct actor *who, const char *email,
-			    const struct user_change *c, struct err *e)
+/* Changes the user named by email, or by id when email is NULL. */
+static enum err_code user_set(struct desk *d, const struct actor *who, const char *email,
+			      int64_t id, const struct user_change *c, struct err *e)
 {
 	struct arena a;
 	struct user_row u, before;
@@ -126,8 +127,13 @@ enum err_code desk_user_set(struct desk *d, const struct actor *who, const char 
 	arena_init(&a);
 	if ((rc = db_begin(desk_db(d), e)))
 		goto out;
-	if ((rc = desk_find_user(d, &a, email, &u, e)))
+	rc = email ? desk_find_user(d, &a, email, &u, e) : repo_user_get(desk_db(d), &a, id, &u, e);
+	if (rc)
 		goto fail;
+	if (u.id != who->user_id && !perm_allows(who->role, ACT_USER_LIST)) {
+		rc = err_set(e, ERR_NOT_FOUND, "no such user");
+		goto fail;
+	}
 	before = u;
 	if ((rc = require_manage(who, u.role, e)))
 		goto fail;
@@ -191,6 +197,28 @@ enum err_code desk_me(struct desk *d, const struct actor *who, struct arena *a,
 	if (who->user_id == 0)
 		return err_set(e, ERR_NOT_FOUND, "the system actor has no user record");
 	return repo_user_get(desk_db(d), a, who->user_id, out, e);
+}
+
+enum err_code desk_user_set(struct desk *d, const struct actor *who, const char *email,
+			    const struct user_change *c, struct err *e)
+{
+	return user_set(d, who, email, 0, c, e);
+}
+
+enum err_code desk_user_set_id(struct desk *d, const struct actor *who, int64_t id,
+			       const struct user_change *c, struct err *e)
+{
+	return user_set(d, who, NULL, id, c, e);
+}
+
+enum err_code desk_user_get_id(struct desk *d, const struct actor *who, struct arena *a,
+			       int64_t id, struct user_row *out, struct err *e)
+{
+	enum err_code rc = repo_user_get(desk_db(d), a, id, out, e);
+	if (rc || out->id == who->user_id || perm_allows(who->role, ACT_USER_LIST))
+		return rc;
+	memset(out, 0, sizeof(*out));
+	return err_set(e, ERR_NOT_FOUND, "no user #%" PRId64, id);
 }
 
 enum err_code desk_user_list(struct desk *d, const struct actor *who, struct arena *a, int role,
@@ -262,8 +290,24 @@ out:
 	return rc;
 }
 
+static enum err_code add_member(struct desk *d, const struct actor *who, const char *group,
+				int64_t group_id, const char *email, bool lead, struct err *e);
+
 enum err_code desk_group_add_member(struct desk *d, const struct actor *who, const char *group,
 				    const char *email, bool lead, struct err *e)
+{
+	return add_member(d, who, group, 0, email, lead, e);
+}
+
+enum err_code desk_group_add_member_id(struct desk *d, const struct actor *who, int64_t group_id,
+				       const char *email, bool lead, struct err *e)
+{
+	return add_member(d, who, NULL, group_id, email, lead, e);
+}
+
+/* Adds a staff user to the group named group, or with id group_id when group is NULL. */
+static enum err_code add_member(struct desk *d, const struct actor *who, const char *group,
+				int64_t group_id, const char *email, bool lead, struct err *e)
 {
 	struct arena a;
 	struct group_row g;
@@ -277,7 +321,8 @@ enum err_code desk_group_add_member(struct desk *d, const struct actor *who, con
 	arena_init(&a);
 	if ((rc = db_begin(desk_db(d), e)))
 		goto out;
-	if ((rc = desk_find_group(d, &a, group, &g, e)) ||
+	if ((rc = group ? desk_find_group(d, &a, group, &g, e)
+			: repo_group_get(desk_db(d), &a, group_id, &g, e)) ||
 	    (rc = desk_find_user(d, &a, email, &u, e)))
 		goto fail;
 	if (u.role == ROLE_CUSTOMER) {

@@ -105,6 +105,24 @@ json_t *view_user_json(const struct user_row *u)
 	return j;
 }
 
+json_t *view_org_json(const struct org_row *o)
+{
+	char iso[TIME_ISO_MAX];
+	json_t *j = json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)o->id, "name", o->name,
+			      "shares_tickets", o->shares_tickets, "created_at",
+			      time_format_iso(o->created_at, iso));
+	json_object_set_new(j, "domain", o->domain ? json_string(o->domain) : json_null());
+	return j;
+}
+
+json_t *view_group_json(const struct group_row *g)
+{
+	char iso[TIME_ISO_MAX];
+	return json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)g->id, "name", g->name,
+			 "members", (json_int_t)g->members, "created_at",
+			 time_format_iso(g->created_at, iso));
+}
+
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full)
 {
 	json_t *page = json_object();

@@ -18,6 +18,8 @@ json_t *view_ticket_json(const struct ticket_row *t);
 json_t *view_ticket_full_json(const struct ticket_view *v);
 json_t *view_event_json(const struct event_row *ev);
 json_t *view_user_json(const struct user_row *u);
+json_t *view_org_json(const struct org_row *o);
+json_t *view_group_json(const struct group_row *g);
 /* {key: items, next_cursor: last_id or null}; full says the page was full (takes items). */
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full);
 

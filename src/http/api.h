@@ -18,4 +18,14 @@ int api_ticket_note(struct hreq *r);
 int api_ticket_merge(struct hreq *r);
 int api_ticket_events(struct hreq *r);
 
+int api_users_list(struct hreq *r);
+int api_users_create(struct hreq *r);
+int api_user_get(struct hreq *r);
+int api_user_patch(struct hreq *r);
+int api_orgs_list(struct hreq *r);
+int api_orgs_create(struct hreq *r);
+int api_groups_list(struct hreq *r);
+int api_groups_create(struct hreq *r);
+int api_group_members_add(struct hreq *r);
+
 #endif

@@ -21,5 +21,14 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/tickets/{id}/notes", ROUTE_JSON, BODY_MESSAGE, api_ticket_note},
 	{"POST", "/api/v1/tickets/{id}/merge", ROUTE_JSON, 4 * KB, api_ticket_merge},
 	{"GET", "/api/v1/tickets/{id}/events", 0, 0, api_ticket_events},
+	{"GET", "/api/v1/users", 0, 0, api_users_list},
+	{"POST", "/api/v1/users", ROUTE_JSON, 4 * KB, api_users_create},
+	{"GET", "/api/v1/users/{id}", 0, 0, api_user_get},
+	{"PATCH", "/api/v1/users/{id}", ROUTE_JSON, 4 * KB, api_user_patch},
+	{"GET", "/api/v1/organisations", 0, 0, api_orgs_list},
+	{"POST", "/api/v1/organisations", ROUTE_JSON, 4 * KB, api_orgs_create},
+	{"GET", "/api/v1/groups", 0, 0, api_groups_list},
+	{"POST", "/api/v1/groups", ROUTE_JSON, 4 * KB, api_groups_create},
+	{"POST", "/api/v1/groups/{id}/members", ROUTE_JSON, 4 * KB, api_group_members_add},
 };
 const size_t http_nroutes = ARRAY_SIZE(http_routes);
