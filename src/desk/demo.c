@@ -508,6 +508,22 @@ static const char *const escalate[] = {
 	"sent, as it looks like a defect in {version}. I will update you as soon as they "
 	"have a fix or a workaround.",
 };
+/* The agent needs more than the first details. */
+static const char *const ask_more[] = {
+	"Thanks, that helps. One more thing: does it happen for every user, or only for some? If "
+	"only some, what do they have in common (role, browser, region)?",
+	"Thank you. I could not reproduce it with those settings yet. Could you try once more "
+	"with {browser} in a private window and tell me whether the result changes?",
+	"Thanks for the details. To rule out a caching problem, could you sign out, clear the "
+	"site data and try again, then tell me the exact time of the attempt?",
+};
+/* The customer answers those. */
+static const char *const more_info[] = {
+	"It happens for everyone on the {plan} workspace, not only for me. Same result in a "
+	"private window.",
+	"Tried again as you suggested at about {n} minutes past the hour; no change, same error.",
+	"Only some users: the ones in the {region} office. The others are fine.",
+};
 /* A customer writes again before anyone answered. */
 static const char *const nudge[] = {
 	"Any update on this? It is blocking part of our team.",
@@ -555,7 +571,9 @@ enum text_kind {
 	TXT_OPENING,
 	TXT_NUDGE,
 	TXT_ASK,
+	TXT_ASK_MORE,
 	TXT_INFO,
+	TXT_INFO_MORE,
 	TXT_WORKING,
 	TXT_ESCALATE,
 	TXT_ANSWER,
@@ -1029,21 +1047,38 @@ static int64_t last_at(struct gen *g)
 static bool agent_reply(struct gen *g, struct ticket_row *t, const struct staff *agent,
 			double median_hours, enum text_kind text, int status)
 {
-	int64_t at = business_add(last_at(g), delay(g, median_hours, 1.1, 120));
+	int64_t at = business_add(last_at(g), delay(g, median_hours, 1.0, 45));
 	return add_message(g, t, at, MSG_PUBLIC, agent, ROLE_AGENT, text, status);
 }
 
-/* The agent's next move on a ticket they hold open. */
+/* How far a conversation got: what the agent already did. */
+struct talk {
+	int asks;
+	bool working, escalated;
+};
+
+/* The agent's next move on a ticket they hold: answer, ask, work on it or escalate. */
 static bool agent_moves(struct gen *g, struct ticket_row *t, const struct staff *agent,
-			double median_hours)
+			double median_hours, struct talk *k)
 {
 	double u = rng_double(&g->rng);
-	if (u < 0.60)
+	/* The more the agent knows, the likelier an answer. */
+	double answer = k->asks == 0 ? 0.55 : k->asks == 1 ? 0.75 : 0.9;
+	double ask = answer + (1 - answer) * 0.6;
+	double work = ask + (1 - answer) * 0.2;
+
+	if (u < answer)
 		return agent_reply(g, t, agent, median_hours, TXT_ANSWER, STATUS_SOLVED);
-	if (u < 0.85)
-		return agent_reply(g, t, agent, median_hours, TXT_ASK, STATUS_PENDING);
-	if (u < 0.93)
+	if (u < ask)
+		return agent_reply(g, t, agent, median_hours, k->asks++ ? TXT_ASK_MORE : TXT_ASK,
+				   STATUS_PENDING);
+	if (u < work && !k->working) {
+		k->working = true;
 		return agent_reply(g, t, agent, median_hours, TXT_WORKING, -1);
+	}
+	if (k->escalated)
+		return agent_reply(g, t, agent, median_hours, TXT_ANSWER, STATUS_SOLVED);
+	k->escalated = true;
 	return agent_reply(g, t, agent, median_hours, TXT_ESCALATE, STATUS_ON_HOLD);
 }
 
@@ -1052,6 +1087,7 @@ static void simulate(struct gen *g, struct ticket_row *t, const struct staff *ag
 {
 	static const double first_median[PRIORITY__COUNT] = {6.0, 3.0, 1.5, 0.5};
 	double median = first_median[t->priority];
+	struct talk k = {0};
 	bool live = true;
 
 	g->nsteps = 0;
@@ -1064,7 +1100,7 @@ static void simulate(struct gen *g, struct ticket_row *t, const struct staff *ag
 			    agent, ROLE_AGENT, TXT_AGENT_NOTE, -1);
 
 	/* The first reply: an answer, a question, or a hand-off. */
-	live = agent_moves(g, t, agent, median);
+	live = agent_moves(g, t, agent, median, &k);
 	for (int round = 0; live && round < 8; round++) {
 		const struct staff *eng;
 		double u = rng_double(&g->rng);
@@ -1072,8 +1108,9 @@ static void simulate(struct gen *g, struct ticket_row *t, const struct staff *ag
 		switch (t->status) {
 		case STATUS_PENDING:
 			if (u < 0.75)
-				live = add_message(g, t, last_at(g) + delay(g, 5, 1.2, 240),
-						   MSG_PUBLIC, NULL, ROLE_CUSTOMER, TXT_INFO, -1);
+				live = add_message(g, t, last_at(g) + delay(g, 5, 1.2, 120),
+						   MSG_PUBLIC, NULL, ROLE_CUSTOMER,
+						   k.asks > 1 ? TXT_INFO_MORE : TXT_INFO, -1);
 			else /* no answer: the agent solves it after a few business days */
 				live = set_status(g, t,
 						  business_add(last_at(g), (int64_t)(30 + pick(&g->rng, 20)) *
@@ -1082,15 +1119,16 @@ static void simulate(struct gen *g, struct ticket_row *t, const struct staff *ag
 			break;
 		case STATUS_OPEN:
 			if (rng_double(&g->rng) < 0.1)
-				agent = group_agent(g); /* a colleague takes over */
-			live = agent_moves(g, t, agent, 3.0);
+				agent = group_agent(g); /* a colleague in the group helps out */
+			live = agent_moves(g, t, agent, 3.0, &k);
 			break;
 		case STATUS_ON_HOLD:
 			eng = &g->engineers[pick(&g->rng, g->nengineers)];
 			live = add_message(g, t, business_add(last_at(g), delay(g, 8, 1.0, 200)),
 					   MSG_INTERNAL, eng, ROLE_ENGINEER, TXT_ENGINEER_NOTE, -1) &&
-			       agent_reply(g, t, agent, 1.5, u < 0.7 ? TXT_ANSWER : TXT_ASK,
-					   u < 0.7 ? STATUS_SOLVED : STATUS_PENDING);
+			       agent_reply(g, t, agent, 1.5, u < 0.75 ? TXT_ANSWER
+							     : k.asks++ ? TXT_ASK_MORE : TXT_ASK,
+					   u < 0.75 ? STATUS_SOLVED : STATUS_PENDING);
 			break;
 		case STATUS_SOLVED:
 			if (u < 0.08) {
@@ -1191,6 +1229,7 @@ static void compose(struct gen *g, const struct step *s)
 	case TXT_OPENING:
 	case TXT_NUDGE:
 	case TXT_INFO:
+	case TXT_INFO_MORE:
 	case TXT_REOPEN:
 		paragraph(g, PICK(&g->rng, customer_hello), NULL);
 		if (s->text == TXT_OPENING)
@@ -1199,17 +1238,22 @@ static void compose(struct gen *g, const struct step *s)
 			paragraph(g, PICK(&g->rng, nudge), NULL);
 		else if (s->text == TXT_INFO)
 			paragraph(g, p->info, NULL);
+		else if (s->text == TXT_INFO_MORE)
+			paragraph(g, PICK(&g->rng, more_info), NULL);
 		else
 			paragraph(g, PICK(&g->rng, reopen), NULL);
 		paragraph(g, PICK(&g->rng, customer_bye), NULL);
 		break;
 	case TXT_ASK:
+	case TXT_ASK_MORE:
 	case TXT_WORKING:
 	case TXT_ESCALATE:
 	case TXT_ANSWER:
 		paragraph(g, PICK(&g->rng, agent_hello), who);
 		if (s->text == TXT_ASK)
 			paragraph(g, p->ask, who);
+		else if (s->text == TXT_ASK_MORE)
+			paragraph(g, PICK(&g->rng, ask_more), who);
 		else if (s->text == TXT_WORKING)
 			paragraph(g, PICK(&g->rng, working), who);
 		else if (s->text == TXT_ESCALATE)
@@ -1495,7 +1539,7 @@ static enum err_code bulk_drop_indexes(struct db *db, struct bulk *b, struct err
 	size_t cap = 16;
 	int r;
 
-	if (!b->on || getenv("DEMO_NODROP"))
+	if (!b->on)
 		return ERR_OK;
 	if ((rc = db_prepare(db, bulk_indexes_sql, &st, e)))
 		return rc;
@@ -1536,7 +1580,6 @@ static enum err_code bulk_make_indexes(struct db *db, struct bulk *b, struct err
 		db_done(st);
 		if (!rc && n == 0)
 			rc = db_exec(db, b->index_sql[i], e);
-		{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld idx %s\n", ts.tv_sec, ts.tv_nsec/1000000, b->index_name[i]); }
 	}
 	return rc;
 }
@@ -1607,7 +1650,10 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 		goto out;
 	}
 
-	if ((rc = bulk_begin(g.db, &bulk, e)) || (rc = db_begin(g.db, e)))
+	if ((rc = bulk_begin(g.db, &bulk, e)))
+		goto out;
+	if (getenv("DEMO_LOADCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=%s", getenv("DEMO_LOADCACHE")); db_exec(g.db, q, e); }
+	if ((rc = db_begin(g.db, e)))
 		goto out;
 	if ((rc = check_empty(g.db, e)) || (rc = bulk_drop_indexes(g.db, &bulk, e)) ||
 	    (rc = make_people(&g, o->tickets, e)))
@@ -1616,19 +1662,20 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 		if ((rc = write_ticket(&g, arrival_stream_next(&arrivals), e)))
 			goto out;
 		if ((i + 1) % BATCH_TICKETS == 0 && i + 1 < o->tickets) {
-			{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld batch %ld\n", ts.tv_sec, ts.tv_nsec/1000000, (long)i); }
 			if ((rc = db_commit(g.db, e)) || (rc = db_begin(g.db, e)))
 				goto out;
 		}
 		if (o->progress && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == o->tickets))
 			o->progress(o->progress_arg, i + 1, o->tickets);
 	}
-	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld idx\n", ts.tv_sec, ts.tv_nsec/1000000); }
-	if ((rc = bulk_make_indexes(g.db, &bulk, e)))
+	if ((rc = db_commit(g.db, e)))
 		goto out;
-	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld commit\n", ts.tv_sec, ts.tv_nsec/1000000); }
+	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld load done\n", ts.tv_sec, ts.tv_nsec/1000000); }
+	if (getenv("DEMO_SORTCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=%s", getenv("DEMO_SORTCACHE")); db_exec(g.db, q, e); }
+	if ((rc = db_begin(g.db, e)) || (rc = bulk_make_indexes(g.db, &bulk, e)))
+		goto out;
 	rc = db_commit(g.db, e);
-	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld end\n", ts.tv_sec, ts.tv_nsec/1000000); }
+	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld idx done\n", ts.tv_sec, ts.tv_nsec/1000000); }
 out:
 	if (rc && db_depth(g.db) > 0)
 		db_rollback(g.db);

@@ -478,8 +478,20 @@ out:
 	return rc;
 }
 
-enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct arena *a,
-			      int64_t id, struct ticket_view *out, struct err *e)
+/* Runs a read use case in one read transaction: one snapshot, locks taken once. */
+static enum err_code in_read(struct desk *d, enum err_code rc, struct err *e)
+{
+	if (rc) {
+		db_rollback(desk_db(d));
+		return rc;
+	}
+	if ((rc = db_commit(desk_db(d), e)))
+		db_rollback(desk_db(d));
+	return rc;
+}
+
+static enum err_code ticket_get(struct desk *d, const struct actor *who, struct arena *a,
+				int64_t id, struct ticket_view *out, struct err *e)
 {
 	bool internal = perm_allows(who->role, ACT_SEE_INTERNAL);
 	struct rows ids, atts;
@@ -538,8 +550,17 @@ static enum err_code user_id_of(struct desk *d, struct arena *a, const char *ema
 	return rc;
 }
 
-enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct arena *a,
-			       const struct ticket_query *q, struct rows *out, struct err *e)
+enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct arena *a,
+			      int64_t id, struct ticket_view *out, struct err *e)
+{
+	enum err_code rc = db_begin_read(desk_db(d), e);
+	if (rc)
+		return rc;
+	return in_read(d, ticket_get(d, who, a, id, out, e), e);
+}
+
+static enum err_code ticket_list(struct desk *d, const struct actor *who, struct arena *a,
+				 const struct ticket_query *q, struct rows *out, struct err *e)
 {
 	struct ticket_filter f = {
 		.status = q->status,
@@ -579,6 +600,15 @@ enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct a
 		f.tag = tag;
 	}
 	return repo_ticket_list(desk_db(d), a, &f, out, e);
+}
+
+enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct arena *a,
+			       const struct ticket_query *q, struct rows *out, struct err *e)
+{
+	enum err_code rc = db_begin_read(desk_db(d), e);
+	if (rc)
+		return rc;
+	return in_read(d, ticket_list(d, who, a, q, out, e), e);
 }
 
 enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,

@@ -123,26 +123,17 @@ enum err_code desk_actor_by_token(struct desk *d, const char *token, struct acto
 				  struct err *e)
 {
 	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	struct token_row t;
-	struct user_row u;
-	struct arena a;
 	enum err_code rc;
+	bool active;
 
 	if (strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 ||
 	    strlen(token) >= DESK_TOKEN_MAX)
 		return err_set(e, ERR_NOT_FOUND, "not a Champion token");
 	token_hash(token, hex);
-	if ((rc = repo_token_by_hash(desk_db(d), hex, &t, e)))
+	if ((rc = repo_token_user(desk_db(d), hex, &out->user_id, &out->role, &out->organisation_id,
+				  &active, e)))
 		return rc;
-	arena_init(&a);
-	rc = repo_user_get(desk_db(d), &a, t.user_id, &u, e);
-	if (!rc && !u.active)
-		rc = err_set(e, ERR_NOT_FOUND, "the token's user is deactivated");
-	if (!rc) {
-		out->user_id = u.id;
-		out->role = u.role;
-		out->organisation_id = u.organisation_id;
-	}
-	arena_release(&a);
-	return rc;
+	if (!active)
+		return err_set(e, ERR_NOT_FOUND, "the token's user is deactivated");
+	return ERR_OK;
 }

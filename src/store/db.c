@@ -239,6 +239,22 @@ enum err_code db_begin(struct db *db, struct err *e)
 	return rc;
 }
 
+enum err_code db_begin_read(struct db *db, struct err *e)
+{
+	char sql[32];
+	enum err_code rc;
+
+	if (db->depth == 0)
+		rc = db_exec(db, "BEGIN", e);
+	else {
+		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", db->depth);
+		rc = db_exec(db, sql, e);
+	}
+	if (rc == ERR_OK)
+		db->depth++;
+	return rc;
+}
+
 enum err_code db_commit(struct db *db, struct err *e)
 {
 	char sql[32];

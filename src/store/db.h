@@ -93,6 +93,12 @@ enum err_code db_exec(struct db *db, const char *sql, struct err *e);
  */
 enum err_code db_begin(struct db *db, struct err *e);
 enum err_code db_commit(struct db *db, struct err *e);
+/*
+ * A read transaction: several queries see one snapshot and take the
+ * database's locks once. Outside a transaction it begins a deferred one
+ * (no write lock); inside one it is a savepoint. End it with db_commit.
+ */
+enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_depth(const struct db *db);
 

@@ -88,6 +88,9 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 		rc = sq_exec(conn, sync_sql[o->sync <= DB_SYNC_FULL ? o->sync : DB_SYNC_FULL], e);
 	if (!rc)
 		rc = sq_exec(conn, "PRAGMA foreign_keys=ON", e);
+	/* Sorts and temporary indexes stay in memory: no temp file per query. */
+	if (!rc)
+		rc = sq_exec(conn, "PRAGMA temp_store=MEMORY", e);
 	if (rc) {
 		char msg[ERR_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", e ? e->msg : "");

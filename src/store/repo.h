@@ -254,6 +254,9 @@ enum err_code repo_token_insert(struct db *db, int64_t user_id, const char *name
 /* The live (unrevoked) token with this hash; ERR_NOT_FOUND otherwise. */
 enum err_code repo_token_by_hash(struct db *db, const char *secret_hash, struct token_row *out,
 				 struct err *e);
+/* The live token's user, active or not, in one query. */
+enum err_code repo_token_user(struct db *db, const char *secret_hash, int64_t *user_id,
+			      enum role *role, int64_t *org_id, bool *active, struct err *e);
 enum err_code repo_token_revoke(struct db *db, int64_t id, int64_t at, bool *revoked,
 				struct err *e);
 enum err_code repo_token_list(struct db *db, struct arena *a, int64_t user_id, struct rows *out,

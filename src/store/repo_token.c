@@ -44,6 +44,32 @@ enum err_code repo_token_by_hash(struct db *db, const char *secret_hash, struct 
 	return rc;
 }
 
+enum err_code repo_token_user(struct db *db, const char *secret_hash, int64_t *user_id,
+			      enum role *role, int64_t *org_id, bool *active, struct err *e)
+{
+	static const char sql[] =
+		"SELECT u.id, u.role, u.organisation_id, u.active FROM api_tokens t JOIN users u "
+		"ON u.id = t.user_id WHERE t.secret_hash = $1 AND t.revoked_at IS NULL";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, secret_hash);
+	r = db_step(st, e);
+	if (r == DB_ROW) {
+		*user_id = db_col_int64(st, 0);
+		*role = (enum role)role_parse(db_col_text(st, 1));
+		*org_id = db_col_int64(st, 2);
+		*active = db_col_int64(st, 3) != 0;
+	} else {
+		rc = r < 0 ? e->code : err_set(e, ERR_NOT_FOUND, "no such token");
+	}
+	db_done(st);
+	return rc;
+}
+
 enum err_code repo_token_revoke(struct db *db, int64_t id, int64_t at, bool *revoked,
 				struct err *e)
 {
