@@ -3,6 +3,8 @@
 #include "cmd/cmd.h"
 #include "desk/view.h"
 
+#include <sodium.h>
+
 #include <jansson.h>
 
 static const char usage[] =
@@ -10,11 +12,14 @@ static const char usage[] =
 	"       champion user list [--role ROLE] [--json]\n"
 	"       champion user show EMAIL [--json]\n"
 	"       champion user set EMAIL [--name NAME] [--role ROLE] [--org ORG|none]\n"
-	"                               [--active yes|no]\n"
+	"                               [--active yes|no] [--password -]\n"
 	"\n"
 	"People at the desk. ROLE is admin, agent, engineer or customer (default\n"
 	"customer). Emails are unique regardless of case. Adding or changing staff\n"
-	"(admin, agent, engineer) needs an admin; customers, an agent.\n";
+	"(admin, agent, engineer) needs an admin; customers, an agent.\n"
+	"'--password -' reads a new password (at least 10 characters) from the first\n"
+	"line of standard input, never from the command line; it signs in to the API\n"
+	"(POST /api/v1/session).\n";
 
 static int parse_role(const char *s, int *role)
 {
@@ -29,11 +34,12 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'n'},  {"role", required_argument, NULL, 'r'},
 		{"org", required_argument, NULL, 'o'},   {"active", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},        {0},
+		{"json", no_argument, NULL, 'j'},        {"password", required_argument, NULL, 'p'},
+		{0},
 	};
 	const char *verb, *name = NULL, *org = NULL;
 	int role = -1, active = -1, opt, status;
-	bool json = false, started = false;
+	bool json = false, started = false, password = false;
 	struct err e = ERR_INIT;
 	struct desk *d = NULL;
 	struct actor who;
@@ -63,6 +69,12 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'p':
+			if (strcmp(optarg, "-") != 0)
+				return cmd_usage_error(&cmd_user, "give the password on standard input "
+						       "with '--password -', not on the command line");
+			password = true;
 			break;
 		default:
 			return EX_USAGE;
@@ -94,8 +106,20 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		struct user_change c = {.name = name, .role = role, .active = active};
 		if (org)
 			c.organisation = strcmp(org, "none") == 0 ? "" : org;
-		if (desk_user_set(d, &who, args[0], &c, &e))
+		if ((name || role >= 0 || active >= 0 || org) && desk_user_set(d, &who, args[0], &c, &e))
 			goto fail;
+		if (password) {
+			size_t len;
+			char *pw = cmd_read_stdin(DESK_PASSWORD_MAX + 2, &len, &e);
+			if (!pw)
+				goto fail;
+			pw[strcspn(pw, "\r\n")] = '\0';
+			enum err_code prc = desk_password_set(d, &who, args[0], pw, &e);
+			sodium_memzero(pw, len);
+			free(pw);
+			if (prc)
+				goto fail;
+		}
 		printf("updated %s\n", args[0]);
 	} else if (strcmp(verb, "show") == 0) {
 		struct user_row u;

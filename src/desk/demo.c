@@ -26,7 +26,6 @@
 #include "util/xalloc.h"
 
 #include <math.h>
-#include <time.h>
 
 /* Tickets per transaction: progress is durable and the WAL stays bounded. */
 #define BATCH_TICKETS 50000
@@ -1466,27 +1465,33 @@ static enum err_code write_ticket(struct gen *g, int64_t created, struct err *e)
 /*
  * SQLite only, all of it in this one spot: the settings of a bulk load.
  *
+ *  - journal_mode=DELETE instead of WAL: pages appended to the file are
+ *    written once, not to the WAL and again at the checkpoint (when
+ *    another connection holds the file, SQLite keeps WAL: only slower);
  *  - synchronous=OFF: the durability of each batch's commit does not
  *    matter while the demo fills the file (a crash means starting over
- *    on a new file);
- *  - a 512 MiB page cache, and statement journals in memory;
+ *    on a new file); the rollback journal still protects against a kill;
+ *  - a 64 MiB page cache, statement journals in memory, the file mapped
+ *    for reading, two sorter threads for the index builds;
  *  - no foreign-key or CHECK evaluation: every value comes from the
- *    model's own names and ids just written (and CHECK (x IN (...))
+ *    model's own names and the ids just written (and a CHECK (x IN (...))
  *    costs SQLite a temporary b-tree per row);
  *  - the secondary indexes of the ticket tables are dropped, and made
- *    again at the end from their exact DDL, read back from sqlite_master
- *    (a sorted build is much faster than a million random inserts), with
- *    two sorter threads.
+ *    again at the end from their exact DDL as read back from
+ *    sqlite_master: one sorted build is faster than millions of inserts.
  *
  * bulk_end restores every setting and index, on success and on error.
  */
 struct bulk {
 	bool on;
-	int64_t synchronous, cache_size, foreign_keys, temp_store, threads;
+	char journal_mode[16];
+	int64_t synchronous, cache_size, foreign_keys, temp_store, threads, mmap_size;
 	struct arena a;
 	const char **index_name, **index_sql;
 	size_t nindexes;
 };
+
+#define BULK_MAX_INDEXES 32
 
 static const char bulk_indexes_sql[] =
 	"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
@@ -1495,21 +1500,27 @@ static const char bulk_indexes_sql[] =
 static const char bulk_has_index_sql[] =
 	"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = $1";
 
-static enum err_code pragma_get(struct db *db, const char *sql, int64_t *v, struct err *e)
+/* The value of a PRAGMA that returns one row, as an integer or as text. */
+static enum err_code pragma_get(struct db *db, const char *sql, int64_t *v, char *text,
+				size_t len, struct err *e)
 {
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
 		return rc;
-	if (db_step(st, e) == DB_ROW)
-		*v = db_col_int64(st, 0);
-	else
+	if (db_step(st, e) == DB_ROW) {
+		if (v)
+			*v = db_col_int64(st, 0);
+		if (text)
+			snprintf(text, len, "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+	} else {
 		rc = e->code ? e->code : err_set(e, ERR_INTERNAL, "'%s' returned nothing", sql);
+	}
 	db_done(st);
 	return rc;
 }
 
-/* The settings; call outside a transaction. */
+/* The settings; outside a transaction. */
 static enum err_code bulk_begin(struct db *db, struct bulk *b, struct err *e)
 {
 	enum err_code rc;
@@ -1518,16 +1529,24 @@ static enum err_code bulk_begin(struct db *db, struct bulk *b, struct err *e)
 	arena_init(&b->a);
 	if (strcmp(db_backend(db), "sqlite") != 0)
 		return ERR_OK;
-	if ((rc = pragma_get(db, "PRAGMA synchronous", &b->synchronous, e)) ||
-	    (rc = pragma_get(db, "PRAGMA cache_size", &b->cache_size, e)) ||
-	    (rc = pragma_get(db, "PRAGMA foreign_keys", &b->foreign_keys, e)) ||
-	    (rc = pragma_get(db, "PRAGMA temp_store", &b->temp_store, e)) ||
-	    (rc = pragma_get(db, "PRAGMA threads", &b->threads, e)))
+	if ((rc = pragma_get(db, "PRAGMA journal_mode", NULL, b->journal_mode,
+			     sizeof(b->journal_mode), e)) ||
+	    (rc = pragma_get(db, "PRAGMA synchronous", &b->synchronous, NULL, 0, e)) ||
+	    (rc = pragma_get(db, "PRAGMA cache_size", &b->cache_size, NULL, 0, e)) ||
+	    (rc = pragma_get(db, "PRAGMA foreign_keys", &b->foreign_keys, NULL, 0, e)) ||
+	    (rc = pragma_get(db, "PRAGMA temp_store", &b->temp_store, NULL, 0, e)) ||
+	    (rc = pragma_get(db, "PRAGMA threads", &b->threads, NULL, 0, e)) ||
+	    (rc = pragma_get(db, "PRAGMA mmap_size", &b->mmap_size, NULL, 0, e)))
 		return rc;
+	for (const char *p = b->journal_mode; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z'))
+			return err_set(e, ERR_INTERNAL, "unexpected journal mode '%s'",
+				       b->journal_mode);
 	b->on = true;
-	return db_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; PRAGMA cache_size=-524288; "
-			   "PRAGMA foreign_keys=OFF; PRAGMA ignore_check_constraints=ON; "
-			   "PRAGMA temp_store=MEMORY; PRAGMA threads=2",
+	return db_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; "
+			   "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF; "
+			   "PRAGMA ignore_check_constraints=ON; PRAGMA temp_store=MEMORY; "
+			   "PRAGMA threads=2; PRAGMA mmap_size=2147418112",
 		       e);
 }
 
@@ -1536,17 +1555,15 @@ static enum err_code bulk_drop_indexes(struct db *db, struct bulk *b, struct err
 {
 	struct db_stmt *st;
 	enum err_code rc;
-	size_t cap = 16;
 	int r;
 
 	if (!b->on)
 		return ERR_OK;
 	if ((rc = db_prepare(db, bulk_indexes_sql, &st, e)))
 		return rc;
-	b->index_name = arena_array(&b->a, cap, sizeof(char *));
-	b->index_sql = arena_array(&b->a, cap, sizeof(char *));
-	while ((r = db_step(st, e)) == DB_ROW && b->nindexes < cap) {
-		if (getenv("DEMO_KEEP") && strstr(getenv("DEMO_KEEP"), db_col_text(st, 0))) continue;
+	b->index_name = arena_array(&b->a, BULK_MAX_INDEXES, sizeof(char *));
+	b->index_sql = arena_array(&b->a, BULK_MAX_INDEXES, sizeof(char *));
+	while ((r = db_step(st, e)) == DB_ROW && b->nindexes < BULK_MAX_INDEXES) {
 		b->index_name[b->nindexes] = arena_strdup(&b->a, db_col_text(st, 0));
 		b->index_sql[b->nindexes++] = arena_strdup(&b->a, db_col_text(st, 1));
 	}
@@ -1584,11 +1601,11 @@ static enum err_code bulk_make_indexes(struct db *db, struct bulk *b, struct err
 	return rc;
 }
 
-/* Back to the desk's settings and indexes; best effort, outside a transaction. */
+/* Back to the desk's indexes and settings; best effort, outside a transaction. */
 static void bulk_end(struct db *db, struct bulk *b)
 {
 	struct err e = ERR_INIT;
-	char sql[256];
+	char sql[384];
 
 	if (b->on) {
 		if (b->nindexes && (db_begin(db, &e) || bulk_make_indexes(db, b, &e) ||
@@ -1600,9 +1617,10 @@ static void bulk_end(struct db *db, struct bulk *b)
 		snprintf(sql, sizeof(sql),
 			 "PRAGMA synchronous=%" PRId64 "; PRAGMA cache_size=%" PRId64
 			 "; PRAGMA foreign_keys=%" PRId64 "; PRAGMA temp_store=%" PRId64
-			 "; PRAGMA threads=%" PRId64 "; PRAGMA ignore_check_constraints=OFF; "
-			 "PRAGMA journal_mode=WAL",
-			 b->synchronous, b->cache_size, b->foreign_keys, b->temp_store, b->threads);
+			 "; PRAGMA threads=%" PRId64 "; PRAGMA mmap_size=%" PRId64
+			 "; PRAGMA ignore_check_constraints=OFF; PRAGMA journal_mode=%s",
+			 b->synchronous, b->cache_size, b->foreign_keys, b->temp_store, b->threads,
+			 b->mmap_size, b->journal_mode);
 		if (db_exec(db, sql, &e))
 			log_warn("cannot restore the desk's settings after the demo",
 				 "error=\"%s\"", e.msg);
@@ -1650,10 +1668,7 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 		goto out;
 	}
 
-	if ((rc = bulk_begin(g.db, &bulk, e)))
-		goto out;
-	if (getenv("DEMO_LOADCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=%s", getenv("DEMO_LOADCACHE")); db_exec(g.db, q, e); }
-	if ((rc = db_begin(g.db, e)))
+	if ((rc = bulk_begin(g.db, &bulk, e)) || (rc = db_begin(g.db, e)))
 		goto out;
 	if ((rc = check_empty(g.db, e)) || (rc = bulk_drop_indexes(g.db, &bulk, e)) ||
 	    (rc = make_people(&g, o->tickets, e)))
@@ -1665,17 +1680,15 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 			if ((rc = db_commit(g.db, e)) || (rc = db_begin(g.db, e)))
 				goto out;
 		}
-		if (o->progress && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == o->tickets))
+		/* The last call waits for the indexes. */
+		if (o->progress && (i + 1) % PROGRESS_EVERY == 0 && i + 1 < o->tickets)
 			o->progress(o->progress_arg, i + 1, o->tickets);
 	}
-	if ((rc = db_commit(g.db, e)))
+	if ((rc = db_commit(g.db, e)) || (rc = db_begin(g.db, e)) ||
+	    (rc = bulk_make_indexes(g.db, &bulk, e)) || (rc = db_commit(g.db, e)))
 		goto out;
-	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld load done\n", ts.tv_sec, ts.tv_nsec/1000000); }
-	if (getenv("DEMO_SORTCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=%s", getenv("DEMO_SORTCACHE")); db_exec(g.db, q, e); }
-	if ((rc = db_begin(g.db, e)) || (rc = bulk_make_indexes(g.db, &bulk, e)))
-		goto out;
-	rc = db_commit(g.db, e);
-	{ struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); fprintf(stderr, "DBG %ld.%03ld idx done\n", ts.tv_sec, ts.tv_nsec/1000000); }
+	if (o->progress)
+		o->progress(o->progress_arg, o->tickets, o->tickets);
 out:
 	if (rc && db_depth(g.db) > 0)
 		db_rollback(g.db);

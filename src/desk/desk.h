@@ -263,6 +263,42 @@ enum err_code desk_token_list(struct desk *d, const struct actor *who, struct ar
 enum err_code desk_actor_by_token(struct desk *d, const char *token, struct actor *out,
 				  struct err *e);
 
+/* --- passwords and sessions (auth.c) ---------------------------------------- */
+
+#define DESK_PASSWORD_MIN 10      /* bytes */
+#define DESK_PASSWORD_MAX 1024
+#define DESK_LOGIN_WINDOW_MS (15 * 60 * 1000)
+#define DESK_LOGIN_MAX_PER_USER 5     /* failures in the window before refusing */
+#define DESK_LOGIN_MAX_PER_ADDRESS 20
+#define DESK_SESSION_TTL_MS (14LL * 24 * 60 * 60 * 1000)
+
+/* Sets a password (argon2id): admins for anyone, others their own. */
+enum err_code desk_password_set(struct desk *d, const struct actor *who, const char *email,
+				const char *password, struct err *e);
+
+struct login_out {
+	char session[DESK_TOKEN_MAX]; /* the cookie value: shown once, stored as a hash */
+	char csrf[65];                /* sent back by the browser on unsafe requests */
+	struct actor actor;
+	bool throttled;               /* too many failures: try again in retry_after_s */
+	int64_t retry_after_s;
+};
+
+/*
+ * Signs in with email and password from address. A wrong email or
+ * password is ERR_FORBIDDEN ("wrong email or password", the same for
+ * both) and is recorded, committed, against the account and the address;
+ * past DESK_LOGIN_MAX_PER_* failures in the window, sign-in is refused
+ * with ERR_TRANSIENT and out->throttled, before any password is checked.
+ * Slow on purpose (argon2id): never call it on an event loop.
+ */
+enum err_code desk_login(struct desk *d, const char *email, const char *password,
+			 const char *address, struct login_out *out, struct err *e);
+enum err_code desk_logout(struct desk *d, const char *session, struct err *e);
+/* The actor of a live session, and its CSRF token; ERR_NOT_FOUND otherwise. */
+enum err_code desk_actor_by_session(struct desk *d, const char *session, struct actor *out,
+				    char csrf[65], struct err *e);
+
 /* --- synthetic data (demo.c) ---------------------------------------------- */
 
 struct demo_options {

@@ -18,6 +18,9 @@ int api_ticket_note(struct hreq *r);
 int api_ticket_merge(struct hreq *r);
 int api_ticket_events(struct hreq *r);
 
+int api_session_create(struct hreq *r);
+int api_session_get(struct hreq *r);
+int api_session_delete(struct hreq *r);
 int api_users_list(struct hreq *r);
 int api_users_create(struct hreq *r);
 int api_user_get(struct hreq *r);

@@ -75,13 +75,23 @@ struct hreq {
 	char id[32];            /* request id, also sent as X-Request-Id */
 	int64_t start_ns;
 	struct write_job *job;  /* a write in flight, or NULL */
+	const char *session;    /* the session cookie's value when it authenticated */
+	char csrf[65];          /* that session's CSRF token */
 	bool responded;
 };
 
 /* The query parameter name's value (decoded, in the arena), or NULL. */
 const char *hreq_query(struct hreq *r, const char *name);
+/* A cookie's value (in the arena), or NULL. */
+const char *hreq_cookie(struct hreq *r, const char *name);
+/* The client's address as text (in the arena). */
+const char *hreq_peer(struct hreq *r);
 /* A request header's value (in the arena), or NULL. */
 const char *hreq_header(struct hreq *r, const h2o_token_t *token);
+/* The same for a header h2o has no token for (lower-case name). */
+const char *hreq_header_str(struct hreq *r, const char *name);
+
+#define HTTP_SESSION_COOKIE "champion_session"
 
 /* Sends v as JSON with status (takes ownership of v). Returns 0. */
 int http_json(struct hreq *r, int status, json_t *v);

@@ -5,6 +5,9 @@
 #include "util/log.h"
 #include "util/str.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -60,9 +63,53 @@ const char *hreq_query(struct hreq *r, const char *name)
 	return NULL;
 }
 
+const char *hreq_cookie(struct hreq *r, const char *name)
+{
+	size_t nlen = strlen(name);
+	ssize_t i = -1;
+
+	/* HTTP/2 may split cookies over several headers. */
+	while ((i = h2o_find_header(&r->req->headers, H2O_TOKEN_COOKIE, i)) != -1) {
+		h2o_iovec_t v = r->req->headers.entries[i].value;
+		const char *p = v.base, *end = v.base + v.len;
+		while (p < end) {
+			while (p < end && (*p == ' ' || *p == ';'))
+				p++;
+			const char *semi = memchr(p, ';', (size_t)(end - p));
+			const char *stop = semi ? semi : end;
+			if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=')
+				return arena_strndup(&r->arena, p + nlen + 1, (size_t)(stop - p - nlen - 1));
+			p = stop;
+		}
+	}
+	return NULL;
+}
+
+const char *hreq_peer(struct hreq *r)
+{
+	struct sockaddr_storage ss;
+	char host[64] = "-";
+	socklen_t len = r->req->conn->callbacks->get_peername(r->req->conn, (struct sockaddr *)&ss);
+
+	if (len && ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
+	else if (len && ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
+	return arena_strdup(&r->arena, host);
+}
+
 const char *hreq_header(struct hreq *r, const h2o_token_t *token)
 {
 	ssize_t i = h2o_find_header(&r->req->headers, token, -1);
+	if (i < 0)
+		return NULL;
+	h2o_iovec_t v = r->req->headers.entries[i].value;
+	return arena_strndup(&r->arena, v.base, v.len);
+}
+
+const char *hreq_header_str(struct hreq *r, const char *name)
+{
+	ssize_t i = h2o_find_header_by_str(&r->req->headers, name, strlen(name), -1);
 	if (i < 0)
 		return NULL;
 	h2o_iovec_t v = r->req->headers.entries[i].value;

@@ -6,6 +6,7 @@
 #include "util/xalloc.h"
 
 #include <arpa/inet.h>
+#include <sodium.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -57,14 +58,53 @@ static bool has_json_type(struct hreq *r)
 	return ct && strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
-/* Authenticates from Authorization: Bearer; answers 401 itself on failure. */
+static bool is_safe_method(h2o_req_t *req)
+{
+	return h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
+	       h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+}
+
+/* Authenticates from the session cookie; unsafe methods also need X-CSRF-Token. */
+static int authenticate_session(struct hreq *r, const char *cookie)
+{
+	struct err e = ERR_INIT;
+	const char *sent;
+	int64_t t0 = http_now_ns();
+	enum err_code rc = desk_actor_by_session(r->w->desk, cookie, &r->actor, r->csrf, &e);
+
+	metrics_db_time(r->w, http_now_ns() - t0);
+	if (rc == ERR_NOT_FOUND) {
+		http_problem(r, 401, "unauthenticated", "the session has ended; sign in again");
+		return -1;
+	}
+	if (rc) {
+		http_error(r, &e);
+		return -1;
+	}
+	if (!is_safe_method(r->req)) {
+		sent = hreq_header_str(r, "x-csrf-token");
+		if (!sent || strlen(sent) != strlen(r->csrf) ||
+		    sodium_memcmp(sent, r->csrf, strlen(r->csrf)) != 0) {
+			http_problem(r, 403, "csrf_failed",
+				     "this request needs the session's X-CSRF-Token header");
+			return -1;
+		}
+	}
+	r->session = cookie;
+	return 0;
+}
+
+/* Authenticates from Authorization: Bearer or the session cookie; answers 401 itself. */
 static int authenticate(struct hreq *r)
 {
 	const char *h = hreq_header(r, H2O_TOKEN_AUTHORIZATION);
+	const char *cookie = h ? NULL : hreq_cookie(r, HTTP_SESSION_COOKIE);
 	struct err e = ERR_INIT;
 	int64_t t0;
 	enum err_code rc;
 
+	if (cookie)
+		return authenticate_session(r, cookie);
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
 		h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE,
 			       NULL, H2O_STRLIT("Bearer realm=\"champion\""));

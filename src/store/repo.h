@@ -262,6 +262,26 @@ enum err_code repo_token_revoke(struct db *db, int64_t id, int64_t at, bool *rev
 enum err_code repo_token_list(struct db *db, struct arena *a, int64_t user_id, struct rows *out,
 			      struct err *e);
 
+/* --- passwords, sessions, sign-in throttle -------------------------------- */
+
+enum err_code repo_password_set(struct db *db, int64_t user_id, const char *hash, int64_t at,
+				struct err *e);
+/* The user's password hash (in the arena), NULL when none is set. */
+enum err_code repo_password_get(struct db *db, struct arena *a, int64_t user_id,
+				const char **hash, struct err *e);
+enum err_code repo_session_insert(struct db *db, int64_t user_id, const char *secret_hash,
+				  const char *csrf, int64_t at, int64_t expires_at, int64_t *id,
+				  struct err *e);
+/* The unexpired session's user and CSRF token (copied into csrf, 65 bytes). */
+enum err_code repo_session_user(struct db *db, const char *secret_hash, int64_t now,
+				int64_t *user_id, enum role *role, int64_t *org_id, bool *active,
+				char csrf[65], struct err *e);
+enum err_code repo_session_delete(struct db *db, const char *secret_hash, struct err *e);
+enum err_code repo_login_failure_add(struct db *db, const char *key, int64_t at, struct err *e);
+enum err_code repo_login_failures(struct db *db, const char *key, int64_t since, int64_t *n,
+				  struct err *e);
+enum err_code repo_login_failures_clear(struct db *db, const char *key, struct err *e);
+
 /* --- helpers ------------------------------------------------------------ */
 
 void rows_init(struct rows *r, size_t size);
