@@ -6,7 +6,7 @@
 static const char usage[] =
 	"usage: champion serve [--listen HOST:PORT] [--threads N]\n"
 	"\n"
-	"Serves the desk over HTTP: the JSON API under /api/v1 (see docs/api.md),\n"
+	"Serves the desk over HTTP: the JSON API under /api/v1 (docs/openapi.yaml),\n"
 	"/healthz, /readyz and Prometheus /metrics. Clients authenticate with\n"
 	"'Authorization: Bearer TOKEN' (champion token create). Writes from all\n"
 	"connections are committed in groups: each answer is durable when sent.\n"
