@@ -82,14 +82,14 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'd':
 			if (str_parse_int64(optarg, 1, 3650, &v))
-				return cmd_usage_error(&cmd_demo, "--days '%s' is not a whole number "
-						   "from 1 to 3650", optarg);
+				return cmd_usage_error(&cmd_demo, "--days '%s' is not a whole "
+						   "number from 1 to 3650", optarg);
 			o.days = (int)v;
 			break;
 		case 's':
 			if (str_parse_int64(optarg, 0, INT64_MAX, &v))
-				return cmd_usage_error(&cmd_demo, "--seed '%s' is not a whole number "
-						   "from 0 to %" PRId64, optarg, INT64_MAX);
+				return cmd_usage_error(&cmd_demo, "--seed '%s' is not a whole "
+						   "number from 0 to %" PRId64, optarg, INT64_MAX);
 			o.seed = (uint64_t)v;
 			break;
 		default:

@@ -59,12 +59,13 @@ static const char *const last_names[] = {
 };
 
 static const char *const org_first[] = {
-	"Acme",      "Northwind",  "Bluefin",   "Copperleaf", "Driftwood", "Evergreen", "Foxglove",
-	"Granite",   "Harborview", "Ironbark",  "Juniper",    "Kestrel",   "Lumen",     "Meridian",
-	"Nimbus",    "Oakridge",   "Pinecrest", "Quarry",     "Redwood",   "Silverline", "Tidewater",
-	"Umbra",     "Vantage",    "Willow",    "Xenon",      "Yellowtail", "Zephyr",   "Alder",
-	"Beacon",    "Cobalt",     "Delta",     "Ember",      "Falcon",    "Glacier",   "Helix",
-	"Indigo",    "Jasper",     "Keystone",  "Lighthouse", "Mosaic",
+	"Acme",    "Northwind",  "Bluefin",   "Copperleaf", "Driftwood",  "Evergreen",
+	"Foxglove", "Granite",   "Harborview", "Ironbark",  "Juniper",    "Kestrel",
+	"Lumen",   "Meridian",   "Nimbus",    "Oakridge",   "Pinecrest",  "Quarry",
+	"Redwood", "Silverline", "Tidewater", "Umbra",      "Vantage",    "Willow",
+	"Xenon",   "Yellowtail", "Zephyr",    "Alder",      "Beacon",     "Cobalt",
+	"Delta",   "Ember",      "Falcon",    "Glacier",    "Helix",      "Indigo",
+	"Jasper",  "Keystone",   "Lighthouse", "Mosaic",
 };
 
 static const char *const org_second[] = {
@@ -83,7 +84,8 @@ static const char *const personal_domains[] = {"mail.example", "inbox.example", 
 
 /* Placeholders, filled per ticket. */
 static const char *const oses[] = {
-	"iOS 17.2", "iOS 16.7", "Android 14", "Android 13", "Windows 11", "macOS 14.3", "Ubuntu 22.04",
+	"iOS 17.2",   "iOS 16.7",   "Android 14",   "Android 13",
+	"Windows 11", "macOS 14.3", "Ubuntu 22.04",
 };
 static const char *const browsers[] = {"Chrome 119", "Firefox 120", "Safari 17.1", "Edge 119"};
 static const char *const regions[] = {"eu-west-1", "eu-central-1", "us-east-1", "us-west-2",
@@ -120,11 +122,12 @@ static const struct problem billing_problems[] = {
 	{"invoice",
 	 {"Invoice {invoice} shows the wrong amount", "Wrong total on our last invoice",
 	  "Invoice {invoice} does not match our {plan} plan", "We were overcharged this month"},
-	 {"Our invoice {invoice} from {date} charges us for {n} seats, but we only have {n} active "
-	  "users on the {plan} plan. Can you check what happened and send a corrected invoice?",
-	  "The total on the latest invoice is higher than what the pricing page says for the {plan} "
-	  "plan. Nothing changed on our side as far as I know. Could you explain the extra line "
-	  "items or correct it?",
+	 {"Our invoice {invoice} from {date} charges us for more seats than the {n} active users "
+	  "we have on the {plan} plan. Can you check what happened and send a corrected "
+	  "invoice?",
+	  "The total on the latest invoice is higher than what the pricing page says for the "
+	  "{plan} plan. Nothing changed on our side as far as I know. Could you explain the "
+	  "extra line items or correct it?",
 	  "Finance flagged invoice {invoice}: the amount is about {n} EUR more than last month and "
 	  "we did not add seats. Please look into it before we pay."},
 	 {"I checked invoice {invoice}: seats that were deactivated mid-cycle were still counted. "
@@ -160,7 +163,8 @@ static const struct problem billing_problems[] = {
 	 {"VAT number missing on invoices", "Reverse charge not applied",
 	  "Please add our VAT ID to billing", "Tax charged although we are VAT registered"},
 	 {"We are a VAT registered company in the EU but your invoices still charge VAT. Our VAT "
-	  "ID is in the billing profile. Can you apply reverse charge and reissue invoice {invoice}?",
+	  "ID is in the billing profile. Can you apply reverse charge and reissue invoice "
+	  "{invoice}?",
 	  "Our accountant needs the VAT number of {org} on every invoice. Where do we add it, and "
 	  "can you reissue the invoices since {date}?",
 	  "Invoice {invoice} has {n}% tax on it, we expected reverse charge. Please correct."},
@@ -255,7 +259,8 @@ static const struct problem integration_problems[] = {
 	  "contacts have synced. We did add a custom field on the CRM side.",
 	  "Every sync run creates duplicates of about {n} contacts in our CRM. We have checked "
 	  "that the email field is mapped as the unique key.",
-	  "Custom fields from {product} no longer appear in the CRM after the update to {version}."},
+	  "Custom fields from {product} no longer appear in the CRM after the update to "
+	  "{version}."},
 	 {"The new custom field is required on the CRM side but has no mapping, so every upsert "
 	  "is rejected. Map it (or make it optional) under Integrations > CRM > Fields and press "
 	  "Resync; the backlog of {n} records goes through in a few minutes.",
@@ -838,15 +843,16 @@ static enum err_code make_people(struct gen *g, int64_t tickets, struct err *e)
 		g->area_agents[area][g->narea_agents[area]++] = i;
 		if (i % 6 == 5) {
 			size_t other = (area + 1) % NAREAS;
-			if ((rc = add_member(g, other, s->id, email, false, at + (int64_t)i * MS_PER_MIN,
-					     e)))
+			if ((rc = add_member(g, other, s->id, email, false,
+					     at + (int64_t)i * MS_PER_MIN, e)))
 				return rc;
 			g->area_agents[other][g->narea_agents[other]++] = i;
 		}
 	}
 	at += MS_PER_DAY;
 
-	/* Engineers: a light seat in the technical groups. */
+	/* Engineers: a light seat in the technical groups (Integrations, Platform, Data). */
+	static const size_t engineer_area[] = {1, 2, 4, 2};
 	g->nengineers = 2 + (tickets >= 100000) + (tickets >= 1000000);
 	g->engineers = xcalloc(g->nengineers, sizeof(*g->engineers));
 	for (size_t i = 0; i < g->nengineers; i++) {
@@ -859,7 +865,7 @@ static enum err_code make_people(struct gen *g, int64_t tickets, struct err *e)
 		if ((rc = add_user(g, email, name, ROLE_ENGINEER, 0, at + (int64_t)i * MS_PER_MIN,
 				   &s->id, e)))
 			return rc;
-		if ((rc = add_member(g, 1 + i % 2 * 1 + (i >= 2), s->id, email, false,
+		if ((rc = add_member(g, engineer_area[i], s->id, email, false,
 				     at + (int64_t)i * MS_PER_MIN, e)))
 			return rc;
 	}
@@ -875,7 +881,8 @@ static enum err_code make_people(struct gen *g, int64_t tickets, struct err *e)
 		org_name(i, name, sizeof(name));
 		org_domain(name, domain, sizeof(domain));
 		lower_copy(name, norm, sizeof(norm));
-		if ((rc = repo_org_insert(g->db, name, norm, domain, shares, oat, &g->org_id[i], e)))
+		if ((rc = repo_org_insert(g->db, name, norm, domain, shares, oat, &g->org_id[i],
+					  e)))
 			return rc;
 		g->st.organisations++;
 		if ((rc = event(g, "organisation", g->org_id[i], "organisation.created", 0, NULL,
@@ -956,6 +963,12 @@ static int64_t delay(struct gen *g, double median_hours, double sigma, double ca
 	if (h > cap_hours)
 		h = cap_hours;
 	return (int64_t)(h * (double)MS_PER_HOUR) + 60 * MS_PER_SEC;
+}
+
+/* How long an agent waits for a customer's answer before solving: 30-49 business hours. */
+static int64_t wait_solve(struct gen *g)
+{
+	return (int64_t)(30 + pick(&g->rng, 20)) * MS_PER_HOUR;
 }
 
 static const struct staff *group_agent(struct gen *g)
@@ -1111,9 +1124,7 @@ static void simulate(struct gen *g, struct ticket_row *t, const struct staff *ag
 						   MSG_PUBLIC, NULL, ROLE_CUSTOMER,
 						   k.asks > 1 ? TXT_INFO_MORE : TXT_INFO, -1);
 			else /* no answer: the agent solves it after a few business days */
-				live = set_status(g, t,
-						  business_add(last_at(g), (int64_t)(30 + pick(&g->rng, 20)) *
-									       MS_PER_HOUR),
+				live = set_status(g, t, business_add(last_at(g), wait_solve(g)),
 						  agent->id, STATUS_SOLVED);
 			break;
 		case STATUS_OPEN:
@@ -1124,7 +1135,8 @@ static void simulate(struct gen *g, struct ticket_row *t, const struct staff *ag
 		case STATUS_ON_HOLD:
 			eng = &g->engineers[pick(&g->rng, g->nengineers)];
 			live = add_message(g, t, business_add(last_at(g), delay(g, 8, 1.0, 200)),
-					   MSG_INTERNAL, eng, ROLE_ENGINEER, TXT_ENGINEER_NOTE, -1) &&
+					   MSG_INTERNAL, eng, ROLE_ENGINEER, TXT_ENGINEER_NOTE,
+					   -1) &&
 			       agent_reply(g, t, agent, 1.5, u < 0.75 ? TXT_ANSWER
 							     : k.asks++ ? TXT_ASK_MORE : TXT_ASK,
 					   u < 0.75 ? STATUS_SOLVED : STATUS_PENDING);
@@ -1279,7 +1291,8 @@ static void ticket_vars(struct gen *g, int64_t created)
 
 	snprintf(g->version, sizeof(g->version), "%d.%d.%d", 3 + (int)pick(r, 3),
 		 (int)pick(r, 20), (int)pick(r, 10));
-	snprintf(g->code, sizeof(g->code), "%s-%d", g->area->code_prefix, 1000 + (int)pick(r, 9000));
+	snprintf(g->code, sizeof(g->code), "%s-%d", g->area->code_prefix,
+		 1000 + (int)pick(r, 9000));
 	time_civil_from_days((created - (int64_t)pick(r, 10) * MS_PER_DAY) / MS_PER_DAY, &y, &m,
 			     &d);
 	snprintf(g->date, sizeof(g->date), "%04d-%02u-%02u", (int)y, m, d);
@@ -1637,8 +1650,8 @@ static enum err_code check_empty(struct db *db, struct err *e)
 		return rc;
 	if (n > 0)
 		return err_set(e, ERR_CONFLICT,
-			       "the desk already has %" PRId64 " ticket%s; demo fills only an empty "
-			       "desk (use a new --db path)",
+			       "the desk already has %" PRId64 " ticket%s; demo fills only an "
+			       "empty desk (use a new --db path)",
 			       n, n == 1 ? "" : "s");
 	return ERR_OK;
 }

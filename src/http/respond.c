@@ -166,6 +166,7 @@ static int respond(struct hreq *r, int status, const char *type, const char *bod
 			 r->id, (int)req->method.len, req->method.base, (int)req->path.len,
 			 req->path.base, r->route ? r->route->pattern : "-", status, ns / 1000,
 			 r->actor.user_id);
+	req->res.content_length = len; /* else h2o closes after any status but 200 */
 	h2o_send_inline(req, body, len);
 	return 0;
 }

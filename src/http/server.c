@@ -266,6 +266,15 @@ static void *worker_main(void *arg)
 	struct server *s = w->s;
 	int64_t deadline;
 
+	/* h2o keeps per-thread buffer pools: its loop's sockets must be made on this thread. */
+	h2o_context_init(&w->ctx, h2o_evloop_create(), &s->config);
+	w->accept.ctx = &w->ctx;
+	w->accept.hosts = s->config.hosts;
+	w->queue = h2o_multithread_create_queue(w->ctx.loop);
+	h2o_multithread_register_receiver(w->queue, &w->receiver, writer_on_done);
+	w->listener = h2o_evloop_socket_create(w->ctx.loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	w->listener->data = w;
+	h2o_socket_read_start(w->listener, on_accept);
 	while (!atomic_load(&s->stopping)) {
 		h2o_evloop_run(w->ctx.loop, 100);
 		update_gauges(w);
@@ -304,14 +313,6 @@ static int worker_init(struct server *s, struct worker *w, int index, struct err
 		return -1;
 	if ((w->listen_fd = open_listener(s->o.listen, e)) < 0)
 		return -1;
-	h2o_context_init(&w->ctx, h2o_evloop_create(), &s->config);
-	w->accept.ctx = &w->ctx;
-	w->accept.hosts = s->config.hosts;
-	w->queue = h2o_multithread_create_queue(w->ctx.loop);
-	h2o_multithread_register_receiver(w->queue, &w->receiver, writer_on_done);
-	w->listener = h2o_evloop_socket_create(w->ctx.loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
-	w->listener->data = w;
-	h2o_socket_read_start(w->listener, on_accept);
 	return 0;
 }
 

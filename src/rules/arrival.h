@@ -70,14 +70,14 @@ struct arrival_stream {
 	const struct arrival_model *m;
 	struct rng *r;
 	int64_t start, end;
-	double total;   /* mass of the window */
-	uint64_t left;  /* draws still to come */
-	double gap;     /* 1 - the last uniform order statistic */
-	int64_t lo, hi; /* the current hour bin, clipped to the window */
-	double cum;     /* mass before the current bin */
-	double bin;     /* mass of the current bin */
+	double total;    /* mass of the window */
+	uint64_t left;   /* draws still to come */
+	double gap;      /* 1 - the last uniform order statistic */
+	int64_t lo, hi;  /* the current hour bin, clipped to the window */
+	double cum;      /* mass before the current bin */
+	double bin;      /* mass of the current bin */
 	int64_t last_hi; /* end of the last bin with mass, for rounding at the end */
-	int64_t prev;             /* the instant returned last */
+	int64_t prev;    /* the instant returned last */
 };
 
 /*
