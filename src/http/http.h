@@ -61,6 +61,9 @@ extern const size_t http_nroutes;
  */
 const struct route *router_match(const char *method, size_t mlen, const char *path,
 				 size_t plen, int64_t params[ROUTE_MAX_PARAMS], int *status);
+/* The methods the routes take on path, as an Allow header's value ("GET, HEAD, PATCH");
+ * its length. */
+size_t router_allow(const char *path, size_t plen, char *out, size_t size);
 
 /* --- requests ------------------------------------------------------------- */
 
@@ -82,6 +85,9 @@ struct hreq {
 
 /* The query parameter name's value (decoded, in the arena), or NULL. */
 const char *hreq_query(struct hreq *r, const char *name);
+/* The name of the first query parameter whose name or value has a broken
+ * %-escape, decodes to a NUL or is not UTF-8; NULL when all are sound. */
+const char *hreq_query_bad(struct hreq *r);
 /* A cookie's value (in the arena), or NULL. */
 const char *hreq_cookie(struct hreq *r, const char *name);
 /* The client's address as text (in the arena). */

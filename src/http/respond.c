@@ -39,6 +39,18 @@ static char *decode(struct arena *a, const char *s, size_t n)
 	return out;
 }
 
+/* The number of %-escapes in [s, end) (all well-formed: decode passed). */
+static int count_escapes(const char *s, const char *end)
+{
+	int n = 0;
+	for (; s < end; s++)
+		if (*s == '%') {
+			n++;
+			s += 2;
+		}
+	return n;
+}
+
 const char *hreq_query(struct hreq *r, const char *name)
 {
 	h2o_req_t *req = r->req;
@@ -58,6 +70,31 @@ const char *hreq_query(struct hreq *r, const char *name)
 			const char *v = eq ? eq + 1 : stop;
 			return decode(&r->arena, v, (size_t)(stop - v));
 		}
+		q = stop + 1;
+	}
+	return NULL;
+}
+
+const char *hreq_query_bad(struct hreq *r)
+{
+	h2o_req_t *req = r->req;
+	const char *q, *end;
+
+	if (req->query_at == SIZE_MAX)
+		return NULL;
+	q = req->path.base + req->query_at + 1;
+	end = req->path.base + req->path.len;
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(stop - q));
+		const char *kend = eq ? eq : stop;
+		const char *v = eq ? eq + 1 : stop;
+		const char *dv = decode(&r->arena, v, (size_t)(stop - v));
+		const char *dk = decode(&r->arena, q, (size_t)(kend - q));
+		if (!dk || !dv || strlen(dv) != (size_t)(stop - v) - 2 * (size_t)count_escapes(v, stop) ||
+		    !str_utf8_valid(dv, strlen(dv), NULL))
+			return arena_strndup(&r->arena, q, (size_t)(kend - q));
 		q = stop + 1;
 	}
 	return NULL;
@@ -116,6 +153,8 @@ const char *hreq_header_str(struct hreq *r, const char *name)
 	return arena_strndup(&r->arena, v.base, v.len);
 }
 
+#define MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
+
 static const char *reason(int status)
 {
 	switch (status) {
@@ -128,6 +167,7 @@ static const char *reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
@@ -135,6 +175,7 @@ static const char *reason(int status)
 	case 422: return "Unprocessable Content";
 	case 428: return "Precondition Required";
 	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default: return "Unknown";
@@ -256,4 +297,83 @@ int http_error(struct hreq *r, const struct err *e)
 		log_error("internal error", "id=%s error=\"%s\"", r->id, e->msg);
 	return http_problem(r, status, err_code_name(e->code), "%s",
 			    e->msg[0] ? e->msg : err_code_name(e->code));
+}
+
+/* --- errors h2o answers itself ------------------------------------------- */
+
+/*
+ * h2o answers some requests before any handler sees them, in text/plain: a
+ * body over server.body_max_bytes (413), a malformed request (400), a body
+ * that does not arrive in time (408). This output filter gives them the
+ * problem+json body every other error has; it leaves every other response
+ * alone.
+ */
+struct problem_ostream {
+	h2o_ostream_t super;
+	h2o_iovec_t body;
+};
+
+static void problem_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t n,
+			    h2o_send_state_t state)
+{
+	struct problem_ostream *o = (struct problem_ostream *)self;
+
+	(void)bufs;
+	/* h2o's error bodies come whole, with the final state; HEAD has none. */
+	h2o_ostream_send_next(&o->super, req, n ? &o->body : NULL, n ? 1 : 0, state);
+	o->body = h2o_iovec_init(NULL, 0);
+}
+
+static void problem_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+	ssize_t i;
+	const char *code = "http_error";
+	char detail[160];
+
+	(void)self;
+	if (req->res.status < 400 ||
+	    (i = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1)) < 0 ||
+	    !h2o_memis(req->res.headers.entries[i].value.base,
+		       MIN_SIZE(req->res.headers.entries[i].value.len, 10), H2O_STRLIT("text/plain"))) {
+		h2o_setup_next_ostream(req, slot);
+		return;
+	}
+	switch (req->res.status) {
+	case 400:
+		code = "bad_request";
+		snprintf(detail, sizeof(detail), "the request is not well-formed HTTP");
+		break;
+	case 408:
+		code = "request_timeout";
+		snprintf(detail, sizeof(detail), "the request did not arrive in time");
+		break;
+	case 413:
+		code = "body_too_large";
+		snprintf(detail, sizeof(detail),
+			 "the body is larger than this server takes (server.body_max_bytes, %zu bytes)",
+			 req->conn->ctx->globalconf->max_request_entity_size);
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "%s", reason(req->res.status));
+		break;
+	}
+	struct problem_ostream *o =
+		(struct problem_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
+	char *body = h2o_mem_alloc_pool(&req->pool, 512);
+	int len = snprintf(body, 512,
+			   "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,"
+			   "\"detail\":\"%s\",\"code\":\"%s\"}",
+			   reason(req->res.status), req->res.status, detail, code);
+	o->body = h2o_iovec_init(body, (size_t)len);
+	o->super.do_send = problem_do_send;
+	req->res.headers.entries[i].value = h2o_iovec_init(H2O_STRLIT("application/problem+json"));
+	req->res.content_length = (size_t)len;
+	slot = &o->super.next;
+	h2o_setup_next_ostream(req, slot);
+}
+
+void http_problem_filter_register(h2o_pathconf_t *conf)
+{
+	h2o_filter_t *f = h2o_create_filter(conf, sizeof(*f));
+	f->on_setup_ostream = problem_setup;
 }

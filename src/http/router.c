@@ -59,3 +59,25 @@ const struct route *router_match(const char *method, size_t mlen, const char *pa
 	*status = path_seen ? 405 : 404;
 	return NULL;
 }
+
+size_t router_allow(const char *path, size_t plen, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < http_nroutes; i++) {
+		const struct route *rt = &http_routes[i];
+		int64_t got[ROUTE_MAX_PARAMS] = {0};
+		if (!match(rt->pattern, path, plen, got))
+			continue;
+		bool get = strcmp(rt->method, "GET") == 0;
+		int w = snprintf(out + n, size - n, "%s%s%s", n ? ", " : "", rt->method,
+				 get ? ", HEAD" : "");
+		if (w < 0 || (size_t)w >= size - n) {
+			out[n] = '\0';
+			break;
+		}
+		n += (size_t)w;
+	}
+	return n;
+}

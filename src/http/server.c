@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "http/server_private.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/time.h"
 #include "util/xalloc.h"
 
@@ -152,12 +153,41 @@ static int parse_body(struct hreq *r)
 	return 0;
 }
 
+/*
+ * h2o takes request headers up to about 400 KB; nobody sends a header of
+ * more than 8 KB in good faith (nginx's limit), nor 64 KB of them.
+ */
+#define HEADER_FIELD_MAX (8 * 1024)
+#define HEADERS_MAX (64 * 1024)
+
+/* Answers 431 for oversized headers; 0 when they are fine. */
+static int check_headers(struct hreq *r)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < r->req->headers.size; i++) {
+		const h2o_header_t *h = &r->req->headers.entries[i];
+		size_t n = h->name->len + h->value.len;
+		if (n > HEADER_FIELD_MAX)
+			return http_problem(r, 431, "header_too_large",
+					    "header '%.*s' is %zu bytes; a header may have at most %d",
+					    (int)(h->name->len < 64 ? h->name->len : 64), h->name->base, n,
+					    HEADER_FIELD_MAX), -1;
+		total += n;
+	}
+	if (total > HEADERS_MAX)
+		return http_problem(r, 431, "header_too_large",
+				    "the headers are %zu bytes; the limit is %d", total, HEADERS_MAX), -1;
+	return 0;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct worker *w = container_of(req->conn->ctx, struct worker, ctx);
 	struct hreq *r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_dispose);
 	const char *path = req->path_normalized.base;
 	size_t plen = req->path_normalized.len;
+	const char *bad;
 	int status = 0;
 
 	(void)self;
@@ -171,11 +201,18 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
 			      r->id, strlen(r->id));
 
+	if (check_headers(r) < 0)
+		return 0;
 	r->route = router_match(req->method.base, req->method.len, path, plen, r->params, &status);
 	if (!r->route) {
-		if (status == 405)
+		if (status == 405) {
+			char allow[128];
+			size_t n = router_allow(path, plen, allow, sizeof(allow));
+			h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL,
+				       h2o_strdup(&req->pool, allow, n).base, n);
 			return http_problem(r, 405, "method_not_allowed", "%.*s is not allowed on %.*s",
 					    (int)req->method.len, req->method.base, (int)plen, path);
+		}
 		return http_problem(r, 404, "not_found", "no such resource: %.*s", (int)plen, path);
 	}
 	if (req->entity.base && req->entity.len > r->route->body_max)
@@ -184,6 +221,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 				    req->entity.len, r->route->body_max);
 	if (!(r->route->flags & ROUTE_PUBLIC) && authenticate(r) < 0)
 		return 0;
+	if ((bad = hreq_query_bad(r)))
+		return http_problem(r, 400, "invalid_parameter",
+				    "query parameter '%s' has a broken %%-escape, a NUL or bytes that "
+				    "are not UTF-8", bad);
 	if ((r->route->flags & ROUTE_JSON) && parse_body(r) < 0)
 		return 0;
 	r->route->handler(r);
@@ -213,10 +254,17 @@ static int open_listener(const char *listen_on, struct err *e)
 	const char *colon = strrchr(listen_on, ':');
 	struct addrinfo hints = {0}, *ai = NULL;
 	int fd = -1, one = 1, rc;
+	int64_t port;
 
 	if (!colon || colon == listen_on || !colon[1] ||
 	    (size_t)(colon - listen_on) >= sizeof(host)) {
 		err_set(e, ERR_INVALID, "listen address '%s' is not HOST:PORT", listen_on);
+		return -1;
+	}
+	/* getaddrinfo takes "65536" and "99999" and wraps them: check the port first. */
+	if (str_parse_int64(colon + 1, 1, 65535, &port) < 0) {
+		err_set(e, ERR_INVALID, "listen address '%s': the port must be a number from 1 to 65535",
+			listen_on);
 		return -1;
 	}
 	if (listen_on[0] == '[' && colon[-1] == ']')
@@ -284,6 +332,15 @@ static void *worker_main(void *arg)
 	h2o_socket_close(w->listener);
 	w->listener = NULL;
 	h2o_context_request_shutdown(&w->ctx);
+	/*
+	 * request_shutdown closes an HTTP/1 connection only after its next
+	 * response and sends HTTP/2 a GOAWAY; connections idle between requests
+	 * would stay until their timeout. With the timeouts at zero the next
+	 * turn of the loop closes them; connections with a request running are
+	 * in no timeout list and finish it first.
+	 */
+	w->ctx.http1.req_timeout.timeout = 0;
+	w->ctx.http2.idle_timeout.timeout = 0;
 	deadline = http_now_ns() + (int64_t)s->o.shutdown_grace_ms * 1000000;
 	for (;;) {
 		update_gauges(w);
@@ -316,9 +373,38 @@ static int worker_init(struct server *s, struct worker *w, int index, struct err
 	return 0;
 }
 
-static void worker_release(struct worker *w)
+/*
+ * After the loops stopped and the writer finished: runs a worker's loop
+ * (2 s at most) until its connections are gone, so that writes finished
+ * after the grace period are answered and their connections close. A
+ * connection h2o still holds then (a client not reading its answer) keeps
+ * the context alive: disposing it would fail h2o's checks. Returns whether
+ * the context can be disposed.
+ */
+static bool worker_drain(struct worker *w)
 {
-	if (w->queue) {
+	int64_t deadline = http_now_ns() + 2000 * (int64_t)1000000;
+
+	for (;;) {
+		h2o_evloop_run(w->ctx.loop, 0);
+		update_gauges(w);
+		if (atomic_load(&w->m.connections) == 0)
+			return true;
+		if (http_now_ns() > deadline)
+			break;
+		h2o_evloop_run(w->ctx.loop, 10);
+	}
+	log_warn("connections left open at exit", "worker=%d connections=%" PRId64, w->index,
+		 atomic_load(&w->m.connections));
+	return false;
+}
+
+/* Returns false when the loop had to be left behind (worker_drain). */
+static bool worker_release(struct worker *w)
+{
+	bool disposed = true;
+
+	if (w->queue && worker_drain(w)) {
 		/* request_shutdown armed HTTP/2's GOAWAY timer; the context may not go with it set. */
 		if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
 			h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
@@ -326,12 +412,19 @@ static void worker_release(struct worker *w)
 		h2o_multithread_destroy_queue(w->queue);
 		h2o_context_dispose(&w->ctx);
 		h2o_evloop_destroy(w->ctx.loop);
+	} else if (w->queue) {
+		disposed = false;
 	} else if (w->listen_fd >= 0) {
 		close(w->listen_fd);
 	}
 	desk_close(w->desk);
+	w->desk = NULL;
 	metrics_release(&w->m);
+	return disposed;
 }
+
+/* A server whose loops could not all be disposed: kept reachable until exit. */
+static struct server *left_behind;
 
 int server_run(const struct server_options *o, struct err *e)
 {
@@ -361,8 +454,12 @@ int server_run(const struct server_options *o, struct err *e)
 	path = h2o_config_register_path(host, "/", 0);
 	handler = h2o_create_handler(path, sizeof(*handler));
 	handler->on_req = on_req;
+	http_problem_filter_register(path);
+	http_problem_filter_register(&host->fallback_path);
 
 	s->workers = xcalloc((size_t)s->nworkers, sizeof(*s->workers));
+	for (int i = 0; i < s->nworkers; i++)
+		s->workers[i].listen_fd = -1; /* a failed start releases them all */
 	for (int i = 0; i < s->nworkers; i++)
 		if (worker_init(s, &s->workers[i], i, e) < 0)
 			goto out;
@@ -386,11 +483,12 @@ out:
 	for (int i = 0; i < started; i++)
 		pthread_join(s->workers[i].thread, NULL);
 	writer_stop(s);
-	for (int i = 0; i < s->nworkers; i++) {
-		/* Answers for clients that left may still be queued: let the loop take them. */
-		if (s->workers[i].queue)
-			h2o_evloop_run(s->workers[i].ctx.loop, 0);
-		worker_release(&s->workers[i]);
+	bool all_disposed = true;
+	for (int i = 0; i < s->nworkers; i++)
+		all_disposed &= worker_release(&s->workers[i]);
+	if (!all_disposed) {
+		left_behind = s;
+		return status;
 	}
 	free(s->workers);
 	h2o_config_dispose(&s->config);

@@ -66,5 +66,7 @@ void metrics_release(struct metrics *m);
 
 /* Ends a request that has been answered: access log, metrics, arena. */
 void hreq_finish(struct hreq *r);
+/* Turns the errors h2o answers itself (text/plain) into problem+json (respond.c). */
+void http_problem_filter_register(h2o_pathconf_t *conf);
 
 #endif

@@ -61,6 +61,10 @@ bool str_has_control(const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
 			return true;
+		/* C1 controls U+0080..U+009F, in UTF-8 C2 80..C2 9F (U+0085 breaks lines). */
+		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return true;
 	}
 	return false;
 }

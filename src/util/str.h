@@ -15,7 +15,8 @@
 bool str_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 /* Number of code points in well-formed UTF-8. */
 size_t str_utf8_count(const char *s, size_t len);
-/* True when s holds a control character other than tab, CR and LF. */
+/* True when s (UTF-8) holds a control character other than tab, CR and LF:
+ * C0, DEL or C1 (U+0080..U+009F). */
 bool str_has_control(const char *s, size_t len);
 
 /* Strict decimal parse of all of s into [min, max]; 0 or -1. */

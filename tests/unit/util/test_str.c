@@ -143,6 +143,10 @@ static void test_has_control(void **state)
 		{"escape", "\x1b[31m", 5, true},
 		{"delete", "x\x7f", 2, true},
 		{"utf-8 is not control", "\xc3\xa9", 2, false},
+		{"nel (U+0085)", "a\xc2\x85z", 4, true},
+		{"csi (U+009B)", "\xc2\x9b" "31m", 5, true},
+		{"first after C1 (U+00A0)", "\xc2\xa0", 2, false},
+		{"inverted question mark (U+00BF)", "\xc2\xbf", 2, false},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		if (str_has_control(cases[i].s, cases[i].len) != cases[i].has)
