@@ -572,7 +572,7 @@ static enum err_code ticket_list(struct desk *d, const struct actor *who, struct
 		.viewer_org_id = who->organisation_id,
 	};
 	char tag[DESK_TAG_MAX + 1];
-	enum err_code rc;
+	enum err_code rc = ERR_OK;
 
 	if (f.limit < 1 || f.limit > DESK_LIST_MAX)
 		return err_set(e, ERR_INVALID, "limit must be between 1 and %d", DESK_LIST_MAX);
@@ -583,17 +583,28 @@ static enum err_code ticket_list(struct desk *d, const struct actor *who, struct
 	if (q->assignee_email) {
 		if (strcmp(q->assignee_email, "none") == 0)
 			f.assignee_id = -1;
-		else if ((rc = user_id_of(d, a, q->assignee_email, &f.assignee_id, e)))
-			return rc;
+		else
+			rc = user_id_of(d, a, q->assignee_email, &f.assignee_id, e);
 	}
-	if (q->requester_email && (rc = user_id_of(d, a, q->requester_email, &f.requester_id, e)))
-		return rc;
-	if (q->group) {
+	if (!rc && q->requester_email)
+		rc = user_id_of(d, a, q->requester_email, &f.requester_id, e);
+	if (!rc && q->group) {
 		struct group_row g;
-		if ((rc = desk_find_group(d, a, q->group, &g, e)))
-			return rc;
-		f.group_id = g.id;
+		if (!(rc = desk_find_group(d, a, q->group, &g, e)))
+			f.group_id = g.id;
 	}
+	if (rc == ERR_NOT_FOUND && !perm_allows(who->role, ACT_USER_LIST)) {
+		/*
+		 * Who and which groups exist is not a customer's to learn: for
+		 * them a filter naming nobody matches nothing, as one naming
+		 * somebody else does.
+		 */
+		err_clear(e);
+		rows_init(out, sizeof(struct ticket_row));
+		return ERR_OK;
+	}
+	if (rc)
+		return rc;
 	if (q->tag) {
 		if ((rc = desk_tag_norm(q->tag, tag, e)))
 			return rc;

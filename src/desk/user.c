@@ -131,7 +131,9 @@ static enum err_code user_set(struct desk *d, const struct actor *who, const cha
 	if (rc)
 		goto fail;
 	if (u.id != who->user_id && !perm_allows(who->role, ACT_USER_LIST)) {
-		rc = err_set(e, ERR_NOT_FOUND, "no such user");
+		/* The answer for a user one may not see is the answer for a missing one. */
+		rc = email ? err_set(e, ERR_NOT_FOUND, "no user '%s'", email)
+			   : err_set(e, ERR_NOT_FOUND, "no user #%" PRId64, id);
 		goto fail;
 	}
 	before = u;

@@ -10,14 +10,15 @@ static const char *etag_of(struct hreq *r, const struct ticket_row *t)
 	return arena_printf(&r->arena, "\"%" PRId64 ".%" PRId64 "\"", t->id, t->version);
 }
 
-/* The version in an If-Match of ours, "ID.VERSION"; 0 if absent, -1 if foreign. */
+/* The version in an If-Match of ours, "ID.VERSION"; 0 if absent or "*" (any
+ * version: RFC 9110 13.1.1), -1 if foreign. */
 static int64_t if_match_version(struct hreq *r, int64_t id)
 {
 	const char *h = hreq_header(r, H2O_TOKEN_IF_MATCH);
 	int64_t tid, v;
 	int used = 0;
 
-	if (!h)
+	if (!h || strcmp(h, "*") == 0)
 		return 0;
 	if (sscanf(h, "\"%" SCNd64 ".%" SCNd64 "\"%n", &tid, &v, &used) != 2 ||
 	    (size_t)used != strlen(h) || tid != id || v < 1)
@@ -44,8 +45,12 @@ int api_tickets_list(struct hreq *r)
 	q.tag = hreq_query(r, "tag");
 	q.limit = (int)limit;
 	q.before_id = cursor;
-	if (desk_ticket_list(worker_desk(r->w), &r->actor, &r->arena, &q, &rows, &e))
+	if (desk_ticket_list(worker_desk(r->w), &r->actor, &r->arena, &q, &rows, &e)) {
+		/* What the desk finds invalid in a list query is a query parameter. */
+		if (e.code == ERR_INVALID)
+			return http_problem(r, 400, "invalid_parameter", "%s", e.msg);
 		return http_error(r, &e);
+	}
 	arr = json_array();
 	for (size_t i = 0; i < rows.count; i++)
 		json_array_append_new(arr, view_ticket_json(ROWS_AT(&rows, struct ticket_row, i)));

@@ -142,6 +142,17 @@ api PATCH /api/v1/tickets/3 "$AGENT" '{"priority":"urgent"}'
 expect_status 200
 assert_eq "urgent 3" "$(jb '"%s %d" % (j["priority"], j["version"])')" "PATCH without If-Match"
 assert_eq '"3.3"' "$(hdr etag)" "ETag"
+# If-Match: * matches any version of a ticket that exists (RFC 9110 13.1.1).
+req PATCH /api/v1/tickets/3 -H "Authorization: Bearer $AGENT" -H 'If-Match: *' \
+	-H 'Content-Type: application/json' --data-binary '{"priority":"high"}'
+expect_status 200 "PATCH with If-Match: *"
+assert_eq '"3.4"' "$(hdr etag)" "ETag after If-Match: *"
+req PATCH /api/v1/tickets/999999 -H "Authorization: Bearer $AGENT" -H 'If-Match: *' \
+	-H 'Content-Type: application/json' --data-binary '{"priority":"high"}'
+expect_problem 404 not_found "If-Match: * on a missing ticket"
+# A query parameter the desk finds invalid is a 400 like any other.
+api GET "/api/v1/tickets?tag=not%20a%20tag%21" "$AGENT"
+expect_problem 400 invalid_parameter "?tag= with a bad tag"
 
 # --- replies: first_response_at is set once ----------------------------------------
 api POST /api/v1/tickets/3/replies "$AGENT" '{"body":"We are on it."}'
@@ -192,7 +203,7 @@ expect_problem 409 conflict "merging a closed ticket"
 # --- events: one per change --------------------------------------------------------
 api GET /api/v1/tickets/3/events "$AGENT"
 expect_status 200
-assert_eq '{"field.priority": 1, "field.status": 2, "message.internal": 1, "message.public": 3, "tag.added": 3, "ticket.created": 1, "ticket.first_response": 1}' \
+assert_eq '{"field.priority": 2, "field.status": 2, "message.internal": 1, "message.public": 3, "tag.added": 3, "ticket.created": 1, "ticket.first_response": 1}' \
 	"$(jb 'dict(sorted(__import__("collections").Counter(e["kind"] for e in j["events"]).items()))')" \
 	"ticket 3's events by kind"
 assert_true '[e["id"] for e in j["events"]] == sorted(e["id"] for e in j["events"])' "events oldest first"
