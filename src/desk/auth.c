@@ -83,57 +83,88 @@ static enum err_code record_failure(struct desk *d, const char *user_key, const 
 	return err_set(e, ERR_FORBIDDEN, "wrong email or password");
 }
 
-enum err_code desk_login(struct desk *d, const char *email, const char *password,
-			 const char *address, struct login_out *out, struct err *e)
+enum err_code desk_login_check(struct desk *d, const char *email, const char *password,
+			       const char *address, struct login_check *c, struct err *e)
 {
-	char norm[DESK_EMAIL_MAX + 1], user_key[DESK_EMAIL_MAX + 8], addr_key[80];
-	char secret_hex[2 * crypto_hash_sha256_BYTES + 1];
-	unsigned char secret[32], csrf[16];
+	char norm[DESK_EMAIL_MAX + 1];
 	const char *hash = NULL;
 	struct arena a;
 	struct user_row u = {0};
-	int64_t now = time_now_ms(), n_user = 0, n_addr = 0, id;
+	int64_t n_user = 0, n_addr = 0;
 	enum err_code rc;
 	bool known;
 
-	memset(out, 0, sizeof(*out));
+	memset(c, 0, sizeof(*c));
+	c->at = time_now_ms();
 	if (sodium_init() < 0)
 		return err_set(e, ERR_INTERNAL, "libsodium cannot start");
-	if (!password || strlen(password) > DESK_PASSWORD_MAX)
-		return err_set(e, ERR_FORBIDDEN, "wrong email or password");
 	if ((rc = desk_email_norm(email, norm, e)))
 		return rc;
-	snprintf(user_key, sizeof(user_key), "user:%s", norm);
-	snprintf(addr_key, sizeof(addr_key), "addr:%.64s", address ? address : "-");
+	snprintf(c->user_key, sizeof(c->user_key), "user:%s", norm);
+	snprintf(c->addr_key, sizeof(c->addr_key), "addr:%.64s", address ? address : "-");
+	if (!password || strlen(password) > DESK_PASSWORD_MAX)
+		return ERR_OK; /* a wrong password, without the work */
 	arena_init(&a);
-	if ((rc = db_begin(desk_db(d), e)))
+	if ((rc = db_begin_read(desk_db(d), e)))
 		goto out;
-	if ((rc = repo_login_failures(desk_db(d), user_key, now - DESK_LOGIN_WINDOW_MS, &n_user,
-				      e)) ||
-	    (rc = repo_login_failures(desk_db(d), addr_key, now - DESK_LOGIN_WINDOW_MS, &n_addr,
-				      e)))
-		goto fail;
+	if ((rc = repo_login_failures(desk_db(d), c->user_key, c->at - DESK_LOGIN_WINDOW_MS,
+				      &n_user, e)) ||
+	    (rc = repo_login_failures(desk_db(d), c->addr_key, c->at - DESK_LOGIN_WINDOW_MS,
+				      &n_addr, e)))
+		goto done;
 	if (n_user >= DESK_LOGIN_MAX_PER_USER || n_addr >= DESK_LOGIN_MAX_PER_ADDRESS) {
-		out->throttled = true;
-		out->retry_after_s = DESK_LOGIN_WINDOW_MS / 1000;
-		rc = err_set(e, ERR_TRANSIENT, "too many failed sign-ins; try again later");
-		goto fail;
+		c->throttled = true;
+		goto done;
 	}
 	rc = repo_user_by_email(desk_db(d), &a, norm, &u, e);
 	known = rc == ERR_OK && u.active;
-	if (rc && rc != ERR_NOT_FOUND)
-		goto fail;
-	if (known && (rc = repo_password_get(desk_db(d), &a, u.id, &hash, e)))
-		goto fail;
+	if (rc == ERR_NOT_FOUND) {
+		err_clear(e);
+		rc = ERR_OK;
+	}
+	if (rc || (known && (rc = repo_password_get(desk_db(d), &a, u.id, &hash, e))))
+		goto done;
 	if (!known || !hash) {
 		/* Spend the same time as a real check, then fail the same way. */
 		int ignored = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
 		(void)ignored;
-		rc = record_failure(d, user_key, addr_key, now, e);
+	} else if (crypto_pwhash_str_verify(hash, password, strlen(password)) == 0) {
+		c->user_id = u.id;
+	}
+done:
+	db_rollback(desk_db(d)); /* it only read */
+out:
+	arena_release(&a);
+	return rc;
+}
+
+enum err_code desk_login_finish(struct desk *d, const struct login_check *c,
+				struct login_out *out, struct err *e)
+{
+	char secret_hex[2 * crypto_hash_sha256_BYTES + 1];
+	unsigned char secret[32], csrf[16];
+	struct arena a;
+	struct user_row u;
+	int64_t now = time_now_ms(), id;
+	enum err_code rc;
+
+	memset(out, 0, sizeof(*out));
+	if (c->throttled) {
+		out->throttled = true;
+		out->retry_after_s = DESK_LOGIN_WINDOW_MS / 1000;
+		return err_set(e, ERR_TRANSIENT, "too many failed sign-ins; try again later");
+	}
+	arena_init(&a);
+	if ((rc = db_begin(desk_db(d), e)))
+		goto out;
+	if (!c->user_id) {
+		rc = record_failure(d, c->user_key, c->addr_key, now, e);
 		goto out;
 	}
-	if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0) {
-		rc = record_failure(d, user_key, addr_key, now, e);
+	/* The account may have gone while the password was checked. */
+	if ((rc = repo_user_get(desk_db(d), &a, c->user_id, &u, e)) || !u.active) {
+		db_rollback(desk_db(d));
+		rc = err_set(e, ERR_FORBIDDEN, "wrong email or password");
 		goto out;
 	}
 	randombytes_buf(secret, sizeof(secret));
@@ -146,22 +177,34 @@ enum err_code desk_login(struct desk *d, const char *email, const char *password
 	sha256_hex(out->session, secret_hex);
 	if ((rc = repo_session_insert(desk_db(d), u.id, secret_hex, out->csrf, now,
 				      now + DESK_SESSION_TTL_MS, &id, e)) ||
-	    (rc = repo_login_failures_clear(desk_db(d), user_key, e)) ||
+	    (rc = repo_login_failures_clear(desk_db(d), c->user_key, e)) ||
 	    (rc = desk_event(d, "user", u.id, "user.signed_in", NULL, NULL, NULL, NULL, NULL, now,
 			     e)) ||
-	    (rc = db_commit(desk_db(d), e)))
-		goto fail;
+	    (rc = db_commit(desk_db(d), e))) {
+		db_rollback(desk_db(d));
+		sodium_memzero(out->session, sizeof(out->session));
+		goto out;
+	}
 	out->actor.user_id = u.id;
 	out->actor.role = u.role;
 	out->actor.organisation_id = u.organisation_id;
-	goto out;
-fail:
-	db_rollback(desk_db(d));
-	sodium_memzero(out->session, sizeof(out->session));
 out:
 	sodium_memzero(secret, sizeof(secret));
 	arena_release(&a);
 	return rc;
+}
+
+enum err_code desk_login(struct desk *d, const char *email, const char *password,
+			 const char *address, struct login_out *out, struct err *e)
+{
+	struct login_check c;
+	enum err_code rc = desk_login_check(d, email, password, address, &c, e);
+
+	if (rc) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	return desk_login_finish(d, &c, out, e);
 }
 
 enum err_code desk_logout(struct desk *d, const char *session, struct err *e)

@@ -294,6 +294,24 @@ struct login_out {
  */
 enum err_code desk_login(struct desk *d, const char *email, const char *password,
 			 const char *address, struct login_out *out, struct err *e);
+
+/*
+ * desk_login in two halves, so that a server runs the slow one on neither
+ * an event loop nor its writer. The check only reads (the throttle, the
+ * account, argon2id) and says what it found; the finish writes: a session
+ * when the password matched, else the failure, or the throttle's answer.
+ */
+struct login_check {
+	char user_key[DESK_EMAIL_MAX + 8];
+	char addr_key[80];
+	int64_t user_id; /* > 0: the password matched this user's */
+	bool throttled;
+	int64_t at;
+};
+enum err_code desk_login_check(struct desk *d, const char *email, const char *password,
+			       const char *address, struct login_check *c, struct err *e);
+enum err_code desk_login_finish(struct desk *d, const struct login_check *c,
+				struct login_out *out, struct err *e);
 enum err_code desk_logout(struct desk *d, const char *session, struct err *e);
 /* The actor of a live session, and its CSRF token; ERR_NOT_FOUND otherwise. */
 enum err_code desk_actor_by_session(struct desk *d, const char *session, struct actor *out,

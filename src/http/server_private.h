@@ -34,13 +34,19 @@ struct worker {
 	struct metrics m;
 };
 
-struct writer {
+/* A thread, its queue of jobs and its own connection to the desk. */
+struct lane {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct write_job *head, *tail;
 	bool stop;
 	struct desk *desk;
+};
+
+/* The one thread that writes: groups of jobs, one commit per group. */
+struct writer {
+	struct lane q;
 	int batch_max;
 	_Atomic uint64_t batches, jobs;
 };
@@ -51,10 +57,12 @@ struct server {
 	struct worker *workers;
 	int nworkers;
 	struct writer writer;
+	struct lane slow; /* CPU-heavy preparation of writes (argon2id), off the loops */
 	_Atomic bool stopping;
 	_Atomic bool ready;
 };
 
+/* Start and stop the writer and the slow lane. */
 int writer_start(struct server *s, struct err *e);
 void writer_stop(struct server *s);
 void writer_submit(struct server *s, struct write_job *j);

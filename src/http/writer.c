@@ -19,33 +19,97 @@ struct write_job *job_new(struct hreq *r,
 	return j;
 }
 
+/* --- lanes ---------------------------------------------------------------- */
+
+static void lane_push(struct lane *l, struct write_job *j)
+{
+	pthread_mutex_lock(&l->lock);
+	j->next = NULL;
+	if (l->tail)
+		l->tail->next = j;
+	else
+		l->head = j;
+	l->tail = j;
+	pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* Waits for jobs; takes up to max of them, linked. NULL once stopped and empty. */
+static struct write_job *lane_take(struct lane *l, int max)
+{
+	struct write_job *first, *last;
+	int n = 1;
+
+	pthread_mutex_lock(&l->lock);
+	while (!l->head && !l->stop)
+		pthread_cond_wait(&l->wake, &l->lock);
+	if (!l->head) {
+		pthread_mutex_unlock(&l->lock);
+		return NULL;
+	}
+	first = last = l->head;
+	while (last->next && n < max) {
+		last = last->next;
+		n++;
+	}
+	l->head = last->next;
+	if (!l->head)
+		l->tail = NULL;
+	last->next = NULL;
+	pthread_mutex_unlock(&l->lock);
+	return first;
+}
+
+static int lane_start(struct lane *l, struct server *s, void *(*main)(void *), struct err *e)
+{
+	struct store_options so = s->o.store;
+
+	so.create = false;
+	if (desk_open(&l->desk, &so, e))
+		return -1;
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->wake, NULL);
+	pthread_create(&l->thread, NULL, main, s);
+	return 0;
+}
+
+/* Lets the lane finish what it holds, then ends its thread. */
+static void lane_stop(struct lane *l)
+{
+	if (!l->desk)
+		return;
+	pthread_mutex_lock(&l->lock);
+	l->stop = true;
+	pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->lock);
+	pthread_join(l->thread, NULL);
+	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->wake);
+	desk_close(l->desk);
+	l->desk = NULL;
+}
+
 int job_submit(struct write_job *j)
 {
 	j->r->job = j;
-	writer_submit(j->w->s, j);
+	if (j->prep)
+		lane_push(&j->w->s->slow, j);
+	else
+		writer_submit(j->w->s, j);
 	return 0;
 }
 
 void writer_submit(struct server *s, struct write_job *j)
 {
-	struct writer *wr = &s->writer;
-
-	pthread_mutex_lock(&wr->lock);
-	j->next = NULL;
-	if (wr->tail)
-		wr->tail->next = j;
-	else
-		wr->head = j;
-	wr->tail = j;
-	pthread_cond_signal(&wr->wake);
-	pthread_mutex_unlock(&wr->lock);
+	lane_push(&s->writer.q, j);
 }
 
 /* Runs one group: every job in its own savepoint, one commit for all. */
 static void run_group(struct writer *wr, struct write_job *group)
 {
+	struct desk *d = wr->q.desk;
 	struct err e = ERR_INIT;
-	enum err_code rc = desk_batch_begin(wr->desk, &e);
+	enum err_code rc = desk_batch_begin(d, &e);
 	size_t n = 0;
 
 	for (struct write_job *j = group; j; j = j->next, n++) {
@@ -55,10 +119,10 @@ static void run_group(struct writer *wr, struct write_job *group)
 			continue;
 		}
 		err_clear(&j->err);
-		j->rc = j->run(wr->desk, j, &j->err);
+		j->rc = j->run(d, j, &j->err);
 	}
-	if (!rc && (rc = desk_batch_commit(wr->desk, &e))) {
-		desk_batch_rollback(wr->desk);
+	if (!rc && (rc = desk_batch_commit(d, &e))) {
+		desk_batch_rollback(d);
 		for (struct write_job *j = group; j; j = j->next)
 			if (j->rc == ERR_OK) {
 				j->rc = rc;
@@ -78,28 +142,9 @@ static void *writer_main(void *arg)
 {
 	struct server *s = arg;
 	struct writer *wr = &s->writer;
+	struct write_job *group;
 
-	for (;;) {
-		struct write_job *group, *last;
-		int n = 1;
-
-		pthread_mutex_lock(&wr->lock);
-		while (!wr->head && !wr->stop)
-			pthread_cond_wait(&wr->wake, &wr->lock);
-		if (!wr->head && wr->stop) {
-			pthread_mutex_unlock(&wr->lock);
-			break;
-		}
-		group = last = wr->head;
-		while (last->next && n < wr->batch_max) {
-			last = last->next;
-			n++;
-		}
-		wr->head = last->next;
-		if (!wr->head)
-			wr->tail = NULL;
-		last->next = NULL;
-		pthread_mutex_unlock(&wr->lock);
+	while ((group = lane_take(&wr->q, wr->batch_max))) {
 		int64_t t0 = http_now_ns();
 		run_group(wr, group);
 		metrics_db_time(&s->workers[0], http_now_ns() - t0);
@@ -107,36 +152,36 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* The slow lane: one job at a time, then on to the writer. */
+static void *slow_main(void *arg)
+{
+	struct server *s = arg;
+	struct write_job *j;
+
+	while ((j = lane_take(&s->slow, 1))) {
+		j->prep(s->slow.desk, j);
+		writer_submit(s, j);
+	}
+	return NULL;
+}
+
 int writer_start(struct server *s, struct err *e)
 {
-	struct writer *wr = &s->writer;
-	struct store_options so = s->o.store;
-
-	so.create = false;
-	if (desk_open(&wr->desk, &so, e))
+	s->writer.batch_max = s->o.batch_max > 0 ? s->o.batch_max : 256;
+	if (lane_start(&s->writer.q, s, writer_main, e) < 0)
 		return -1;
-	wr->batch_max = s->o.batch_max > 0 ? s->o.batch_max : 256;
-	pthread_mutex_init(&wr->lock, NULL);
-	pthread_cond_init(&wr->wake, NULL);
-	pthread_create(&wr->thread, NULL, writer_main, s);
+	if (lane_start(&s->slow, s, slow_main, e) < 0) {
+		lane_stop(&s->writer.q);
+		return -1;
+	}
 	return 0;
 }
 
+/* The slow lane first: what it finishes still goes to the writer. */
 void writer_stop(struct server *s)
 {
-	struct writer *wr = &s->writer;
-
-	if (!wr->desk)
-		return;
-	pthread_mutex_lock(&wr->lock);
-	wr->stop = true;
-	pthread_cond_signal(&wr->wake);
-	pthread_mutex_unlock(&wr->lock);
-	pthread_join(wr->thread, NULL);
-	pthread_mutex_destroy(&wr->lock);
-	pthread_cond_destroy(&wr->wake);
-	desk_close(wr->desk);
-	wr->desk = NULL;
+	lane_stop(&s->slow);
+	lane_stop(&s->writer.q);
 }
 
 void writer_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)

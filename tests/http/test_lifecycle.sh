@@ -255,6 +255,47 @@ else
 	echo "SKIP: this curl has no HTTP/2" >&2
 fi
 
+# --- sign-ins do not hold up writes -------------------------------------------------------
+# A sign-in spends tens of milliseconds in argon2id. That happens on a thread
+# of its own, not on the writer: a ticket posted while ten sign-ins wait their
+# turn is answered before the last of them (on the writer it would queue
+# behind all ten). Order, not time, is what is checked.
+start_server
+out=$(py - "$PORT" "$AGENT" <<'EOF'
+import http.client, json, sys, threading, time
+port, token = int(sys.argv[1]), sys.argv[2]
+done = []
+lock = threading.Lock()
+def call(name, method, path, body, headers):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = dict(headers, **{"Content-Type": "application/json"})
+    c.request(method, path, body=json.dumps(body), headers=headers)
+    status = c.getresponse().status
+    with lock:
+        done.append((name, status))
+logins = [threading.Thread(target=call, args=("login", "POST", "/api/v1/session",
+          {"email": "nobody%d@example.com" % i, "password": "wrong password"}, {}))
+          for i in range(10)]
+for t in logins:
+    t.start()
+time.sleep(0.05)
+post = threading.Thread(target=call, args=("ticket", "POST", "/api/v1/tickets",
+       {"subject": "written during sign-ins", "body": "x"}, {"Authorization": "Bearer " + token}))
+post.start()
+for t in logins + [post]:
+    t.join()
+names = [n for n, _ in done]
+print("statuses", " ".join(sorted(set("%s:%d" % d for d in done))))
+print("after_ticket", len(names) - 1 - names.index("ticket"))
+EOF
+)
+printf '%s\n' "$out" >&2
+assert_contains "$out" "statuses login:401 ticket:201" "sign-ins and a ticket at once"
+after=$(printf '%s\n' "$out" | sed -n 's/^after_ticket //p')
+[ "${after:-0}" -ge 1 ] || fail "the ticket was answered after every sign-in: writes waited for argon2id ($out)"
+pass
+stop_server 0
+
 # --- SIGTERM after the grace period, with writes in flight -----------------------------
 # server.shutdown_grace_ms=0: the loops stop at once; whatever was acknowledged
 # must still be in the desk, and the process must still exit cleanly (last,
