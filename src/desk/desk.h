@@ -62,7 +62,7 @@ enum err_code desk_actor_by_email(struct desk *d, const char *email, struct acto
 #define DESK_TAG_MAX 64          /* bytes */
 #define DESK_TAGS_MAX 50         /* tags on one ticket change */
 #define DESK_LIST_MAX 1000       /* rows in one page */
-#define DESK_ATTACHMENTS_MAX 20  /* files on one message */
+#define DESK_ATTACHMENTS_MAX 10  /* files on one message */
 #define DESK_FILENAME_MAX 255    /* code points of an attachment's name */
 #define DESK_TYPE_MAX 127        /* bytes of an attachment's content type */
 
