@@ -7,6 +7,12 @@
  * file, synced, then renamed into place: a crash leaves either no blob or
  * a whole one. Blobs are never changed; deleting is a later concern
  * (garbage collection of unreferenced hashes).
+ *
+ * A blob is made durable before the transaction that references it
+ * commits, so a write that fails or rolls back after storing its files
+ * leaves them unreferenced: harmless (they are named by their content, so
+ * a later upload of the same bytes reuses them) and reclaimable by that
+ * garbage collection. Rows never point at a missing blob.
  */
 #ifndef CHAMPION_BLOB_H
 #define CHAMPION_BLOB_H
