@@ -246,9 +246,26 @@ enum err_code desk_find_assignee(struct desk *d, struct arena *a, const char *em
 	return ERR_OK;
 }
 
+/* A MIME type as stored: type/subtype and parameters, printable ASCII without quotes' tricks. */
+static bool type_ok(const char *t)
+{
+	const char *slash = strchr(t, '/');
+	size_t n = strlen(t);
+
+	if (!slash || slash == t || !slash[1] || n > DESK_TYPE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)t[i] < 0x20 || (unsigned char)t[i] >= 0x7f || t[i] == '\\')
+			return false;
+	return true;
+}
+
 enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attachment_in *in,
 			  size_t n, int64_t at, struct err *e)
 {
+	if (n > DESK_ATTACHMENTS_MAX)
+		return err_set(e, ERR_INVALID, "%zu attachments on one message; the limit is %d", n,
+			       DESK_ATTACHMENTS_MAX);
 	/* Check every attachment before writing any file. */
 	for (size_t i = 0; i < n; i++) {
 		const struct attachment_in *x = &in[i];
@@ -260,8 +277,12 @@ enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attac
 		    strcmp(x->filename, ".") == 0 || strcmp(x->filename, "..") == 0)
 			return err_set(e, ERR_INVALID,
 				       "attachment name '%s' must not hold a path", x->filename);
-		if ((rc = desk_check_text("attachment name", x->filename, 255, false, e)))
+		if ((rc = desk_check_text("attachment name", x->filename, DESK_FILENAME_MAX, false,
+					  e)))
 			return rc;
+		if (x->content_type && !type_ok(x->content_type))
+			return err_set(e, ERR_INVALID, "attachment '%s' has an invalid content type",
+				       x->filename);
 		if (x->len > d->store.blob_max)
 			return err_set(e, ERR_INVALID,
 				       "attachment '%s' is %zu bytes; the limit is %zu bytes", x->filename,
@@ -273,8 +294,14 @@ enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attac
 		int64_t id;
 		enum err_code rc;
 
-		if ((rc = blob_put(d->store.blob_dir, x->data, x->len, hex, e)))
+		if (x->tmp_path) {
+			/* An upload: on disk and synced already; move it into place. */
+			if ((rc = blob_adopt(d->store.blob_dir, x->tmp_path, x->sha256, e)))
+				return rc;
+			snprintf(hex, sizeof(hex), "%s", x->sha256);
+		} else if ((rc = blob_put(d->store.blob_dir, x->data, x->len, hex, e))) {
 			return rc;
+		}
 		if ((rc = repo_attachment_upsert(desk_db(d), hex, (int64_t)x->len, at, &id, e)))
 			return rc;
 		if ((rc = repo_attachment_link(desk_db(d), message_id, id, x->filename,

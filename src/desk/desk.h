@@ -62,6 +62,9 @@ enum err_code desk_actor_by_email(struct desk *d, const char *email, struct acto
 #define DESK_TAG_MAX 64          /* bytes */
 #define DESK_TAGS_MAX 50         /* tags on one ticket change */
 #define DESK_LIST_MAX 1000       /* rows in one page */
+#define DESK_ATTACHMENTS_MAX 10  /* files on one message */
+#define DESK_FILENAME_MAX 255    /* code points of an attachment's name */
+#define DESK_TYPE_MAX 127        /* bytes of an attachment's content type */
 
 /* --- users, organisations, groups --------------------------------------- */
 
@@ -114,11 +117,19 @@ enum err_code desk_group_list(struct desk *d, const struct actor *who, struct ar
 
 /* --- tickets -------------------------------------------------------------- */
 
+/*
+ * A file attached to a message: its bytes are either in memory (data, len)
+ * or already on disk in a synced temporary file of the attachment store
+ * (tmp_path, with its sha256 and len: an upload written with blob_tmp_*),
+ * which the desk moves into the store when the message is written.
+ */
 struct attachment_in {
 	const char *filename;
 	const char *content_type; /* NULL: application/octet-stream */
 	const void *data;
 	size_t len;
+	const char *tmp_path; /* NULL: the bytes are data */
+	const char *sha256;   /* with tmp_path: the hex SHA-256 of its content */
 };
 
 struct ticket_new_in {
@@ -227,6 +238,22 @@ struct ticket_query {
 
 enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct arena *a,
 			       const struct ticket_query *q, struct rows *out, struct err *e);
+
+/*
+ * Attachment attachment_id (its id in the ticket view) of ticket id, as the
+ * actor may read it: through a message of the ticket the actor can see
+ * (internal notes only for staff), the earliest such message naming the
+ * file. An attachment the actor may not read is ERR_NOT_FOUND, like an
+ * unknown one. out's strings are in a; path is the file of its bytes.
+ */
+struct attachment_file {
+	struct attachment_row row;
+	const char *path;
+};
+
+enum err_code desk_attachment_get(struct desk *d, const struct actor *who, struct arena *a,
+				  int64_t id, int64_t attachment_id, struct attachment_file *out,
+				  struct err *e);
 
 /* The ticket's events, oldest first (staff only). */
 enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,

@@ -29,7 +29,7 @@ json_t *view_ticket_json(const struct ticket_row *t)
 
 json_t *view_ticket_full_json(const struct ticket_view *v)
 {
-	char iso[TIME_ISO_MAX];
+	char iso[TIME_ISO_MAX], url[80];
 	json_t *j = view_ticket_json(&v->ticket), *arr;
 
 	json_object_set_new(j, "requester", json_pack("{s:I, s:s, s:s}", "id",
@@ -66,12 +66,16 @@ json_t *view_ticket_full_json(const struct ticket_view *v)
 		json_t *aj = json_array();
 		for (size_t k = 0; k < v->attachments.count; k++) {
 			struct attachment_row *x = ROWS_AT(&v->attachments, struct attachment_row, k);
-			if (x->message_id == m->id)
-				json_array_append_new(aj, json_pack("{s:s, s:s, s:I, s:s}", "filename",
-								    x->filename, "content_type",
-								    x->content_type, "size",
-								    (json_int_t)x->size, "sha256",
-								    x->sha256));
+			if (x->message_id != m->id)
+				continue;
+			/* Where the API serves it (api_ticket_attachment). */
+			snprintf(url, sizeof(url), "/api/v1/tickets/%" PRId64 "/attachments/%" PRId64,
+				 v->ticket.id, x->id);
+			json_array_append_new(aj, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id",
+							    (json_int_t)x->id, "filename", x->filename,
+							    "content_type", x->content_type, "size",
+							    (json_int_t)x->size, "sha256", x->sha256,
+							    "url", url));
 		}
 		json_object_set_new(mj, "attachments", aj);
 		json_array_append_new(arr, mj);

@@ -33,12 +33,21 @@ struct server;
 struct worker;
 struct hreq;
 struct write_job;
+struct mp_form;
 
 /* --- routes ---------------------------------------------------------------- */
 
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0, /* no authentication */
 	ROUTE_JSON = 1 << 1,   /* the body must be a JSON object */
+	/*
+	 * The body may also be multipart/form-data (multipart.h): the JSON
+	 * object in a part named "message" (at most body_max bytes) and files,
+	 * each decoded to a temporary file of the attachment store before the
+	 * handler runs (hreq.form). Such a body may be as large as the
+	 * server's upload limit (server.upload_max).
+	 */
+	ROUTE_MULTIPART = 1 << 2,
 };
 
 #define ROUTE_MAX_PARAMS 2
@@ -75,6 +84,7 @@ struct hreq {
 	struct actor actor;
 	int64_t params[ROUTE_MAX_PARAMS];
 	json_t *body;           /* parsed JSON body when ROUTE_JSON; borrowed from the arena */
+	struct mp_form *form;   /* a multipart body's files (ROUTE_MULTIPART), or NULL */
 	char id[32];            /* request id, also sent as X-Request-Id */
 	int64_t start_ns;
 	struct write_job *job;  /* a write in flight, or NULL */
@@ -105,6 +115,21 @@ int http_json(struct hreq *r, int status, json_t *v);
 int http_json_etag(struct hreq *r, int status, json_t *v, const char *etag);
 /* A body of any type (copied). */
 int http_text(struct hreq *r, int status, const char *type, const char *body, size_t len);
+/*
+ * The file at path as the response body, read in chunks as the client
+ * takes it (h2o_file_send): status 200 with type, an ETag, and
+ * Content-Disposition: attachment naming filename. 500 if the file cannot
+ * be opened.
+ */
+int http_file(struct hreq *r, const char *path, const char *type, const char *filename,
+	      const char *etag);
+/*
+ * The Content-Disposition value for a download named filename (RFC 6266):
+ * an ASCII fallback in filename="..." (no quotes, backslashes, control
+ * or non-ASCII bytes) and the exact name in filename*=UTF-8''... (RFC
+ * 5987 percent-encoding), so no name can break out of the header. In a.
+ */
+const char *http_content_disposition(struct arena *a, const char *filename);
 /* 304 Not Modified with the ETag. */
 int http_not_modified(struct hreq *r, const char *etag);
 /* RFC 7807 problem+json with this status; code is a stable error name. */
@@ -156,7 +181,7 @@ int job_submit(struct write_job *j);
 struct server_options {
 	const char *listen;      /* "127.0.0.1:8080" */
 	int threads;             /* event loops; 0: one per core */
-	size_t body_max;         /* the largest request body of any route */
+	size_t body_max;         /* the largest request body of any JSON route */
 	int request_timeout_ms;  /* a client slower than this is cut off */
 	int shutdown_grace_ms;   /* how long in-flight requests may finish */
 	int batch_max;           /* writes per group commit */

@@ -1,6 +1,7 @@
 /* input.c - typed fields from JSON bodies and query strings. */
 #include "util/common.h"
 #include "http/input.h"
+#include "http/multipart.h"
 #include "util/str.h"
 #include "util/time.h"
 
@@ -144,4 +145,28 @@ int query_time(struct hreq *r, const char *key, int64_t *out)
 				    "query parameter '%s' must be an ISO 8601 time", key),
 		       -1;
 	return 0;
+}
+
+void input_attachments(struct hreq *r, struct arena *a, const struct attachment_in **out,
+		       size_t *n)
+{
+	struct attachment_in *att;
+
+	*out = NULL;
+	*n = 0;
+	if (!r->form || !r->form->nfiles)
+		return;
+	att = arena_array(a, r->form->nfiles, sizeof(*att));
+	for (size_t i = 0; i < r->form->nfiles; i++) {
+		struct mp_file *f = &r->form->files[i];
+		att[i] = (struct attachment_in){
+			.filename = arena_strdup(a, f->filename),
+			.content_type = arena_strdup(a, f->content_type),
+			.len = f->tmp.size,
+			.sha256 = arena_strdup(a, f->tmp.hex),
+		};
+		att[i].tmp_path = multipart_take(f, a);
+	}
+	*out = att;
+	*n = r->form->nfiles;
 }

@@ -27,6 +27,14 @@ int input_id(struct hreq *r, const char *key, bool required, int64_t *out);
 int input_enum(struct hreq *r, const char *key, int (*parse)(const char *), const char *names,
 	       int *out);
 
+/*
+ * The files of a multipart request (none for JSON) as attachments in a
+ * (a write job's arena), which takes over their temporary files: they are
+ * removed with a unless the desk moved them into the store.
+ */
+void input_attachments(struct hreq *r, struct arena *a, const struct attachment_in **out,
+		       size_t *n);
+
 /* Query parameters: a positive integer in [min, max] (400 otherwise); absent leaves *out. */
 int query_int(struct hreq *r, const char *key, int64_t min, int64_t max, int64_t *out);
 int query_enum(struct hreq *r, const char *key, int (*parse)(const char *), const char *names,

@@ -6,6 +6,7 @@
 #include "util/str.h"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
 static int hexval(char c)
@@ -182,8 +183,8 @@ static const char *reason(int status)
 	}
 }
 
-/* The single exit of every response: headers, body, access log, metrics. */
-static int respond(struct hreq *r, int status, const char *type, const char *body, size_t len)
+/* What every response gets: status, common headers, metrics, the access log line. */
+static void begin(struct hreq *r, int status, const char *type, size_t len)
 {
 	h2o_req_t *req = r->req;
 	int64_t ns = http_now_ns() - r->start_ns;
@@ -208,7 +209,78 @@ static int respond(struct hreq *r, int status, const char *type, const char *bod
 			 req->path.base, r->route ? r->route->pattern : "-", status, ns / 1000,
 			 r->actor.user_id);
 	req->res.content_length = len; /* else h2o closes after any status but 200 */
-	h2o_send_inline(req, body, len);
+}
+
+/* The single exit of every response but files: headers, body, access log, metrics. */
+static int respond(struct hreq *r, int status, const char *type, const char *body, size_t len)
+{
+	begin(r, status, type, len);
+	h2o_send_inline(r->req, body, len);
+	return 0;
+}
+
+/* RFC 5987 attr-char: what filename* may carry unencoded. */
+static bool attr_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("!#$&+-.^_`|~", c) != NULL;
+}
+
+const char *http_content_disposition(struct arena *a, const char *filename)
+{
+	size_t n = strlen(filename);
+	/* Fallback: at most n bytes; exact: at most 3n. */
+	char *ascii = arena_alloc(a, n + 1), *exact = arena_alloc(a, 3 * n + 1);
+	char *p = ascii, *q = exact;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)filename[i];
+		if (c >= 0x80) {
+			/* One '_' for each UTF-8 character, at its lead byte. */
+			if ((c & 0xc0) != 0x80)
+				*p++ = '_';
+		} else {
+			*p++ = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ? '_' : (char)c;
+		}
+		if (c && attr_char(c)) {
+			*q++ = (char)c;
+		} else {
+			*q++ = '%';
+			*q++ = "0123456789ABCDEF"[c >> 4];
+			*q++ = "0123456789ABCDEF"[c & 15];
+		}
+	}
+	*p = *q = '\0';
+	return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
+			    *ascii ? ascii : "attachment", exact);
+}
+
+int http_file(struct hreq *r, const char *path, const char *type, const char *filename,
+	      const char *etag)
+{
+	h2o_req_t *req = r->req;
+	const char *disp = http_content_disposition(&r->arena, filename);
+	struct stat sb;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		log_error("attachment file missing", "id=%s path=\"%s\" error=\"%s\"", r->id, path,
+			  strerror(errno));
+		return http_problem(r, 500, "internal", "the attachment's file is missing");
+	}
+	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL, disp,
+		       strlen(disp));
+	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ETAG, NULL, etag, strlen(etag));
+	/* Even opened in a tab by mistake, an uploaded page runs nothing. */
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"),
+			      0, NULL, H2O_STRLIT("default-src 'none'; sandbox"));
+	begin(r, 200, NULL, (size_t)sb.st_size);
+	/* h2o reads the file in chunks as the client takes them: never whole in memory. */
+	if (h2o_file_send(req, 200, "OK", path, h2o_iovec_init(type, strlen(type)),
+			  H2O_FILE_FLAG_NO_ETAG) != 0) {
+		log_error("cannot send attachment file", "id=%s path=\"%s\"", r->id, path);
+		h2o_send_error_generic(req, 500, "Internal Server Error",
+				       "cannot read the attachment", 0);
+	}
 	return 0;
 }
 
@@ -350,7 +422,7 @@ static void problem_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **sl
 	case 413:
 		code = "body_too_large";
 		snprintf(detail, sizeof(detail),
-			 "the body is larger than this server takes (server.body_max_bytes, %zu bytes)",
+			 "the body is larger than this server takes for any request (%zu bytes)",
 			 req->conn->ctx->globalconf->max_request_entity_size);
 		break;
 	default:

@@ -6,7 +6,12 @@
 #include "http/api.h"
 
 #define KB 1024
-#define BODY_MESSAGE (2 * 1024 * KB) /* a message of DESK_BODY_MAX plus JSON escaping */
+/*
+ * A message of DESK_BODY_MAX plus JSON escaping. Routes that also take
+ * multipart/form-data (ROUTE_MULTIPART) hold it to the 'message' part;
+ * the whole upload may be as large as the server's upload limit.
+ */
+#define BODY_MESSAGE (2 * 1024 * KB)
 
 const struct route http_routes[] = {
 	{"GET", "/healthz", ROUTE_PUBLIC, 0, api_healthz},
@@ -17,13 +22,14 @@ const struct route http_routes[] = {
 	{"GET", "/api/v1/session", 0, 0, api_session_get},
 	{"DELETE", "/api/v1/session", 0, 0, api_session_delete},
 	{"GET", "/api/v1/tickets", 0, 0, api_tickets_list},
-	{"POST", "/api/v1/tickets", ROUTE_JSON, BODY_MESSAGE, api_tickets_create},
+	{"POST", "/api/v1/tickets", ROUTE_JSON | ROUTE_MULTIPART, BODY_MESSAGE, api_tickets_create},
 	{"GET", "/api/v1/tickets/{id}", 0, 0, api_ticket_get},
 	{"PATCH", "/api/v1/tickets/{id}", ROUTE_JSON, 64 * KB, api_ticket_patch},
-	{"POST", "/api/v1/tickets/{id}/replies", ROUTE_JSON, BODY_MESSAGE, api_ticket_reply},
-	{"POST", "/api/v1/tickets/{id}/notes", ROUTE_JSON, BODY_MESSAGE, api_ticket_note},
+	{"POST", "/api/v1/tickets/{id}/replies", ROUTE_JSON | ROUTE_MULTIPART, BODY_MESSAGE, api_ticket_reply},
+	{"POST", "/api/v1/tickets/{id}/notes", ROUTE_JSON | ROUTE_MULTIPART, BODY_MESSAGE, api_ticket_note},
 	{"POST", "/api/v1/tickets/{id}/merge", ROUTE_JSON, 4 * KB, api_ticket_merge},
 	{"GET", "/api/v1/tickets/{id}/events", 0, 0, api_ticket_events},
+	{"GET", "/api/v1/tickets/{id}/attachments/{attachment_id}", 0, 0, api_ticket_attachment},
 	{"GET", "/api/v1/users", 0, 0, api_users_list},
 	{"POST", "/api/v1/users", ROUTE_JSON, 4 * KB, api_users_create},
 	{"GET", "/api/v1/users/{id}", 0, 0, api_user_get},

@@ -1,12 +1,14 @@
 /* server.c - event loops, listeners, request dispatch, graceful shutdown. */
 #include "util/common.h"
 #include "http/server_private.h"
+#include "http/multipart.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/xalloc.h"
 
 #include <arpa/inet.h>
+#include <gmime/gmime.h>
 #include <sodium.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -130,25 +132,22 @@ static int authenticate(struct hreq *r)
 	return 0;
 }
 
-/* Parses the JSON body; answers 400/413/415 itself on failure. */
-static int parse_body(struct hreq *r)
+/* Parses a JSON object; answers 400 itself on failure. */
+static int parse_json(struct hreq *r, const char *text, size_t len, const char *what)
 {
 	json_error_t jerr;
 	json_t *v;
 
-	if (!has_json_type(r))
-		return http_problem(r, 415, "unsupported_media_type",
-				    "send the body as Content-Type: application/json"),
-		       -1;
-	v = json_loadb(r->req->entity.base ? r->req->entity.base : "", r->req->entity.len,
-		       JSON_REJECT_DUPLICATES, &jerr);
+	v = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v)
-		return http_problem(r, 400, "invalid_json", "invalid JSON at line %d, column %d: %s",
-				    jerr.line, jerr.column, jerr.text),
+		return http_problem(r, 400, "invalid_json", "invalid JSON%s at line %d, column %d: %s",
+				    what, jerr.line, jerr.column, jerr.text),
 		       -1;
 	arena_cleanup_add(&r->arena, (void (*)(void *))json_decref, v);
 	if (!json_is_object(v))
-		return http_problem(r, 400, "invalid_json", "the body must be a JSON object"), -1;
+		return http_problem(r, 400, "invalid_json", "the %s must be a JSON object",
+				    *what ? "'message' part" : "body"),
+		       -1;
 	r->body = v;
 	return 0;
 }
@@ -181,6 +180,54 @@ static int check_headers(struct hreq *r)
 	return 0;
 }
 
+/* Parses the JSON body; answers 400/415 itself on failure. */
+static int parse_body(struct hreq *r)
+{
+	if (!has_json_type(r)) {
+		if (r->route->flags & ROUTE_MULTIPART)
+			return http_problem(r, 415, "unsupported_media_type",
+					    "send the body as Content-Type: application/json, or as "
+					    "multipart/form-data with the JSON in a part named "
+					    "'message' and files in parts with a filename"),
+			       -1;
+		return http_problem(r, 415, "unsupported_media_type",
+				    "send the body as Content-Type: application/json"),
+		       -1;
+	}
+	return parse_json(r, r->req->entity.base, r->req->entity.len, "");
+}
+
+/*
+ * Parses a multipart/form-data body: files to temporary files (removed
+ * with the request unless a write job takes them), the "message" part's
+ * JSON as the body. Answers 4xx/5xx itself on failure.
+ */
+static int parse_form(struct hreq *r, const char *ct)
+{
+	struct store *st = &r->w->desk->store;
+	struct mp_limits lim = {.json_field = "message",
+				.json_max = r->route->body_max,
+				.file_max = st->blob_max,
+				.files_max = DESK_ATTACHMENTS_MAX,
+				.blob_dir = st->blob_dir};
+	struct mp_form *form = arena_zalloc(&r->arena, sizeof(*form));
+	struct mp_error err;
+
+	if (multipart_parse(ct, r->req->entity.base, r->req->entity.len, &lim, &r->arena, form,
+			    &err) < 0) {
+		if (err.status >= 500)
+			log_error("cannot store an upload", "id=%s error=\"%s\"", r->id, err.detail);
+		return http_problem(r, err.status, err.code, "%s", err.detail), -1;
+	}
+	r->form = form;
+	if (!form->json)
+		return http_problem(r, 400, "invalid_multipart",
+				    "the form has no 'message' part: send the JSON object there, "
+				    "and files as parts with a filename"),
+		       -1;
+	return parse_json(r, form->json, form->json_len, " in the 'message' part");
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct worker *w = container_of(req->conn->ctx, struct worker, ctx);
@@ -188,6 +235,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	const char *path = req->path_normalized.base;
 	size_t plen = req->path_normalized.len;
 	const char *bad;
+	const char *ct = NULL;
 	int status = 0;
 
 	(void)self;
@@ -215,17 +263,31 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		}
 		return http_problem(r, 404, "not_found", "no such resource: %.*s", (int)plen, path);
 	}
-	if (req->entity.base && req->entity.len > r->route->body_max)
-		return http_problem(r, 413, "body_too_large",
-				    "the body is %zu bytes; this resource takes at most %zu",
-				    req->entity.len, r->route->body_max);
+	if ((r->route->flags & ROUTE_MULTIPART) &&
+	    multipart_is_form(ct = hreq_header(r, H2O_TOKEN_CONTENT_TYPE))) {
+		if (req->entity.len > w->s->upload_max)
+			return http_problem(r, 413, "body_too_large",
+					    "the upload is %zu bytes; at most %zu are taken (%d files "
+					    "of attachments.max_bytes)",
+					    req->entity.len, w->s->upload_max, DESK_ATTACHMENTS_MAX);
+	} else {
+		ct = NULL;
+		size_t limit = r->route->body_max < w->s->o.body_max ? r->route->body_max
+								     : w->s->o.body_max;
+		if (req->entity.base && req->entity.len > limit)
+			return http_problem(r, 413, "body_too_large",
+					    "the body is %zu bytes; this resource takes at most %zu",
+					    req->entity.len, limit);
+	}
 	if (!(r->route->flags & ROUTE_PUBLIC) && authenticate(r) < 0)
 		return 0;
 	if ((bad = hreq_query_bad(r)))
 		return http_problem(r, 400, "invalid_parameter",
 				    "query parameter '%s' has a broken %%-escape, a NUL or bytes that "
 				    "are not UTF-8", bad);
-	if ((r->route->flags & ROUTE_JSON) && parse_body(r) < 0)
+	if (ct && parse_form(r, ct) < 0)
+		return 0;
+	if (!ct && (r->route->flags & ROUTE_JSON) && parse_body(r) < 0)
 		return 0;
 	r->route->handler(r);
 	if (!r->responded && !r->job)
@@ -437,6 +499,7 @@ int server_run(const struct server_options *o, struct err *e)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	s->o = *o;
+	g_mime_init();
 	s->nworkers = o->threads > 0 ? o->threads : (int)(cores > 0 ? cores : 1);
 	signal(SIGPIPE, SIG_IGN);
 	/* Every thread inherits the block; the main thread takes the signals with sigwait. */
@@ -463,6 +526,17 @@ int server_run(const struct server_options *o, struct err *e)
 	for (int i = 0; i < s->nworkers; i++)
 		if (worker_init(s, &s->workers[i], i, e) < 0)
 			goto out;
+	/* Uploads: DESK_ATTACHMENTS_MAX files of attachments.max_bytes, the message, headers. */
+	{
+		size_t blob_max = s->workers[0].desk->store.blob_max;
+		size_t extra = o->body_max + 256 * 1024;
+		s->upload_max = blob_max > (SIZE_MAX - extra) / DESK_ATTACHMENTS_MAX
+					? SIZE_MAX
+					: blob_max * DESK_ATTACHMENTS_MAX + extra;
+		/* h2o refuses (413) past this before reading the body; routes refuse below it. */
+		s->config.max_request_entity_size =
+			s->upload_max > o->body_max ? s->upload_max : o->body_max;
+	}
 	if (writer_start(s, e) < 0)
 		goto out;
 	for (; started < s->nworkers; started++)
@@ -493,5 +567,6 @@ out:
 	free(s->workers);
 	h2o_config_dispose(&s->config);
 	free(s);
+	g_mime_shutdown();
 	return status;
 }

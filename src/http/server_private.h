@@ -53,6 +53,7 @@ struct writer {
 
 struct server {
 	struct server_options o;
+	size_t upload_max; /* the largest multipart body: attachments.max_bytes x DESK_ATTACHMENTS_MAX */
 	h2o_globalconf_t config;
 	struct worker *workers;
 	int nworkers;

@@ -238,6 +238,11 @@ enum err_code repo_attachment_link(struct db *db, int64_t message_id, int64_t at
 				   const char *filename, const char *content_type, struct err *e);
 enum err_code repo_attachments_get(struct db *db, struct arena *a, int64_t ticket_id,
 				   struct rows *out, struct err *e);
+/* Attachment attachment_id on a message of ticket_id (public ones only unless
+ * with_internal), from the earliest such message; ERR_NOT_FOUND when none. */
+enum err_code repo_attachment_find(struct db *db, struct arena *a, int64_t ticket_id,
+				   int64_t attachment_id, bool with_internal,
+				   struct attachment_row *out, struct err *e);
 
 /* --- API tokens ----------------------------------------------------------- */
 

@@ -137,3 +137,40 @@ enum err_code repo_attachments_get(struct db *db, struct arena *a, int64_t ticke
 	db_done(st);
 	return rc;
 }
+
+enum err_code repo_attachment_find(struct db *db, struct arena *a, int64_t ticket_id,
+				   int64_t attachment_id, bool with_internal,
+				   struct attachment_row *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT a.id, ma.message_id, a.sha256, a.size, ma.filename, ma.content_type "
+		"FROM messages m JOIN message_attachments ma ON ma.message_id = m.id "
+		"JOIN attachments a ON a.id = ma.attachment_id WHERE m.ticket_id = $1 "
+		"AND a.id = $2 AND (m.kind = 'public' OR $3 = 1) "
+		"ORDER BY m.created_at, m.id, ma.filename LIMIT 1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_int64(st, 2, attachment_id);
+	db_bind_int64(st, 3, with_internal);
+	r = db_step(st, e);
+	if (r == DB_ROW) {
+		out->id = db_col_int64(st, 0);
+		out->message_id = db_col_int64(st, 1);
+		out->sha256 = arena_strdup(a, db_col_text(st, 2));
+		out->size = db_col_int64(st, 3);
+		out->filename = arena_strdup(a, db_col_text(st, 4));
+		out->content_type = arena_strdup(a, db_col_text(st, 5));
+	} else if (r >= 0) {
+		rc = err_set(e, ERR_NOT_FOUND, "no attachment #%" PRId64 " on ticket #%" PRId64,
+			     attachment_id, ticket_id);
+	} else {
+		rc = e->code;
+	}
+	db_done(st);
+	return rc;
+}

@@ -25,6 +25,7 @@ POST /api/v1/tickets/{id}/replies    |201 201 403 404 201 404 401 401 401
 POST /api/v1/tickets/{id}/notes      |201 201 201 404 403 404 401 401 401
 POST /api/v1/tickets/{id}/merge      |200 200 403 404 403 404 401 401 401
 GET /api/v1/tickets/{id}/events      |200 200 200 404 403 404 401 401 401
+GET /api/v1/tickets/{id}/attachments/{attachment_id} |200 200 200 404 200 404 401 401 401
 POST /api/v1/session                 |201 201 201 201 201 201 201 201 201
 GET /api/v1/session                  |404 404 404 404 404 404 401 401 401
 DELETE /api/v1/session               |404 404 404 404 404 404 401 401 401
@@ -59,8 +60,11 @@ ch_ok org add Solo
 ch_ok user add cust@acme.test --org Acme
 ch_ok user add other@solo.test --org Solo
 # T: the customer's ticket, in the engineer's group.
-ch_ok ticket create --subject "Kernel panic" --requester cust@acme.test --group Tier2 --body "Panics at boot"
+printf 'panic at boot\n' >"$TMP/panic.log"
+ch_ok ticket create --subject "Kernel panic" --requester cust@acme.test --group Tier2 --body "Panics at boot" \
+	--attach "$TMP/panic.log"
 T=1
+ATT=$(sql 'SELECT max(id) FROM attachments')
 printf 'correct horse battery\n' >"$TMP/pw"
 "$CHAMPION" --db "$DB" user set agent@example.com --password - <"$TMP/pw" >/dev/null 2>"$TMP/pw.err" ||
 	fail "cannot set the agent's password: $(cat "$TMP/pw.err")"
@@ -130,6 +134,7 @@ while IFS='|' read -r route want; do
 	for i in "${!ROLES[@]}"; do
 		role=${ROLES[$i]}
 		path=${pattern//\{id\}/$T}
+		path=${path//\{attachment_id\}/$ATT}
 		json=''
 		case "$route" in
 		"POST /api/v1/tickets") json="{\"subject\":\"From $role\",\"body\":\"Hello from $role\"}" ;;

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <unistd.h>
 
 struct fixture {
 	char *dir;   /* the test's temporary directory */
@@ -208,12 +209,88 @@ static void test_put_creates_nested_dir_BUG(void **state)
 	assert_int_equal(rc, ERR_OK); /* today: ERR_INTERNAL, "cannot create directory" */
 }
 
+/* A temporary blob hashes what it is given in pieces, like blob_hash over the whole. */
+static void test_tmp_hashes_pieces(void **state)
+{
+	struct fixture *f = *state;
+	struct blob_tmp t;
+	struct err e = ERR_INIT;
+	char hex[BLOB_HEX_LEN + 1], path[4096];
+	const char *data = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	assert_int_equal(blob_tmp_open(&t, f->blobs, &e), ERR_OK);
+	assert_true(tl_exists(t.path));
+	for (size_t i = 0; i < strlen(data); i += 7)
+		assert_int_equal(blob_tmp_write(&t, data + i, strlen(data) - i < 7 ? strlen(data) - i : 7,
+						&e),
+				 ERR_OK);
+	assert_int_equal(blob_tmp_finish(&t, &e), ERR_OK);
+	assert_int_equal(t.size, strlen(data));
+	blob_hash(data, strlen(data), hex);
+	assert_string_equal(t.hex, hex);
+	assert_int_equal(blob_adopt(f->blobs, t.path, t.hex, &e), ERR_OK);
+	assert_false(tl_exists(t.path));
+	assert_int_equal(blob_path(f->blobs, hex, path, sizeof(path)), 0);
+	assert_int_equal(tl_file_size(path), (long long)strlen(data));
+	blob_tmp_discard(&t);
+	assert_int_equal(tl_file_size(path), (long long)strlen(data));
+}
+
+/* Discard removes an unadopted file, and only the very file it made. */
+static void test_tmp_discard(void **state)
+{
+	struct fixture *f = *state;
+	struct blob_tmp t, u;
+	struct err e = ERR_INIT;
+	char saved[PATH_MAX];
+
+	assert_int_equal(blob_tmp_open(&t, f->blobs, &e), ERR_OK);
+	assert_int_equal(blob_tmp_write(&t, "x", 1, &e), ERR_OK);
+	snprintf(saved, sizeof(saved), "%s", t.path);
+	blob_tmp_discard(&t); /* still open: closed and removed */
+	assert_false(tl_exists(saved));
+	blob_tmp_discard(&t); /* twice is harmless */
+
+	assert_int_equal(blob_tmp_open(&u, f->blobs, &e), ERR_OK);
+	assert_int_equal(blob_tmp_finish(&u, &e), ERR_OK);
+	/* Another file took the name since: it is not ours to remove. */
+	snprintf(saved, sizeof(saved), "%s", u.path);
+	char *other = tl_join(f->dir, "other");
+	tl_write_file(other, "other", 5); /* made while ours exists: another inode */
+	assert_int_equal(rename(other, saved), 0);
+	free(other);
+	blob_tmp_discard(&u);
+	assert_true(tl_exists(saved));
+}
+
+/* Adopting content that is stored already just drops the temporary file. */
+static void test_adopt_dedupes(void **state)
+{
+	struct fixture *f = *state;
+	struct blob_tmp t;
+	struct err e = ERR_INIT;
+	char hex[BLOB_HEX_LEN + 1];
+
+	assert_int_equal(blob_put(f->blobs, "same", 4, hex, &e), ERR_OK);
+	assert_int_equal(blob_tmp_open(&t, f->blobs, &e), ERR_OK);
+	assert_int_equal(blob_tmp_write(&t, "same", 4, &e), ERR_OK);
+	assert_int_equal(blob_tmp_finish(&t, &e), ERR_OK);
+	assert_string_equal(t.hex, hex);
+	assert_int_equal(blob_adopt(f->blobs, t.path, t.hex, &e), ERR_OK);
+	assert_false(tl_exists(t.path));
+	assert_int_equal(blob_adopt(f->blobs, t.path, "../../etc/passwd", &e), ERR_INVALID);
+	assert_int_equal(blob_adopt(f->blobs, t.path, NULL, &e), ERR_INVALID);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_digests),
 		cmocka_unit_test(test_path_layout),
+		T(test_tmp_hashes_pieces),
+		T(test_tmp_discard),
+		T(test_adopt_dedupes),
 		T(test_put_stores_content),
 		T(test_put_dedupes),
 		T(test_put_binary_and_large),
