@@ -9,31 +9,23 @@
 struct login_job {
 	const char *email, *password, *address;
 	struct login_check check;
-	enum err_code check_rc;
-	struct err check_err;
 	struct login_out out;
 };
 
 /* Slow (argon2id): on the slow lane, neither on an event loop nor on the writer. */
-static void prep_login(struct desk *d, struct write_job *j)
+static enum err_code prep_login(struct desk *d, struct write_job *j, struct err *e)
 {
 	struct login_job *l = j->in;
+	enum err_code rc = desk_login_check(d, l->email, l->password, l->address, &l->check, e);
 
-	err_clear(&l->check_err);
-	l->check_rc = desk_login_check(d, l->email, l->password, l->address, &l->check,
-				       &l->check_err);
 	sodium_memzero((void *)l->password, strlen(l->password));
+	return rc;
 }
 
 /* Quick: the session, or the failure recorded. */
 static enum err_code run_login(struct desk *d, struct write_job *j, struct err *e)
 {
 	struct login_job *l = j->in;
-
-	if (l->check_rc) {
-		*e = l->check_err;
-		return l->check_rc;
-	}
 	return desk_login_finish(d, &l->check, &l->out, e);
 }
 

@@ -121,7 +121,7 @@ int api_tickets_create(struct hreq *r)
 	    input_strings(r, &j->arena, "tags", DESK_TAGS_MAX, &tags, &in->ntags) < 0)
 		goto refused;
 	in->tags = tags;
-	input_attachments(r, &j->arena, &in->attachments, &in->nattachments);
+	input_attachments(r, j, &in->attachments, &in->nattachments);
 	return job_submit(j);
 refused:
 	arena_release(&j->arena);
@@ -252,7 +252,7 @@ static int message(struct hreq *r, enum msg_kind kind)
 		free(j);
 		return 0;
 	}
-	input_attachments(r, &j->arena, &mj->m.attachments, &mj->m.nattachments);
+	input_attachments(r, j, &mj->m.attachments, &mj->m.nattachments);
 	return job_submit(j);
 }
 

@@ -159,9 +159,12 @@ struct write_job {
 	struct actor actor;
 	enum err_code (*run)(struct desk *d, struct write_job *j, struct err *e);
 	int (*done)(struct hreq *r, struct write_job *j);
-	/* Optional: slow work before the write (hashing a password), run on a
-	 * thread of its own with a read connection; then run() goes to the writer. */
-	void (*prep)(struct desk *d, struct write_job *j);
+	/* Optional: slow work before the write (hashing a password, syncing an
+	 * upload), run on a thread of its own with a read connection; then the
+	 * job goes to the writer, which skips run() if prep failed. */
+	enum err_code (*prep)(struct desk *d, struct write_job *j, struct err *e);
+	const struct attachment_in *uploads; /* files prep syncs (input_attachments) */
+	size_t nuploads;
 	enum err_code rc;
 	struct err err;
 	void *in;  /* the handler's input, in the job's arena */

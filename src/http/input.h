@@ -28,11 +28,13 @@ int input_enum(struct hreq *r, const char *key, int (*parse)(const char *), cons
 	       int *out);
 
 /*
- * The files of a multipart request (none for JSON) as attachments in a
- * (a write job's arena), which takes over their temporary files: they are
- * removed with a unless the desk moved them into the store.
+ * The files of a multipart request (none for JSON) as attachments in the
+ * write job's arena, which takes over their temporary files: they are
+ * removed with it unless the desk moved them into the store. The job's
+ * prep syncs them on the slow lane, so neither a loop nor the writer waits
+ * for an upload to reach the disk.
  */
-void input_attachments(struct hreq *r, struct arena *a, const struct attachment_in **out,
+void input_attachments(struct hreq *r, struct write_job *j, const struct attachment_in **out,
 		       size_t *n);
 
 /* Query parameters: a positive integer in [min, max] (400 otherwise); absent leaves *out. */

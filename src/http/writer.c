@@ -118,7 +118,8 @@ static void run_group(struct writer *wr, struct write_job *group)
 			j->err = e;
 			continue;
 		}
-		err_clear(&j->err);
+		if (j->rc) /* its prep failed */
+			continue;
 		j->rc = j->run(d, j, &j->err);
 	}
 	if (!rc && (rc = desk_batch_commit(d, &e))) {
@@ -159,7 +160,7 @@ static void *slow_main(void *arg)
 	struct write_job *j;
 
 	while ((j = lane_take(&s->slow, 1))) {
-		j->prep(s->slow.desk, j);
+		j->rc = j->prep(s->slow.desk, j, &j->err);
 		writer_submit(s, j);
 	}
 	return NULL;

@@ -168,18 +168,28 @@ enum err_code blob_tmp_write(struct blob_tmp *t, const void *data, size_t len, s
 enum err_code blob_tmp_finish(struct blob_tmp *t, struct err *e)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
-	bool synced;
-
 	if (t->fd < 0)
 		BUG("finish of a finished temporary blob");
 	crypto_hash_sha256_final(&t->h, h);
 	sodium_bin2hex(t->hex, sizeof(t->hex), h, sizeof(h));
-	synced = fsync(t->fd) == 0;
-	if (close(t->fd) < 0 || !synced) {
+	if (close(t->fd) < 0) {
 		t->fd = -1;
-		return io_fail(e, "sync", t->path);
+		return io_fail(e, "close", t->path);
 	}
 	t->fd = -1;
+	return ERR_OK;
+}
+
+enum err_code blob_sync_file(const char *path, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool synced;
+
+	if (fd < 0)
+		return io_fail(e, "open", path);
+	synced = fsync(fd) == 0;
+	if (close(fd) < 0 || !synced)
+		return io_fail(e, "sync", path);
 	return ERR_OK;
 }
 
@@ -199,6 +209,7 @@ void blob_tmp_discard(struct blob_tmp *t)
 enum err_code blob_adopt(const char *dir, const char *tmp_path, const char *hex, struct err *e)
 {
 	char sub[PATH_MAX], path[PATH_MAX];
+	enum err_code rc;
 
 	if (!hex || strlen(hex) != BLOB_HEX_LEN || strspn(hex, "0123456789abcdef") != BLOB_HEX_LEN)
 		return err_set(e, ERR_INVALID, "'%s' is not a SHA-256 in hex", hex ? hex : "");
@@ -209,6 +220,10 @@ enum err_code blob_adopt(const char *dir, const char *tmp_path, const char *hex,
 		unlink(tmp_path); /* the same content is stored already */
 		return ERR_OK;
 	}
+	/* Cheap when blob_sync_file ran already; a blob is never renamed in unsynced. */
+	rc = blob_sync_file(tmp_path, e);
+	if (rc)
+		return rc;
 	if (mkdir_p(sub) < 0)
 		return io_fail(e, "create directory", sub);
 	if (rename(tmp_path, path) < 0)

@@ -41,8 +41,9 @@ int blob_path(const char *dir, const char *hex, char *out, size_t out_size);
 /*
  * A blob written piece by piece (an upload), never held whole in memory:
  * the bytes go to a fresh temporary file DIR/tmp/upload.XXXXXX and are
- * hashed as they go. blob_tmp_finish syncs and closes the file and gives
- * its hash; blob_adopt (later, on any thread) moves it into place. A file
+ * hashed as they go. blob_tmp_finish closes the file and gives its hash;
+ * blob_sync_file makes its bytes durable and blob_adopt moves it into
+ * place (later, on other threads: a server syncs off its event loops). A file
  * that is not adopted must be removed with blob_tmp_discard. A crash can
  * leave a temporary file behind in DIR/tmp: nothing refers to it, and it
  * may be deleted whenever no upload is in flight.
@@ -60,13 +61,16 @@ struct blob_tmp {
 /* Creates the temporary file (and DIR, DIR/tmp). ERR_TRANSIENT/ERR_INTERNAL as blob_put. */
 enum err_code blob_tmp_open(struct blob_tmp *t, const char *dir, struct err *e);
 enum err_code blob_tmp_write(struct blob_tmp *t, const void *data, size_t len, struct err *e);
-/* Syncs and closes the file; t->hex and t->size then name the content. */
+/* Closes the file; t->hex and t->size then name the content. */
 enum err_code blob_tmp_finish(struct blob_tmp *t, struct err *e);
 /* Closes and removes the temporary file if it is still there and still ours. */
 void blob_tmp_discard(struct blob_tmp *t);
+/* fsync of a finished temporary file: the slow part of blob_adopt, which
+ * may be done beforehand, elsewhere. */
+enum err_code blob_sync_file(const char *path, struct err *e);
 
 /*
- * Moves a finished temporary file holding the content with hash hex into
+ * Moves a finished, synced temporary file holding the content with hash hex into
  * the store under dir, then syncs the directory: the blob is durable when
  * this returns. If the blob exists already, the temporary file is removed.
  * ERR_INVALID for a malformed hash; else as blob_put.
