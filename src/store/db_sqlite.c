@@ -3,6 +3,7 @@
 #include "store/db_driver.h"
 #include "util/xalloc.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -55,6 +56,17 @@ static enum err_code sq_exec(void *conn, const char *sql, struct err *e)
 	return ERR_OK;
 }
 
+/*
+ * Before SQLite starts: no memory statistics. Debian builds SQLite with
+ * them on, and they put a global mutex around every allocation SQLite
+ * makes, which every thread of the server then contends for.
+ */
+static void sq_configure(void)
+{
+	int ignored = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* MISUSE if started already */
+	(void)ignored;
+}
+
 static enum err_code sq_open(void **out, const char *path, const struct db_options *o,
 			     struct err *e)
 {
@@ -67,6 +79,9 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	enum err_code rc;
 
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, sq_configure);
 	if (!o->create && access(path, F_OK) != 0)
 		return err_set(e, ERR_NOT_FOUND,
 			       "no desk at '%s' (create one with 'champion init')", path);
