@@ -15,13 +15,6 @@ static const char dummy_hash[crypto_pwhash_STRBYTES] =
 	"$argon2id$v=19$m=19456,t=2,p=1$LnNwhpaVsxGrlsiKMt4S9w$"
 	"D7HaIyLBTNCWRVJnnlqiQX/gRU60mohpSb9p8SHchVE";
 
-static void sha256_hex(const char *s, char hex[2 * crypto_hash_sha256_BYTES + 1])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	sodium_bin2hex(hex, 2 * crypto_hash_sha256_BYTES + 1, h, sizeof(h));
-}
-
 enum err_code desk_password_set(struct desk *d, const struct actor *who, const char *email,
 				const char *password, struct err *e)
 {
@@ -141,8 +134,8 @@ out:
 enum err_code desk_login_finish(struct desk *d, const struct login_check *c,
 				struct login_out *out, struct err *e)
 {
-	char secret_hex[2 * crypto_hash_sha256_BYTES + 1];
-	unsigned char secret[32], csrf[16];
+	char secret_hex[DESK_SECRET_HEX];
+	unsigned char csrf[16];
 	struct arena a;
 	struct user_row u;
 	int64_t now = time_now_ms(), id;
@@ -167,14 +160,9 @@ enum err_code desk_login_finish(struct desk *d, const struct login_check *c,
 		rc = err_set(e, ERR_FORBIDDEN, "wrong email or password");
 		goto out;
 	}
-	randombytes_buf(secret, sizeof(secret));
 	randombytes_buf(csrf, sizeof(csrf));
-	memcpy(out->session, SESSION_PREFIX, sizeof(SESSION_PREFIX));
-	sodium_bin2base64(out->session + sizeof(SESSION_PREFIX) - 1,
-			  DESK_TOKEN_MAX - (sizeof(SESSION_PREFIX) - 1), secret, sizeof(secret),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	desk_secret_new(SESSION_PREFIX, out->session, secret_hex);
 	sodium_bin2hex(out->csrf, sizeof(out->csrf), csrf, sizeof(csrf));
-	sha256_hex(out->session, secret_hex);
 	if ((rc = repo_session_insert(desk_db(d), u.id, secret_hex, out->csrf, now,
 				      now + DESK_SESSION_TTL_MS, &id, e)) ||
 	    (rc = repo_login_failures_clear(desk_db(d), c->user_key, e)) ||
@@ -189,7 +177,6 @@ enum err_code desk_login_finish(struct desk *d, const struct login_check *c,
 	out->actor.role = u.role;
 	out->actor.organisation_id = u.organisation_id;
 out:
-	sodium_memzero(secret, sizeof(secret));
 	arena_release(&a);
 	return rc;
 }
@@ -209,23 +196,23 @@ enum err_code desk_login(struct desk *d, const char *email, const char *password
 
 enum err_code desk_logout(struct desk *d, const char *session, struct err *e)
 {
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	char hex[DESK_SECRET_HEX];
 
-	sha256_hex(session, hex);
+	desk_secret_hash(session, hex);
 	return repo_session_delete(desk_db(d), hex, e);
 }
 
 enum err_code desk_actor_by_session(struct desk *d, const char *session, struct actor *out,
 				    char csrf[65], struct err *e)
 {
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	char hex[DESK_SECRET_HEX];
 	enum err_code rc;
 	bool active;
 
 	if (strncmp(session, SESSION_PREFIX, sizeof(SESSION_PREFIX) - 1) != 0 ||
 	    strlen(session) >= DESK_TOKEN_MAX)
 		return err_set(e, ERR_NOT_FOUND, "not a Champion session");
-	sha256_hex(session, hex);
+	desk_secret_hash(session, hex);
 	if ((rc = repo_session_user(desk_db(d), hex, time_now_ms(), &out->user_id, &out->role,
 				    &out->organisation_id, &active, csrf, e)))
 		return rc;

@@ -57,4 +57,10 @@ struct json_t;
 /* Serialises a JSON value into the arena and releases it (takes ownership). */
 const char *desk_json(struct arena *a, struct json_t *v);
 
+/* Credentials (token.c): a secret is shown once and stored as its SHA-256. */
+#define DESK_SECRET_HEX 65
+/* PREFIX and 32 random bytes (URL-safe base64) into out; its hash into hex. */
+void desk_secret_new(const char *prefix, char out[DESK_TOKEN_MAX], char hex[DESK_SECRET_HEX]);
+void desk_secret_hash(const char *secret, char hex[DESK_SECRET_HEX]);
+
 #endif

@@ -6,21 +6,33 @@
 #include <sodium.h>
 
 #define TOKEN_PREFIX "chp_"
-#define TOKEN_SECRET_BYTES 32
+#define SECRET_BYTES 32
 
-static void token_hash(const char *token, char hex[2 * crypto_hash_sha256_BYTES + 1])
+void desk_secret_hash(const char *secret, char hex[DESK_SECRET_HEX])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(hex, 2 * crypto_hash_sha256_BYTES + 1, h, sizeof(h));
+	crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+	sodium_bin2hex(hex, DESK_SECRET_HEX, h, sizeof(h));
+}
+
+void desk_secret_new(const char *prefix, char out[DESK_TOKEN_MAX], char hex[DESK_SECRET_HEX])
+{
+	unsigned char secret[SECRET_BYTES];
+	size_t plen = strlen(prefix);
+
+	randombytes_buf(secret, sizeof(secret));
+	memcpy(out, prefix, plen);
+	sodium_bin2base64(out + plen, DESK_TOKEN_MAX - plen, secret, sizeof(secret),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(secret, sizeof(secret));
+	desk_secret_hash(out, hex);
 }
 
 enum err_code desk_token_create(struct desk *d, const struct actor *who, const char *email,
 				const char *name, char token[DESK_TOKEN_MAX], int64_t *id,
 				struct err *e)
 {
-	unsigned char secret[TOKEN_SECRET_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	char hex[DESK_SECRET_HEX];
 	struct arena a;
 	struct user_row u;
 	int64_t now = time_now_ms();
@@ -45,13 +57,7 @@ enum err_code desk_token_create(struct desk *d, const struct actor *who, const c
 		rc = err_set(e, ERR_INVALID, "'%s' is deactivated", u.email);
 		goto fail;
 	}
-	randombytes_buf(secret, sizeof(secret));
-	memcpy(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX));
-	sodium_bin2base64(token + sizeof(TOKEN_PREFIX) - 1,
-			  DESK_TOKEN_MAX - (sizeof(TOKEN_PREFIX) - 1), secret, sizeof(secret),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(secret, sizeof(secret));
-	token_hash(token, hex);
+	desk_secret_new(TOKEN_PREFIX, token, hex);
 	if ((rc = repo_token_insert(desk_db(d), u.id, name, hex, now, id, e)) ||
 	    (rc = desk_event(d, "user", u.id, "token.created", who, NULL, NULL, name, NULL, now,
 			     e)) ||
@@ -122,14 +128,14 @@ enum err_code desk_token_list(struct desk *d, const struct actor *who, struct ar
 enum err_code desk_actor_by_token(struct desk *d, const char *token, struct actor *out,
 				  struct err *e)
 {
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	char hex[DESK_SECRET_HEX];
 	enum err_code rc;
 	bool active;
 
 	if (strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 ||
 	    strlen(token) >= DESK_TOKEN_MAX)
 		return err_set(e, ERR_NOT_FOUND, "not a Champion token");
-	token_hash(token, hex);
+	desk_secret_hash(token, hex);
 	if ((rc = repo_token_user(desk_db(d), hex, &out->user_id, &out->role, &out->organisation_id,
 				  &active, e)))
 		return rc;
