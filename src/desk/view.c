@@ -3,129 +3,202 @@
 #include "desk/view.h"
 #include "util/time.h"
 
-json_t *view_ticket_json(const struct ticket_row *t)
+/* An ISO 8601 time, or null for 0. */
+static void ktime(struct jw *w, const char *key, int64_t ms)
 {
 	char iso[TIME_ISO_MAX];
-	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "id", (json_int_t)t->id,
-			      "subject", t->subject, "status", status_name(t->status), "priority",
-			      priority_name(t->priority), "requester_id", (json_int_t)t->requester_id,
-			      "channel", channel_name(t->channel), "version", (json_int_t)t->version,
-			      "created_at", time_format_iso(t->created_at, iso));
-#define OPT_ID(key, v) json_object_set_new(j, key, (v) ? json_integer(v) : json_null())
-#define OPT_TIME(key, v) \
-	json_object_set_new(j, key, (v) ? json_string(time_format_iso(v, iso)) : json_null())
-	OPT_ID("assignee_id", t->assignee_id);
-	OPT_ID("group_id", t->group_id);
-	OPT_ID("organisation_id", t->organisation_id);
-	OPT_ID("merged_into_id", t->merged_into_id);
-	OPT_TIME("updated_at", t->updated_at);
-	OPT_TIME("solved_at", t->solved_at);
-	OPT_TIME("closed_at", t->closed_at);
-	OPT_TIME("first_response_at", t->first_response_at);
-	json_object_set_new(j, "opened_by_agent", json_boolean(t->opened_by_agent));
-	return j;
+
+	jw_key(w, key);
+	if (ms)
+		jw_str(w, time_format_iso(ms, iso));
+	else
+		jw_null(w);
 }
 
-
-json_t *view_ticket_full_json(const struct ticket_view *v)
+/* The fields of a ticket row, inside an object the caller opened. */
+static void ticket_fields(struct jw *w, const struct ticket_row *t)
 {
-	char iso[TIME_ISO_MAX], url[80];
-	json_t *j = view_ticket_json(&v->ticket), *arr;
+	jw_kint(w, "id", t->id);
+	jw_kstr(w, "subject", t->subject);
+	jw_kstr(w, "status", status_name(t->status));
+	jw_kstr(w, "priority", priority_name(t->priority));
+	jw_kint(w, "requester_id", t->requester_id);
+	jw_kstr(w, "channel", channel_name(t->channel));
+	jw_kint(w, "version", t->version);
+	ktime(w, "created_at", t->created_at);
+	jw_kid(w, "assignee_id", t->assignee_id);
+	jw_kid(w, "group_id", t->group_id);
+	jw_kid(w, "organisation_id", t->organisation_id);
+	jw_kid(w, "merged_into_id", t->merged_into_id);
+	ktime(w, "updated_at", t->updated_at);
+	ktime(w, "solved_at", t->solved_at);
+	ktime(w, "closed_at", t->closed_at);
+	ktime(w, "first_response_at", t->first_response_at);
+	jw_kbool(w, "opened_by_agent", t->opened_by_agent);
+}
 
-	json_object_set_new(j, "requester", json_pack("{s:I, s:s, s:s}", "id",
-						      (json_int_t)v->requester.id, "email",
-						      v->requester.email, "name", v->requester.name));
-	json_object_set_new(j, "assignee",
-			    v->assignee_email ? json_string(v->assignee_email) : json_null());
-	json_object_set_new(j, "group", v->group_name ? json_string(v->group_name) : json_null());
-	arr = json_array();
+void view_ticket_write(struct jw *w, const struct ticket_row *t)
+{
+	jw_obj(w);
+	ticket_fields(w, t);
+	jw_end(w);
+}
+
+static void attachments_of(struct jw *w, const struct ticket_view *v, int64_t message_id)
+{
+	char url[80];
+
+	jw_key(w, "attachments");
+	jw_arr(w);
+	for (size_t k = 0; k < v->attachments.count; k++) {
+		struct attachment_row *x = ROWS_AT(&v->attachments, struct attachment_row, k);
+		if (x->message_id != message_id)
+			continue;
+		/* Where the API serves it (api_ticket_attachment). */
+		snprintf(url, sizeof(url), "/api/v1/tickets/%" PRId64 "/attachments/%" PRId64,
+			 v->ticket.id, x->id);
+		jw_obj(w);
+		jw_kint(w, "id", x->id);
+		jw_kstr(w, "filename", x->filename);
+		jw_kstr(w, "content_type", x->content_type);
+		jw_kint(w, "size", x->size);
+		jw_kstr(w, "sha256", x->sha256);
+		jw_kstr(w, "url", url);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+void view_ticket_full_write(struct jw *w, const struct ticket_view *v)
+{
+	jw_obj(w);
+	ticket_fields(w, &v->ticket);
+	jw_key(w, "requester");
+	jw_obj(w);
+	jw_kint(w, "id", v->requester.id);
+	jw_kstr(w, "email", v->requester.email);
+	jw_kstr(w, "name", v->requester.name);
+	jw_end(w);
+	jw_kstr(w, "assignee", v->assignee_email);
+	jw_kstr(w, "group", v->group_name);
+	jw_key(w, "tags");
+	jw_arr(w);
 	for (size_t i = 0; i < v->tags.count; i++)
-		json_array_append_new(arr, json_string(*ROWS_AT(&v->tags, const char *, i)));
-	json_object_set_new(j, "tags", arr);
-	arr = json_array();
+		jw_str(w, *ROWS_AT(&v->tags, const char *, i));
+	jw_end(w);
+	jw_key(w, "followers");
+	jw_arr(w);
 	for (size_t i = 0; i < v->followers.count; i++)
-		json_array_append_new(arr, json_string(ROWS_AT(&v->followers, struct user_row, i)->email));
-	json_object_set_new(j, "followers", arr);
-	arr = json_array();
+		jw_str(w, ROWS_AT(&v->followers, struct user_row, i)->email);
+	jw_end(w);
+	jw_key(w, "links");
+	jw_arr(w);
 	for (size_t i = 0; i < v->links.count; i++) {
 		struct link_row *l = ROWS_AT(&v->links, struct link_row, i);
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:s}", "ticket_id",
-						     (json_int_t)l->ticket_id, "other_id",
-						     (json_int_t)l->other_id, "kind",
-						     link_kind_name(l->kind)));
+		jw_obj(w);
+		jw_kint(w, "ticket_id", l->ticket_id);
+		jw_kint(w, "other_id", l->other_id);
+		jw_kstr(w, "kind", link_kind_name(l->kind));
+		jw_end(w);
 	}
-	json_object_set_new(j, "links", arr);
-	arr = json_array();
+	jw_end(w);
+	jw_key(w, "messages");
+	jw_arr(w);
 	for (size_t i = 0; i < v->messages.count; i++) {
 		struct message_row *m = ROWS_AT(&v->messages, struct message_row, i);
-		json_t *mj = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)m->id,
-				       "author_id", (json_int_t)m->author_id, "author_role",
-				       role_name(m->author_role), "kind", msg_kind_name(m->kind),
-				       "channel", channel_name(m->channel), "body_text",
-				       m->body_text, "created_at", time_format_iso(m->created_at, iso));
-		json_t *aj = json_array();
-		for (size_t k = 0; k < v->attachments.count; k++) {
-			struct attachment_row *x = ROWS_AT(&v->attachments, struct attachment_row, k);
-			if (x->message_id != m->id)
-				continue;
-			/* Where the API serves it (api_ticket_attachment). */
-			snprintf(url, sizeof(url), "/api/v1/tickets/%" PRId64 "/attachments/%" PRId64,
-				 v->ticket.id, x->id);
-			json_array_append_new(aj, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id",
-							    (json_int_t)x->id, "filename", x->filename,
-							    "content_type", x->content_type, "size",
-							    (json_int_t)x->size, "sha256", x->sha256,
-							    "url", url));
-		}
-		json_object_set_new(mj, "attachments", aj);
-		json_array_append_new(arr, mj);
+		jw_obj(w);
+		jw_kint(w, "id", m->id);
+		jw_kint(w, "author_id", m->author_id);
+		jw_kstr(w, "author_role", role_name(m->author_role));
+		jw_kstr(w, "kind", msg_kind_name(m->kind));
+		jw_kstr(w, "channel", channel_name(m->channel));
+		jw_kstr(w, "body_text", m->body_text);
+		ktime(w, "created_at", m->created_at);
+		attachments_of(w, v, m->id);
+		jw_end(w);
 	}
-	json_object_set_new(j, "messages", arr);
-	return j;
+	jw_end(w);
+	jw_end(w);
 }
 
-json_t *view_event_json(const struct event_row *ev)
+void view_event_write(struct jw *w, const struct event_row *ev)
 {
-	char iso[TIME_ISO_MAX];
-	json_t *j = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)ev->id, "kind", ev->kind,
-			      "created_at", time_format_iso(ev->created_at, iso));
-	json_t *data = ev->data ? json_loads(ev->data, 0, NULL) : NULL;
-
-	json_object_set_new(j, "actor_id", ev->actor_id ? json_integer(ev->actor_id) : json_null());
-	json_object_set_new(j, "field", ev->field ? json_string(ev->field) : json_null());
-	json_object_set_new(j, "old", ev->old_value ? json_string(ev->old_value) : json_null());
-	json_object_set_new(j, "new", ev->new_value ? json_string(ev->new_value) : json_null());
-	json_object_set_new(j, "data", data ? data : json_null());
-	return j;
+	jw_obj(w);
+	jw_kint(w, "id", ev->id);
+	jw_kstr(w, "kind", ev->kind);
+	ktime(w, "created_at", ev->created_at);
+	jw_kid(w, "actor_id", ev->actor_id);
+	jw_kstr(w, "field", ev->field);
+	jw_kstr(w, "old", ev->old_value);
+	jw_kstr(w, "new", ev->new_value);
+	/* Stored as JSON by desk_event (desk_json). */
+	jw_key(w, "data");
+	jw_raw(w, ev->data);
+	jw_end(w);
 }
 
-json_t *view_user_json(const struct user_row *u)
+void view_user_write(struct jw *w, const struct user_row *u)
 {
-	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "email",
-			      u->email, "name", u->name, "role", role_name(u->role), "active",
-			      u->active);
-	json_object_set_new(j, "organisation_id",
-			    u->organisation_id ? json_integer(u->organisation_id) : json_null());
-	return j;
+	jw_obj(w);
+	jw_kint(w, "id", u->id);
+	jw_kstr(w, "email", u->email);
+	jw_kstr(w, "name", u->name);
+	jw_kstr(w, "role", role_name(u->role));
+	jw_kbool(w, "active", u->active);
+	jw_kid(w, "organisation_id", u->organisation_id);
+	jw_end(w);
 }
 
-json_t *view_org_json(const struct org_row *o)
+void view_org_write(struct jw *w, const struct org_row *o)
 {
-	char iso[TIME_ISO_MAX];
-	json_t *j = json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)o->id, "name", o->name,
-			      "shares_tickets", o->shares_tickets, "created_at",
-			      time_format_iso(o->created_at, iso));
-	json_object_set_new(j, "domain", o->domain ? json_string(o->domain) : json_null());
-	return j;
+	jw_obj(w);
+	jw_kint(w, "id", o->id);
+	jw_kstr(w, "name", o->name);
+	jw_kbool(w, "shares_tickets", o->shares_tickets);
+	ktime(w, "created_at", o->created_at);
+	jw_kstr(w, "domain", o->domain);
+	jw_end(w);
 }
 
-json_t *view_group_json(const struct group_row *g)
+void view_group_write(struct jw *w, const struct group_row *g)
 {
-	char iso[TIME_ISO_MAX];
-	return json_pack("{s:I, s:s, s:I, s:s}", "id", (json_int_t)g->id, "name", g->name,
-			 "members", (json_int_t)g->members, "created_at",
-			 time_format_iso(g->created_at, iso));
+	jw_obj(w);
+	jw_kint(w, "id", g->id);
+	jw_kstr(w, "name", g->name);
+	jw_kint(w, "members", g->members);
+	ktime(w, "created_at", g->created_at);
+	jw_end(w);
 }
+
+void view_page_end(struct jw *w, int64_t last_id, bool full)
+{
+	jw_end(w); /* the items */
+	jw_kid(w, "next_cursor", full ? last_id : 0);
+	jw_end(w);
+}
+
+/* The same shapes as jansson values, for callers that add to them. */
+#define AS_JSON(name, type)                                               \
+	json_t *view_##name##_json(const type *row)                       \
+	{                                                                 \
+		struct buf b = BUF_INIT;                                  \
+		struct jw w;                                              \
+		json_t *j;                                                \
+		jw_init(&w, &b);                                          \
+		view_##name##_write(&w, row);                             \
+		j = json_loadb(b.data, b.len, 0, NULL);                   \
+		buf_release(&b);                                          \
+		if (!j)                                                   \
+			BUG("view_" #name "_write wrote JSON jansson refuses"); \
+		return j;                                                 \
+	}
+
+AS_JSON(ticket, struct ticket_row)
+AS_JSON(ticket_full, struct ticket_view)
+AS_JSON(event, struct event_row)
+AS_JSON(user, struct user_row)
+AS_JSON(org, struct org_row)
+AS_JSON(group, struct group_row)
 
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full)
 {

@@ -2,16 +2,35 @@
  * view.h - the JSON shapes of tickets, messages, events and users.
  *
  * One rendering for every channel: the API's bodies and the CLI's --json
- * output are the same documents. Each function returns a new reference
- * the caller owns; strings are copied, so the rows may go afterwards.
+ * output are the same documents. The _write functions append to a JSON
+ * writer; the _json ones return a new jansson reference the caller owns
+ * (made from the same writing); strings are copied, so the rows may go
+ * afterwards.
  * Times are ISO 8601 UTC with milliseconds; absent ids and times are null.
  */
 #ifndef CHAMPION_VIEW_H
 #define CHAMPION_VIEW_H
 
 #include "desk/desk.h"
+#include "util/jw.h"
 
 #include <jansson.h>
+
+/* Each record written as one JSON value (the hot path of the API). */
+void view_ticket_write(struct jw *w, const struct ticket_row *t);
+void view_ticket_full_write(struct jw *w, const struct ticket_view *v);
+void view_event_write(struct jw *w, const struct event_row *ev);
+void view_user_write(struct jw *w, const struct user_row *u);
+void view_org_write(struct jw *w, const struct org_row *o);
+void view_group_write(struct jw *w, const struct group_row *g);
+/*
+ * A page: the caller writes jw_obj, jw_key(key), jw_arr and the items;
+ * view_page_end closes the items and adds next_cursor (last_id when the
+ * page was full, else null).
+ */
+void view_page_end(struct jw *w, int64_t last_id, bool full);
+
+/* The same documents as new jansson values, for callers that add to them. */
 
 json_t *view_ticket_json(const struct ticket_row *t);
 /* The ticket with requester, assignee, group, tags, followers, links, messages. */

@@ -32,7 +32,8 @@ int api_tickets_list(struct hreq *r)
 	struct rows rows;
 	struct err e = ERR_INIT;
 	int64_t limit = 50, cursor = 0;
-	json_t *arr;
+	struct buf b = BUF_INIT;
+	struct jw w;
 
 	if (query_enum(r, "status", status_parse, status_names(), &q.status) < 0 ||
 	    query_int(r, "limit", 1, DESK_LIST_MAX, &limit) < 0 ||
@@ -51,11 +52,15 @@ int api_tickets_list(struct hreq *r)
 			return http_problem(r, 400, "invalid_parameter", "%s", e.msg);
 		return http_error(r, &e);
 	}
-	arr = json_array();
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_key(&w, "tickets");
+	jw_arr(&w);
 	for (size_t i = 0; i < rows.count; i++)
-		json_array_append_new(arr, view_ticket_json(ROWS_AT(&rows, struct ticket_row, i)));
+		view_ticket_write(&w, ROWS_AT(&rows, struct ticket_row, i));
 	int64_t last = rows.count ? ROWS_AT(&rows, struct ticket_row, rows.count - 1)->id : 0;
-	return http_json(r, 200, view_page_json("tickets", arr, last, (int64_t)rows.count == limit));
+	view_page_end(&w, last, (int64_t)rows.count == limit);
+	return http_json_buf(r, 200, &b, NULL);
 }
 
 /* Renders a ticket as it is now, from the worker's read connection. */
@@ -64,6 +69,8 @@ static int show(struct hreq *r, int status, int64_t id)
 	struct ticket_view v;
 	struct err e = ERR_INIT;
 	const char *etag, *inm;
+	struct buf b = BUF_INIT;
+	struct jw w;
 
 	if (desk_ticket_get(worker_desk(r->w), &r->actor, &r->arena, id, &v, &e))
 		return http_error(r, &e);
@@ -75,7 +82,9 @@ static int show(struct hreq *r, int status, int64_t id)
 		h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_LOCATION, NULL, loc,
 			       strlen(loc));
 	}
-	return http_json_etag(r, status, view_ticket_full_json(&v), etag);
+	jw_init(&w, &b);
+	view_ticket_full_write(&w, &v);
+	return http_json_buf(r, status, &b, etag);
 }
 
 int api_ticket_get(struct hreq *r)

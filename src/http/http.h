@@ -27,6 +27,7 @@
 
 #include "desk/desk.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 struct server;
@@ -113,6 +114,8 @@ const char *hreq_header_str(struct hreq *r, const char *name);
 int http_json(struct hreq *r, int status, json_t *v);
 /* Same, with an ETag header (a quoted strong tag). */
 int http_json_etag(struct hreq *r, int status, json_t *v, const char *etag);
+/* JSON written with a jw into b (released), with an ETag unless NULL. */
+int http_json_buf(struct hreq *r, int status, struct buf *b, const char *etag);
 /* A body of any type (copied). */
 int http_text(struct hreq *r, int status, const char *type, const char *body, size_t len);
 /*

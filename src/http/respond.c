@@ -300,6 +300,18 @@ int http_json_etag(struct hreq *r, int status, json_t *v, const char *etag)
 	return rc;
 }
 
+int http_json_buf(struct hreq *r, int status, struct buf *b, const char *etag)
+{
+	int rc;
+
+	if (etag)
+		h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_ETAG, NULL, etag,
+			       strlen(etag));
+	rc = respond(r, status, "application/json", buf_str(b), b->len);
+	buf_release(b);
+	return rc;
+}
+
 int http_json(struct hreq *r, int status, json_t *v)
 {
 	return http_json_etag(r, status, v, NULL);

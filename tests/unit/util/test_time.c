@@ -33,6 +33,8 @@ static const struct fmt_case fmt_cases[] = {
 	{"the header's example", 1795321225123LL, "2026-11-22T04:20:25.123Z"},
 	{"year 1", T_0001_01_01, "0001-01-01T00:00:00.000Z"},
 	{"year 9999 end", T_9999_END, "9999-12-31T23:59:59.999Z"},
+	{"year 10000 (past the fast path)", T_9999_END + 1, "10000-01-01T00:00:00.000Z"},
+	{"year 0 (1 BC)", T_0001_01_01 - 1, "0000-12-31T23:59:59.999Z"},
 };
 
 static void test_format_table(void **state)

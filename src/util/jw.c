@@ -1,0 +1,192 @@
+/* jw.c - a JSON writer straight into a buf. */
+#include "util/common.h"
+#include "util/jw.h"
+#include "util/str.h"
+
+void jw_init(struct jw *w, struct buf *b)
+{
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+}
+
+/* Before any value: the comma that separates it from the one before. */
+static void before_value(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		buf_putc(w->b, ',');
+	w->need_comma[w->depth] = true;
+}
+
+static void open_level(struct jw *w, char opener, char closer)
+{
+	before_value(w);
+	if (w->depth == JW_DEPTH)
+		BUG("JSON nested deeper than %d", JW_DEPTH);
+	buf_putc(w->b, opener);
+	w->depth++;
+	w->need_comma[w->depth] = false;
+	w->closer[w->depth] = closer;
+}
+
+void jw_obj(struct jw *w)
+{
+	open_level(w, '{', '}');
+}
+
+void jw_arr(struct jw *w)
+{
+	open_level(w, '[', ']');
+}
+
+void jw_end(struct jw *w)
+{
+	if (w->depth == 0 || w->after_key)
+		BUG("jw_end without an open object or array, or right after a key");
+	buf_putc(w->b, w->closer[w->depth]);
+	w->depth--;
+}
+
+/* s[0..len) as a JSON string, quotes included. */
+static void put_string(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, run = 0;
+
+	buf_putc(b, '"');
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			run++;
+			continue;
+		}
+		if (c >= 0x80) {
+			/* One whole UTF-8 sequence, or U+FFFD for what is not one. */
+			size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+			if (n && i + n <= len && str_utf8_valid(s + i, n, NULL)) {
+				i += n;
+				run += n;
+				continue;
+			}
+			esc = "\xef\xbf\xbd";
+		} else if (c == '"') {
+			esc = "\\\"";
+		} else if (c == '\\') {
+			esc = "\\\\";
+		} else if (c == '\n') {
+			esc = "\\n";
+		} else if (c == '\r') {
+			esc = "\\r";
+		} else if (c == '\t') {
+			esc = "\\t";
+		} else {
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		buf_append(b, s + i - run, run);
+		run = 0;
+		buf_puts(b, esc);
+		i++;
+	}
+	buf_append(b, s + i - run, run);
+	buf_putc(b, '"');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	if (w->depth == 0 || w->closer[w->depth] != '}' || w->after_key)
+		BUG("jw_key outside an object, or twice");
+	before_value(w);
+	put_string(w->b, key, strlen(key));
+	buf_putc(w->b, ':');
+	w->after_key = true;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t len)
+{
+	before_value(w);
+	put_string(w->b, s, len);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	char num[24], *p = num + sizeof(num);
+	/* Digits from the end, in unsigned arithmetic: INT64_MIN too. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	before_value(w);
+	buf_append(w->b, p, (size_t)(num + sizeof(num) - p));
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	before_value(w);
+	buf_puts(w->b, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	before_value(w);
+	buf_puts(w->b, "null");
+}
+
+void jw_raw(struct jw *w, const char *json)
+{
+	before_value(w);
+	buf_puts(w->b, json ? json : "null");
+}
+
+void jw_kstr(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+void jw_kint(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void jw_kid(struct jw *w, const char *key, int64_t id)
+{
+	jw_key(w, key);
+	if (id)
+		jw_int(w, id);
+	else
+		jw_null(w);
+}
+
+void jw_kbool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}

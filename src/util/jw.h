@@ -1,0 +1,56 @@
+/*
+ * jw.h - a JSON writer: values appended straight to a buf.
+ *
+ * Rendering a response by building a jansson tree and then serialising it
+ * costs an allocation per value and a walk over the tree; the hot answers
+ * of the server (a ticket, a queue page) are written here instead, in one
+ * pass into one buffer. The writer puts the commas and the colons; the
+ * caller says what comes in what order:
+ *
+ *	jw_obj(&w);
+ *	jw_key(&w, "id");  jw_int(&w, 7);
+ *	jw_key(&w, "tags"); jw_arr(&w); jw_str(&w, "billing"); jw_end(&w);
+ *	jw_end(&w);
+ *
+ * Strings are escaped as RFC 8259 asks (", \ and controls; everything else
+ * as UTF-8); bytes that are not UTF-8 become U+FFFD, so the output is
+ * always valid JSON. A NULL string is written as null. Nesting deeper than
+ * JW_DEPTH, or an end without its opening, is a bug (BUG()).
+ */
+#ifndef CHAMPION_JW_H
+#define CHAMPION_JW_H
+
+#include "util/buf.h"
+
+#define JW_DEPTH 16
+
+struct jw {
+	struct buf *b;
+	int depth;
+	bool need_comma[JW_DEPTH + 1]; /* per level: a value was written there */
+	char closer[JW_DEPTH + 1];     /* per level: '}' or ']' */
+	bool after_key;                /* the next value follows a key: no comma */
+};
+
+void jw_init(struct jw *w, struct buf *b);
+
+void jw_obj(struct jw *w);
+void jw_arr(struct jw *w);
+void jw_end(struct jw *w); /* closes the innermost object or array */
+
+void jw_key(struct jw *w, const char *key);
+void jw_str(struct jw *w, const char *s); /* NULL: null */
+void jw_strn(struct jw *w, const char *s, size_t len);
+void jw_int(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* Text that is JSON already (a stored document), written as it is; NULL: null. */
+void jw_raw(struct jw *w, const char *json);
+
+/* Key and value in one call; the _opt forms write null for 0 / NULL. */
+void jw_kstr(struct jw *w, const char *key, const char *s);
+void jw_kint(struct jw *w, const char *key, int64_t v);
+void jw_kid(struct jw *w, const char *key, int64_t id); /* 0: null */
+void jw_kbool(struct jw *w, const char *key, bool v);
+
+#endif
