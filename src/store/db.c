@@ -223,51 +223,77 @@ enum err_code db_exec(struct db *db, const char *sql, struct err *e)
 	return db->drv->exec(db->conn, sql, e);
 }
 
-enum err_code db_begin(struct db *db, struct err *e)
-{
-	char sql[32];
-	enum err_code rc;
+/*
+ * Transaction statements run on every request: they go through the
+ * statement cache (keyed by the address of the SQL) instead of being
+ * parsed each time. Savepoints nest up to DB_SP_CACHED levels that way;
+ * deeper ones are parsed when used.
+ */
+#define DB_SP_CACHED 8
+#define SP_NAMES(op) {op "sp0", op "sp1", op "sp2", op "sp3", op "sp4", op "sp5", op "sp6", op "sp7"}
+static const char *const sp_begin[DB_SP_CACHED] = SP_NAMES("SAVEPOINT ");
+static const char *const sp_release[DB_SP_CACHED] = SP_NAMES("RELEASE ");
+static const char *const sp_rollback[DB_SP_CACHED] = SP_NAMES("ROLLBACK TO ");
 
-	if (db->depth == 0)
-		rc = db_exec(db, "BEGIN IMMEDIATE", e);
-	else {
-		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", db->depth);
-		rc = db_exec(db, sql, e);
-	}
+/* One statement of no result through the cache. */
+static enum err_code run_cached(struct db *db, const char *sql, struct err *e)
+{
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	r = db_step(st, e);
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+/* The savepoint statement op ("SAVEPOINT ", ...) for level n. */
+static enum err_code run_savepoint(struct db *db, const char *const cached[], const char *op,
+				   int n, struct err *e)
+{
+	char sql[48];
+
+	if (n < DB_SP_CACHED)
+		return run_cached(db, cached[n], e);
+	snprintf(sql, sizeof(sql), "%ssp%d", op, n);
+	return db_exec(db, sql, e);
+}
+
+static enum err_code begin(struct db *db, const char *first, struct err *e)
+{
+	enum err_code rc = db->depth == 0
+				   ? run_cached(db, first, e)
+				   : run_savepoint(db, sp_begin, "SAVEPOINT ", db->depth, e);
 	if (rc == ERR_OK)
 		db->depth++;
 	return rc;
+}
+
+enum err_code db_begin(struct db *db, struct err *e)
+{
+	static const char sql[] = "BEGIN IMMEDIATE";
+	return begin(db, sql, e);
 }
 
 enum err_code db_begin_read(struct db *db, struct err *e)
 {
-	char sql[32];
-	enum err_code rc;
-
-	if (db->depth == 0)
-		rc = db_exec(db, "BEGIN", e);
-	else {
-		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", db->depth);
-		rc = db_exec(db, sql, e);
-	}
-	if (rc == ERR_OK)
-		db->depth++;
-	return rc;
+	static const char sql[] = "BEGIN";
+	return begin(db, sql, e);
 }
 
 enum err_code db_commit(struct db *db, struct err *e)
 {
-	char sql[32];
+	static const char sql[] = "COMMIT";
 	enum err_code rc;
 
 	if (db->depth <= 0)
 		BUG("commit outside a transaction");
 	if (db->depth == 1)
-		rc = db_exec(db, "COMMIT", e);
-	else {
-		snprintf(sql, sizeof(sql), "RELEASE sp%d", db->depth - 1);
-		rc = db_exec(db, sql, e);
-	}
+		rc = run_cached(db, sql, e);
+	else
+		rc = run_savepoint(db, sp_release, "RELEASE ", db->depth - 1, e);
 	if (rc == ERR_OK)
 		db->depth--;
 	return rc;
@@ -275,19 +301,17 @@ enum err_code db_commit(struct db *db, struct err *e)
 
 void db_rollback(struct db *db)
 {
+	static const char sql[] = "ROLLBACK";
 	struct err e = ERR_INIT;
-	char sql[64];
 
 	if (db->depth <= 0)
 		return;
 	if (db->depth == 1) {
-		if (db_exec(db, "ROLLBACK", &e))
+		if (run_cached(db, sql, &e))
 			log_warn("rollback failed", "error=\"%s\"", e.msg);
-	} else {
-		snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d", db->depth - 1,
-			 db->depth - 1);
-		if (db_exec(db, sql, &e))
-			log_warn("rollback to savepoint failed", "error=\"%s\"", e.msg);
+	} else if (run_savepoint(db, sp_rollback, "ROLLBACK TO ", db->depth - 1, &e) ||
+		   run_savepoint(db, sp_release, "RELEASE ", db->depth - 1, &e)) {
+		log_warn("rollback to savepoint failed", "error=\"%s\"", e.msg);
 	}
 	db->depth--;
 }
