@@ -20,6 +20,11 @@ enum err_code desk_open(struct desk **out, const struct store_options *o, struct
 	return ERR_OK;
 }
 
+int64_t desk_db_busy_ns(struct desk *d)
+{
+	return db_busy_ns(desk_db(d));
+}
+
 void desk_close(struct desk *d)
 {
 	if (!d)

@@ -28,6 +28,8 @@ struct desk {
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
 enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e);
+/* Time the desk's connection has spent in the database (metrics). */
+int64_t desk_db_busy_ns(struct desk *d);
 void desk_close(struct desk *d);
 
 /*

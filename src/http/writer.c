@@ -146,9 +146,9 @@ static void *writer_main(void *arg)
 	struct write_job *group;
 
 	while ((group = lane_take(&wr->q, wr->batch_max))) {
-		int64_t t0 = http_now_ns();
+		int64_t db0 = desk_db_busy_ns(wr->q.desk);
 		run_group(wr, group);
-		metrics_db_time(&s->workers[0], http_now_ns() - t0);
+		metrics_db_time(&s->workers[0], desk_db_busy_ns(wr->q.desk) - db0);
 	}
 	return NULL;
 }
@@ -160,7 +160,9 @@ static void *slow_main(void *arg)
 	struct write_job *j;
 
 	while ((j = lane_take(&s->slow, 1))) {
+		int64_t db0 = desk_db_busy_ns(s->slow.desk);
 		j->rc = j->prep(s->slow.desk, j, &j->err);
+		metrics_db_time(&s->workers[0], desk_db_busy_ns(s->slow.desk) - db0);
 		writer_submit(s, j);
 	}
 	return NULL;

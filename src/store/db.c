@@ -6,6 +6,8 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
+#include <time.h>
+
 #define CACHE_BUCKETS 256
 
 struct db_stmt {
@@ -21,8 +23,21 @@ struct db {
 	const struct db_driver *drv;
 	void *conn;
 	int depth;
+	int64_t busy_ns; /* time spent in the driver's step and exec */
 	struct db_stmt *cache[CACHE_BUCKETS];
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t db_busy_ns(const struct db *db)
+{
+	return db->busy_ns;
+}
 
 static const char *const sync_names[] = {"off", "normal", "full"};
 
@@ -190,7 +205,10 @@ void db_bind_id(struct db_stmt *st, int n, int64_t v)
 
 int db_step(struct db_stmt *st, struct err *e)
 {
-	return st->db->drv->step(st->impl, e);
+	int64_t t0 = mono_ns();
+	int r = st->db->drv->step(st->impl, e);
+	st->db->busy_ns += mono_ns() - t0;
+	return r;
 }
 
 int64_t db_col_int64(struct db_stmt *st, int i)
@@ -220,7 +238,10 @@ bool db_col_is_null(struct db_stmt *st, int i)
 
 enum err_code db_exec(struct db *db, const char *sql, struct err *e)
 {
-	return db->drv->exec(db->conn, sql, e);
+	int64_t t0 = mono_ns();
+	enum err_code rc = db->drv->exec(db->conn, sql, e);
+	db->busy_ns += mono_ns() - t0;
+	return rc;
 }
 
 /*

@@ -101,6 +101,8 @@ enum err_code db_commit(struct db *db, struct err *e);
 enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_depth(const struct db *db);
+/* Nanoseconds this connection has spent running statements (for metrics). */
+int64_t db_busy_ns(const struct db *db);
 
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);

@@ -552,6 +552,45 @@ static void test_busy_is_transient(void **state)
 	db_close(other);
 }
 
+/* Twelve levels: past the eight whose statements are cached, the same rules. */
+static void test_deep_savepoints(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+
+	for (int d = 0; d < 12; d++) {
+		assert_int_equal(db_begin(f->db, &e), ERR_OK);
+		assert_int_equal(insert_row(f->db, 100 + d, NULL, 1, &e), ERR_OK);
+	}
+	assert_int_equal(db_depth(f->db), 12);
+	db_rollback(f->db); /* drops row 111 */
+	db_rollback(f->db); /* and 110 */
+	for (int d = 10; d > 0; d--)
+		assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(db_depth(f->db), 0);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t WHERE id >= 100"), 10);
+	assert_int_equal(tl_query_int(f->db, "SELECT max(id) FROM t"), 109);
+}
+
+/* The time a connection spends in statements grows with what it runs. */
+static void test_busy_time(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int64_t t0 = db_busy_ns(f->db), t1, t2;
+
+	assert_true(t0 >= 0);
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(insert_row(f->db, 1000 + i, NULL, 1, &e), ERR_OK);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	t1 = db_busy_ns(f->db);
+	assert_true(t1 > t0);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t"), 200);
+	t2 = db_busy_ns(f->db);
+	assert_true(t2 >= t1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -569,6 +608,8 @@ int main(void)
 		T(test_bind_copies_text),
 		T(test_commit_and_rollback),
 		T(test_savepoints),
+		T(test_deep_savepoints),
+		T(test_busy_time),
 		T(test_failure_inside_savepoint),
 		T(test_constraint_mapping),
 		T(test_bad_sql),
