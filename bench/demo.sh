@@ -11,13 +11,13 @@
 # prints the ratio of the two rates, which depends much less on the machine
 # than either rate.
 #
-# CHAMPION names the binary (default: build/src/champion under the source
+# CHAMPION names the binary (default: build/champion under the source
 # tree); SQLITE3 the CLI (default: sqlite3 on the PATH).
 set -eu
 
 N=${1:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CHAMPION=${CHAMPION:-$ROOT/build/src/champion}
+CHAMPION=${CHAMPION:-$ROOT/build/champion}
 SQLITE3=${SQLITE3:-sqlite3}
 [ -x "$CHAMPION" ] || { echo "demo.sh: no champion binary at '$CHAMPION' (set CHAMPION)" >&2; exit 1; }
 command -v "$SQLITE3" >/dev/null || { echo "demo.sh: no sqlite3 CLI (set SQLITE3)" >&2; exit 1; }

@@ -111,8 +111,8 @@ if [ -z "$champion" ]; then
 		meson setup "$bdir" "$bench_root" --buildtype=release >/dev/null
 	fi
 	say "bench: building $bdir"
-	ninja -C "$bdir" src/champion >/dev/null
-	champion="$bdir/src/champion"
+	ninja -C "$bdir" champion >/dev/null
+	champion="$bdir/champion"
 fi
 [ -x "$champion" ] || die "no champion binary at '$champion'"
 champion=$(cd "$(dirname "$champion")" && pwd)/$(basename "$champion")

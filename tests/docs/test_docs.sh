@@ -32,6 +32,15 @@ ok
 grep -q 'ticket.first_response' "$tmp/out" || fail "README session: events lack first response"
 ok
 
+# The binary is where the README, the Makefile (make run) and the bench say it is.
+if [ -n "${BUILD_ROOT:-}" ]; then
+	[ "$(realpath "$BUILD_ROOT/champion")" = "$(realpath "$CHAMPION")" ] ||
+		fail "the binary under test is not build/champion: $CHAMPION"
+	grep -q 'exec $(BUILD)/champion ' "$SOURCE_ROOT/Makefile" || fail "make run does not run \$(BUILD)/champion"
+	grep -q '`build/champion`' "$readme" || fail "README does not name build/champion"
+	ok
+fi
+
 # 2. Every command is documented in the man page, README and its own --help.
 cmds=$("$CHAMPION" help | awk '/^commands:/ {on=1; next} on && /^$/ {exit} on {print $1}')
 [ -n "$cmds" ] || fail "champion help lists no commands"
