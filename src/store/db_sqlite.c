@@ -91,6 +91,9 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 	/* Sorts and temporary indexes stay in memory: no temp file per query. */
 	if (!rc)
 		rc = sq_exec(conn, "PRAGMA temp_store=MEMORY", e);
+	/* Before the migrations: the search index names its tokenizer. */
+	if (!rc)
+		rc = search_sqlite_register(conn, e);
 	if (rc) {
 		char msg[ERR_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", e ? e->msg : "");

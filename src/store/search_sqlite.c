@@ -1,0 +1,328 @@
+/*
+ * search_sqlite.c - search.h on SQLite: FTS5, the "champion" tokenizer,
+ * the ranked query and its snippets. Everything FTS5 knows of lives here
+ * (and in migrations/sqlite/0004_search.sql).
+ *
+ * The tokenizer wraps FTS5's own unicode61 (remove_diacritics 2: case
+ * and accents folded, "Café" and "cafe" the same) and stems every token
+ * with Snowball's English stemmer ("connecting" and "connection" both
+ * "connect"). For a prefix query ("connecti*") it gives the word as typed
+ * and, when it differs, its stem at the same place: FTS5 takes either.
+ */
+#include "util/common.h"
+#include "store/db_driver.h"
+#include "store/search.h"
+#include "util/buf.h"
+
+#include <libstemmer.h>
+#include <sqlite3.h>
+
+#define STEM_MAX 64 /* longer tokens are kept as they are */
+#define SNIPPET_TOKENS 16
+
+/* --- the tokenizer ------------------------------------------------------- */
+
+struct tok {
+	fts5_tokenizer inner;   /* unicode61's methods */
+	Fts5Tokenizer *inner_tok;
+	struct sb_stemmer *stemmer;
+};
+
+struct tok_call {
+	struct tok *t;
+	void *ctx;
+	int flags;
+	int (*emit)(void *ctx, int tflags, const char *tok, int n, int start, int end);
+};
+
+static void tok_delete(Fts5Tokenizer *p)
+{
+	struct tok *t = (struct tok *)p;
+
+	if (!t)
+		return;
+	if (t->inner_tok)
+		t->inner.xDelete(t->inner_tok);
+	if (t->stemmer)
+		sb_stemmer_delete(t->stemmer);
+	sqlite3_free(t);
+}
+
+static int tok_create(void *api_ptr, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	static const char *const inner_args[] = {"remove_diacritics", "2"};
+	fts5_api *api = api_ptr;
+	struct tok *t;
+	void *ud = NULL;
+	int rc;
+
+	(void)argv;
+	*out = NULL;
+	if (argc != 0)
+		return SQLITE_ERROR;
+	if (!(t = sqlite3_malloc(sizeof(*t))))
+		return SQLITE_NOMEM;
+	memset(t, 0, sizeof(*t));
+	rc = api->xFindTokenizer(api, "unicode61", &ud, &t->inner);
+	if (rc == SQLITE_OK)
+		rc = t->inner.xCreate(ud, (const char **)inner_args, 2, &t->inner_tok);
+	if (rc == SQLITE_OK && !(t->stemmer = sb_stemmer_new("english", NULL)))
+		rc = SQLITE_NOMEM;
+	if (rc != SQLITE_OK) {
+		tok_delete((Fts5Tokenizer *)t);
+		return rc;
+	}
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+/* One folded token from unicode61: stem it and pass it on. */
+static int tok_stem(void *p, int tflags, const char *tok, int n, int start, int end)
+{
+	struct tok_call *c = p;
+	const sb_symbol *stem;
+	int slen, rc;
+
+	if (n > STEM_MAX || !(stem = sb_stemmer_stem(c->t->stemmer, (const sb_symbol *)tok, n)))
+		return c->emit(c->ctx, tflags, tok, n, start, end);
+	slen = sb_stemmer_length(c->t->stemmer);
+	if (!(c->flags & FTS5_TOKENIZE_PREFIX))
+		return c->emit(c->ctx, tflags, (const char *)stem, slen, start, end);
+	/* A prefix: the word as typed, and its stem as a synonym. */
+	if ((rc = c->emit(c->ctx, tflags, tok, n, start, end)) != SQLITE_OK)
+		return rc;
+	if (slen == n && memcmp(stem, tok, (size_t)n) == 0)
+		return SQLITE_OK;
+	return c->emit(c->ctx, tflags | FTS5_TOKEN_COLOCATED, (const char *)stem, slen, start,
+		       end);
+}
+
+static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
+			int (*emit)(void *, int, const char *, int, int, int))
+{
+	struct tok *t = (struct tok *)p;
+	struct tok_call c = {.t = t, .ctx = ctx, .flags = flags, .emit = emit};
+	return t->inner.xTokenize(t->inner_tok, &c, flags, text, n, tok_stem);
+}
+
+/* Called by the driver on every new connection, before the migrations. */
+enum err_code search_sqlite_register(void *conn, struct err *e)
+{
+	static fts5_tokenizer methods = {tok_create, tok_delete, tok_tokenize};
+	sqlite3_stmt *st = NULL;
+	fts5_api *api = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(conn, "SELECT fts5(?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (!api)
+		return err_set(e, ERR_INTERNAL, "this SQLite has no FTS5 (%s)", sqlite3_libversion());
+	rc = api->xCreateTokenizer(api, "champion", api, &methods, NULL);
+	if (rc != SQLITE_OK)
+		return err_set(e, ERR_INTERNAL, "cannot register the search tokenizer: %s",
+			       sqlite3_errstr(rc));
+	return ERR_OK;
+}
+
+/* --- the query ------------------------------------------------------------- */
+
+/* One term as an FTS5 string: quoted, so FTS5 sees only text to tokenize. */
+static void put_term(struct buf *b, const struct query_term *t)
+{
+	buf_putc(b, '"');
+	for (const char *s = t->text; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+	if (t->kind == QUERY_PREFIX)
+		buf_putc(b, '*');
+}
+
+static void put_group(struct buf *b, const struct query_group *g)
+{
+	if (g->nterms > 1)
+		buf_putc(b, '(');
+	for (size_t i = 0; i < g->nterms; i++) {
+		if (i)
+			buf_puts(b, " OR ");
+		put_term(b, &g->terms[i]);
+	}
+	if (g->nterms > 1)
+		buf_putc(b, ')');
+}
+
+/* The parsed query as an FTS5 expression: (A AND (B OR C)) NOT D NOT E. */
+static void fts5_expr(struct buf *b, const struct query *q)
+{
+	bool first = true;
+
+	buf_putc(b, '(');
+	for (size_t i = 0; i < q->ngroups; i++) {
+		if (q->groups[i].negated)
+			continue;
+		if (!first)
+			buf_puts(b, " AND ");
+		put_group(b, &q->groups[i]);
+		first = false;
+	}
+	buf_putc(b, ')');
+	for (size_t i = 0; i < q->ngroups; i++) {
+		if (!q->groups[i].negated)
+			continue;
+		buf_puts(b, " NOT ");
+		put_group(b, &q->groups[i]);
+	}
+}
+
+/* FTS5's snippet (marks \x02 and \x03) as HTML: escaped, marks as <mark>. */
+static const char *snippet_html(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(&b, "&amp;"); break;
+		case '<': buf_puts(&b, "&lt;"); break;
+		case '>': buf_puts(&b, "&gt;"); break;
+		case '"': buf_puts(&b, "&quot;"); break;
+		case '\'': buf_puts(&b, "&#39;"); break;
+		case '\x02': buf_puts(&b, "<mark>"); break;
+		case '\x03': buf_puts(&b, "</mark>"); break;
+		case '\n':
+		case '\r':
+		case '\t': buf_putc(&b, ' '); break;
+		default:
+			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+				buf_putc(&b, *s);
+			break;
+		}
+	}
+	out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+/* The best snippet of one hit: from the message's body, else the subject. */
+static enum err_code hit_snippet(struct db *db, struct arena *a, const char *match,
+				 struct search_hit *h, struct err *e)
+{
+	static const char sql[] =
+		"SELECT snippet(search_index, 1, char(2), char(3), '…', 16), "
+		"highlight(search_index, 0, char(2), char(3)) "
+		"FROM search_index WHERE search_index MATCH $1 AND rowid = $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, match);
+	db_bind_int64(st, 2, h->message_id);
+	r = db_step(st, e);
+	if (r == DB_ROW) {
+		const char *body = db_col_text(st, 0);
+		h->snippet = snippet_html(a, body && strchr(body, '\x02') ? body : db_col_text(st, 1));
+	} else if (r == DB_DONE) {
+		h->snippet = "";
+	} else {
+		rc = e->code;
+	}
+	db_done(st);
+	return rc;
+}
+
+enum err_code search_tickets(struct db *db, struct arena *a, const struct search_filter *f,
+			     struct rows *out, struct err *e)
+{
+	struct buf sql = BUF_INIT, match = BUF_INIT;
+	struct db_stmt *st = NULL;
+	enum err_code rc;
+	int r;
+
+	rows_init(out, sizeof(struct search_hit));
+	fts5_expr(&match, f->query);
+	/* score = -bm25 (higher is better) * recency; see search.h. */
+	buf_printf(&sql,
+		   "SELECT tid, mid, max(score) AS score FROM (SELECT m.ticket_id AS tid, "
+		   "m.id AS mid, -bm25(search_index, %.1f, 1.0) * (0.5 + 0.5 / (1.0 + "
+		   "max(0, $2 - t.updated_at) / 86400000.0 / %.1f)) AS score "
+		   "FROM search_index CROSS JOIN messages m ON m.id = search_index.rowid "
+		   "CROSS JOIN tickets t ON t.id = m.ticket_id "
+		   "WHERE search_index MATCH $1 AND (m.kind = 'public' OR $3 = 1)",
+		   SEARCH_SUBJECT_WEIGHT, SEARCH_RECENCY_DAYS);
+	if (f->status >= 0)
+		buf_puts(&sql, " AND t.status = $4");
+	if (f->assignee_id > 0)
+		buf_puts(&sql, " AND t.assignee_id = $5");
+	else if (f->assignee_id < 0)
+		buf_puts(&sql, " AND t.assignee_id IS NULL");
+	if (f->requester_id)
+		buf_puts(&sql, " AND t.requester_id = $6");
+	if (f->tag)
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id "
+			       "AND g.tag = $7)");
+	switch (f->viewer_role) {
+	case ROLE_ADMIN:
+	case ROLE_AGENT:
+		break;
+	case ROLE_ENGINEER:
+		buf_puts(&sql, " AND (t.assignee_id = $8 OR t.group_id IN (SELECT gm.group_id "
+			       "FROM group_members gm WHERE gm.user_id = $8))");
+		break;
+	default:
+		buf_puts(&sql, " AND (t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM "
+			       "ticket_followers w WHERE w.user_id = $8) OR t.organisation_id IN "
+			       "(SELECT o.id FROM organisations o WHERE o.id = $9 AND "
+			       "o.shares_tickets = 1))");
+		break;
+	}
+	buf_puts(&sql, ") GROUP BY tid ORDER BY score DESC, tid DESC LIMIT $10 OFFSET $11");
+	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
+		goto out;
+	db_bind_text(st, 1, buf_str(&match));
+	db_bind_int64(st, 2, f->now);
+	db_bind_int64(st, 3, f->with_internal);
+	if (f->status >= 0)
+		db_bind_text(st, 4, status_name((enum status)f->status));
+	if (f->assignee_id > 0)
+		db_bind_int64(st, 5, f->assignee_id);
+	if (f->requester_id)
+		db_bind_int64(st, 6, f->requester_id);
+	if (f->tag)
+		db_bind_text(st, 7, f->tag);
+	if (f->viewer_role == ROLE_ENGINEER || f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 8, f->viewer_id);
+	if (f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 9, f->viewer_org_id);
+	db_bind_int64(st, 10, f->limit);
+	db_bind_int64(st, 11, f->offset);
+	while ((r = db_step(st, e)) == DB_ROW) {
+		struct search_hit *h = rows_push(a, out);
+		h->ticket_id = db_col_int64(st, 0);
+		h->message_id = db_col_int64(st, 1);
+		h->score = db_col_double(st, 2);
+	}
+	if (r < 0) {
+		rc = e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < out->count && !rc; i++)
+		rc = hit_snippet(db, a, buf_str(&match), ROWS_AT(out, struct search_hit, i), e);
+out:
+	db_done(st);
+	buf_release(&sql);
+	buf_release(&match);
+	return rc;
+}
+
+enum err_code search_rebuild(struct db *db, struct err *e)
+{
+	return db_exec(db, "INSERT INTO search_index (search_index) VALUES ('rebuild')", e);
+}
