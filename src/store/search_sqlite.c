@@ -18,14 +18,27 @@
 #include <sqlite3.h>
 
 #define STEM_MAX 64 /* longer tokens are kept as they are */
+#define CACHE_SLOTS 4096 /* stems remembered per tokenizer (a power of 2) */
+#define CACHE_WORD 24    /* longest token and stem remembered */
 #define SNIPPET_TOKENS 16
 
 /* --- the tokenizer ------------------------------------------------------- */
+
+/*
+ * Stemming costs as much as the rest of indexing together, and words
+ * repeat (Zipf): a direct-mapped cache of token -> stem saves most of it.
+ */
+struct stem_slot {
+	uint8_t nword, nstem; /* nword 0: empty */
+	char word[CACHE_WORD];
+	char stem[CACHE_WORD];
+};
 
 struct tok {
 	fts5_tokenizer inner;   /* unicode61's methods */
 	Fts5Tokenizer *inner_tok;
 	struct sb_stemmer *stemmer;
+	struct stem_slot cache[CACHE_SLOTS];
 };
 
 struct tok_call {
@@ -76,25 +89,51 @@ static int tok_create(void *api_ptr, const char **argv, int argc, Fts5Tokenizer 
 	return SQLITE_OK;
 }
 
+/* The stem of tok (n bytes), through the cache; NULL when it has none. */
+static const char *stem_of(struct tok *t, const char *tok, int n, int *slen)
+{
+	struct stem_slot *slot = NULL;
+	const sb_symbol *stem;
+
+	if (n <= CACHE_WORD) {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (int i = 0; i < n; i++)
+			h = (h ^ (unsigned char)tok[i]) * 16777619u;
+		slot = &t->cache[h & (CACHE_SLOTS - 1)];
+		if (slot->nword == n && memcmp(slot->word, tok, (size_t)n) == 0) {
+			*slen = slot->nstem;
+			return slot->stem;
+		}
+	}
+	if (n > STEM_MAX || !(stem = sb_stemmer_stem(t->stemmer, (const sb_symbol *)tok, n)))
+		return NULL;
+	*slen = sb_stemmer_length(t->stemmer);
+	if (slot && *slen <= CACHE_WORD) {
+		slot->nword = (uint8_t)n;
+		slot->nstem = (uint8_t)*slen;
+		memcpy(slot->word, tok, (size_t)n);
+		memcpy(slot->stem, stem, (size_t)*slen);
+	}
+	return (const char *)stem;
+}
+
 /* One folded token from unicode61: stem it and pass it on. */
 static int tok_stem(void *p, int tflags, const char *tok, int n, int start, int end)
 {
 	struct tok_call *c = p;
-	const sb_symbol *stem;
+	const char *stem;
 	int slen, rc;
 
-	if (n > STEM_MAX || !(stem = sb_stemmer_stem(c->t->stemmer, (const sb_symbol *)tok, n)))
+	if (!(stem = stem_of(c->t, tok, n, &slen)))
 		return c->emit(c->ctx, tflags, tok, n, start, end);
-	slen = sb_stemmer_length(c->t->stemmer);
 	if (!(c->flags & FTS5_TOKENIZE_PREFIX))
-		return c->emit(c->ctx, tflags, (const char *)stem, slen, start, end);
+		return c->emit(c->ctx, tflags, stem, slen, start, end);
 	/* A prefix: the word as typed, and its stem as a synonym. */
 	if ((rc = c->emit(c->ctx, tflags, tok, n, start, end)) != SQLITE_OK)
 		return rc;
 	if (slen == n && memcmp(stem, tok, (size_t)n) == 0)
 		return SQLITE_OK;
-	return c->emit(c->ctx, tflags | FTS5_TOKEN_COLOCATED, (const char *)stem, slen, start,
-		       end);
+	return c->emit(c->ctx, tflags | FTS5_TOKEN_COLOCATED, stem, slen, start, end);
 }
 
 static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
