@@ -288,13 +288,18 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 	rows_init(out, sizeof(struct search_hit));
 	fts5_expr(&match, f->query);
 	/* score = -bm25 (higher is better) * recency; see search.h. */
+	/*
+	 * bm25() works only in the scan of the index itself: the hits come
+	 * first (materialized), then messages and tickets join them by key.
+	 */
 	buf_printf(&sql,
-		   "SELECT tid, mid, max(score) AS score FROM (SELECT m.ticket_id AS tid, "
-		   "m.id AS mid, -bm25(search_index, %.1f, 1.0) * (0.5 + 0.5 / (1.0 + "
-		   "max(0, $2 - t.updated_at) / 86400000.0 / %.1f)) AS score "
-		   "FROM search_index CROSS JOIN messages m ON m.id = search_index.rowid "
+		   "WITH hits AS MATERIALIZED (SELECT rowid AS id, -bm25(search_index, %.1f, 1.0) "
+		   "AS relevance FROM search_index WHERE search_index MATCH $1) "
+		   "SELECT m.ticket_id AS tid, m.id AS mid, max(h.relevance * (0.5 + 0.5 / (1.0 + "
+		   "max(0, $2 - t.updated_at) / 86400000.0 / %.1f))) AS score "
+		   "FROM hits h CROSS JOIN messages m ON m.id = h.id "
 		   "CROSS JOIN tickets t ON t.id = m.ticket_id "
-		   "WHERE search_index MATCH $1 AND (m.kind = 'public' OR $3 = 1)",
+		   "WHERE (m.kind = 'public' OR $3 = 1)",
 		   SEARCH_SUBJECT_WEIGHT, SEARCH_RECENCY_DAYS);
 	if (f->status >= 0)
 		buf_puts(&sql, " AND t.status = $4");
@@ -322,7 +327,7 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 			       "o.shares_tickets = 1))");
 		break;
 	}
-	buf_puts(&sql, ") GROUP BY tid ORDER BY score DESC, tid DESC LIMIT $10 OFFSET $11");
+	buf_puts(&sql, " GROUP BY m.ticket_id ORDER BY score DESC, tid DESC LIMIT $10 OFFSET $11");
 	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
 		goto out;
 	db_bind_text(st, 1, buf_str(&match));
