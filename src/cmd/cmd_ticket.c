@@ -434,7 +434,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t v;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_ticket, "which one: create, list, search, show, reply, "
+		return cmd_usage_error(&cmd_ticket, "which one: create, list, show, search, reply, "
 				       "note, set, merge, link or events?");
 	verb = argv[1];
 	for (v = 0; v < ARRAY_SIZE(verbs); v++)
