@@ -67,4 +67,28 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 /* Rebuilds the whole index from tickets and messages (after a bulk load). */
 enum err_code search_rebuild(struct db *db, struct err *e);
 
+/*
+ * A bulk build beside a bulk load (champion demo), while the index's
+ * triggers are off: the loader hands every message it writes to
+ * search_bulk_add; a second thread indexes them meanwhile into a scratch
+ * database at scratch_path; search_bulk_finish waits for it and copies
+ * the finished index into the desk, replacing what the index held. On a
+ * machine with a spare core the index costs the load almost nothing.
+ *
+ * begin: *out is NULL when the backend needs no bulk build (ERR_OK).
+ * add: copies the strings; blocks while the builder is far behind.
+ * finish: outside any transaction on db (the copy writes from the
+ * builder's own connection); frees b whatever happens. On error the index
+ * is as before: rebuild it with search_rebuild.
+ * abort: stops the builder, removes the scratch database, frees b.
+ */
+struct search_bulk;
+
+enum err_code search_bulk_begin(struct db *db, const char *desk_path, const char *scratch_path,
+				struct search_bulk **out, struct err *e);
+void search_bulk_add(struct search_bulk *b, int64_t message_id, const char *subject,
+		     const char *body);
+enum err_code search_bulk_finish(struct search_bulk *b, struct err *e);
+void search_bulk_abort(struct search_bulk *b);
+
 #endif

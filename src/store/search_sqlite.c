@@ -13,9 +13,13 @@
 #include "store/db_driver.h"
 #include "store/search.h"
 #include "util/buf.h"
+#include "util/xalloc.h"
 
 #include <libstemmer.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #define STEM_MAX 64 /* longer tokens are kept as they are */
 #define CACHE_SLOTS 4096 /* stems remembered per tokenizer (a power of 2) */
@@ -369,4 +373,311 @@ out:
 enum err_code search_rebuild(struct db *db, struct err *e)
 {
 	return db_exec(db, "INSERT INTO search_index (search_index) VALUES ('rebuild')", e);
+}
+
+/* --- the bulk build ----------------------------------------------------------------- */
+
+#define BULK_CHUNK (1 << 20)        /* bytes of documents handed over at once */
+#define BULK_QUEUED_MAX (64 << 20)  /* the loader waits past this much */
+
+/* Documents, packed: int64 id, uint32 subject length, uint32 body length, bytes. */
+struct chunk {
+	struct chunk *next;
+	size_t len, cap;
+	char data[];
+};
+
+struct search_bulk {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct chunk *head, *tail; /* handed over, not yet indexed */
+	size_t queued;             /* bytes in the queue */
+	bool closed;               /* no more chunks will come */
+	bool stop;                 /* abort: give up */
+	struct chunk *filling;     /* the loader's own, not in the queue */
+	char *desk_path, *scratch_path;
+	enum err_code rc;          /* the builder's outcome */
+	struct err err;
+};
+
+static void *bulk_alloc_chunk(size_t need)
+{
+	size_t cap = need > BULK_CHUNK ? need : BULK_CHUNK;
+	struct chunk *c = xmalloc(sizeof(*c) + cap);
+	c->next = NULL;
+	c->len = 0;
+	c->cap = cap;
+	return c;
+}
+
+static void remove_scratch(const char *path)
+{
+	char journal[PATH_MAX];
+	unlink(path);
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	unlink(journal);
+}
+
+/* Runs SQL on the builder's connection; the error names what failed. */
+static enum err_code bulk_exec(sqlite3 *conn, const char *sql, struct err *e)
+{
+	if (sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return ERR_OK;
+	return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
+}
+
+/* The next chunk to index, or NULL at the end (or on abort). */
+static struct chunk *bulk_take(struct search_bulk *b)
+{
+	struct chunk *c = NULL;
+
+	pthread_mutex_lock(&b->lock);
+	while (!b->head && !b->closed && !b->stop)
+		pthread_cond_wait(&b->cond, &b->lock);
+	if (b->head && !b->stop) {
+		c = b->head;
+		b->head = c->next;
+		if (!b->head)
+			b->tail = NULL;
+		b->queued -= c->cap;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return c;
+}
+
+static enum err_code bulk_index(sqlite3 *conn, struct search_bulk *b, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct chunk *c;
+	enum err_code rc = ERR_OK;
+
+	if (sqlite3_prepare_v2(conn, "INSERT INTO search_index (rowid, subject, body) "
+				     "VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
+	while ((c = bulk_take(b))) {
+		for (size_t off = 0; off < c->len && !rc;) {
+			int64_t id;
+			uint32_t ns, nb;
+			memcpy(&id, c->data + off, sizeof(id));
+			memcpy(&ns, c->data + off + 8, sizeof(ns));
+			memcpy(&nb, c->data + off + 12, sizeof(nb));
+			off += 16;
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, c->data + off, (int)ns, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, c->data + off + ns, (int)nb, SQLITE_STATIC);
+			off += ns + nb;
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = err_set(e, ERR_INTERNAL, "search index build: %s",
+					     sqlite3_errmsg(conn));
+			sqlite3_reset(st);
+		}
+		free(c);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Replaces the desk's index with the scratch one, table by table: FTS5's
+ * own tables hold nothing but the index, the same for both (the desk's
+ * index reads its text from search_documents, the scratch one has none).
+ * The desk's connections see a commit by another connection and drop
+ * what they cached of the index.
+ */
+static enum err_code bulk_copy(sqlite3 *conn, const char *desk_path, struct err *e)
+{
+	static const char copy[] =
+		"BEGIN IMMEDIATE;"
+		"DELETE FROM desk.search_index_data; DELETE FROM desk.search_index_idx;"
+		"DELETE FROM desk.search_index_docsize;"
+		"INSERT INTO desk.search_index_data SELECT * FROM main.search_index_data;"
+		"INSERT INTO desk.search_index_idx SELECT * FROM main.search_index_idx;"
+		"INSERT INTO desk.search_index_docsize SELECT * FROM main.search_index_docsize;"
+		"COMMIT";
+	sqlite3_stmt *st = NULL;
+	enum err_code rc;
+
+	if (sqlite3_prepare_v2(conn, "ATTACH ?1 AS desk", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
+	sqlite3_bind_text(st, 1, desk_path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE
+		     ? ERR_OK
+		     : err_set(e, ERR_INTERNAL, "search index build: cannot open '%s': %s",
+			       desk_path, sqlite3_errmsg(conn));
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if ((rc = bulk_exec(conn, copy, e)))
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void *bulk_main(void *arg)
+{
+	struct search_bulk *b = arg;
+	sqlite3 *conn = NULL;
+	enum err_code rc;
+
+	if (sqlite3_open_v2(b->scratch_path, &conn,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = err_set(&b->err, ERR_INTERNAL, "search index build: cannot create '%s': %s",
+			     b->scratch_path, conn ? sqlite3_errmsg(conn) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(conn, 60000);
+	/* A scratch file: no journal, no syncing; the same index as 0004_search.sql's. */
+	if ((rc = bulk_exec(conn, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+				  "PRAGMA cache_size=-65536", &b->err)) ||
+	    (rc = search_sqlite_register(conn, &b->err)) ||
+	    (rc = bulk_exec(conn, "CREATE VIRTUAL TABLE search_index USING fts5(subject, body, "
+				  "content = '', tokenize = 'champion'); BEGIN", &b->err)) ||
+	    (rc = bulk_index(conn, b, &b->err)) ||
+	    (rc = bulk_exec(conn, "COMMIT", &b->err)))
+		goto out;
+	pthread_mutex_lock(&b->lock);
+	bool stop = b->stop;
+	pthread_mutex_unlock(&b->lock);
+	if (!stop)
+		rc = bulk_copy(conn, b->desk_path, &b->err);
+out:
+	sqlite3_close(conn);
+	remove_scratch(b->scratch_path);
+	pthread_mutex_lock(&b->lock);
+	b->rc = rc;
+	/* Drain, so a loader waiting for room goes on. */
+	while (b->head) {
+		struct chunk *c = b->head;
+		b->head = c->next;
+		free(c);
+	}
+	b->tail = NULL;
+	b->queued = 0;
+	b->stop = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+enum err_code search_bulk_begin(struct db *db, const char *desk_path, const char *scratch_path,
+				struct search_bulk **out, struct err *e)
+{
+	struct search_bulk *b;
+
+	*out = NULL;
+	if (strcmp(db_backend(db), "sqlite") != 0)
+		return ERR_OK;
+	b = xcalloc(1, sizeof(*b));
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->desk_path = xstrdup(desk_path);
+	b->scratch_path = xstrdup(scratch_path);
+	remove_scratch(scratch_path);
+	if (pthread_create(&b->thread, NULL, bulk_main, b) != 0) {
+		pthread_mutex_destroy(&b->lock);
+		pthread_cond_destroy(&b->cond);
+		free(b->desk_path);
+		free(b->scratch_path);
+		free(b);
+		return err_set(e, ERR_TRANSIENT, "cannot start the search index builder");
+	}
+	*out = b;
+	return ERR_OK;
+}
+
+/* Hands the loader's chunk to the builder; waits while the queue is full. */
+static void bulk_hand_over(struct search_bulk *b)
+{
+	struct chunk *c = b->filling;
+
+	b->filling = NULL;
+	if (!c)
+		return;
+	pthread_mutex_lock(&b->lock);
+	while (b->queued >= BULK_QUEUED_MAX && !b->stop)
+		pthread_cond_wait(&b->cond, &b->lock);
+	if (b->stop) {
+		free(c);
+	} else {
+		if (b->tail)
+			b->tail->next = c;
+		else
+			b->head = c;
+		b->tail = c;
+		b->queued += c->cap;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+void search_bulk_add(struct search_bulk *b, int64_t message_id, const char *subject,
+		     const char *body)
+{
+	uint32_t ns = (uint32_t)strlen(subject), nb = (uint32_t)strlen(body);
+	size_t need = 16 + (size_t)ns + nb;
+
+	if (!b)
+		return;
+	if (b->filling && b->filling->len + need > b->filling->cap)
+		bulk_hand_over(b);
+	if (!b->filling)
+		b->filling = bulk_alloc_chunk(need);
+	char *p = b->filling->data + b->filling->len;
+	memcpy(p, &message_id, 8);
+	memcpy(p + 8, &ns, 4);
+	memcpy(p + 12, &nb, 4);
+	memcpy(p + 16, subject, ns);
+	memcpy(p + 16 + ns, body, nb);
+	b->filling->len += need;
+}
+
+static void bulk_free(struct search_bulk *b)
+{
+	pthread_join(b->thread, NULL);
+	free(b->filling);
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+	free(b->desk_path);
+	free(b->scratch_path);
+	free(b);
+}
+
+enum err_code search_bulk_finish(struct search_bulk *b, struct err *e)
+{
+	enum err_code rc;
+
+	if (!b)
+		return ERR_OK;
+	bulk_hand_over(b);
+	pthread_mutex_lock(&b->lock);
+	b->closed = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(b->thread, NULL);
+	rc = b->rc;
+	if (rc && e)
+		*e = b->err;
+	free(b->filling);
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+	free(b->desk_path);
+	free(b->scratch_path);
+	free(b);
+	return rc;
+}
+
+void search_bulk_abort(struct search_bulk *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->stop = true;
+	b->closed = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	bulk_free(b);
 }
