@@ -281,6 +281,12 @@ static enum err_code hit_snippet(struct db *db, struct arena *a, const char *mat
 	return rc;
 }
 
+/* The tickets (t) a customer ($8, of organisation $9) sees: repo_ticket_list's rule. */
+#define CUSTOMER_SEES                                                                             \
+	"(t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM ticket_followers w WHERE "      \
+	"w.user_id = $8) OR t.organisation_id IN (SELECT o.id FROM organisations o WHERE "        \
+	"o.id = $9 AND o.shares_tickets = 1))"
+
 enum err_code search_tickets(struct db *db, struct arena *a, const struct search_filter *f,
 			     struct rows *out, struct err *e)
 {
@@ -325,10 +331,7 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 			       "FROM group_members gm WHERE gm.user_id = $8))");
 		break;
 	default:
-		buf_puts(&sql, " AND (t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM "
-			       "ticket_followers w WHERE w.user_id = $8) OR t.organisation_id IN "
-			       "(SELECT o.id FROM organisations o WHERE o.id = $9 AND "
-			       "o.shares_tickets = 1))");
+		buf_puts(&sql, " AND " CUSTOMER_SEES);
 		break;
 	}
 	buf_puts(&sql, " GROUP BY m.ticket_id ORDER BY score DESC, tid DESC LIMIT $10 OFFSET $11");
@@ -530,12 +533,21 @@ static void *bulk_main(void *arg)
 		goto out;
 	}
 	sqlite3_busy_timeout(conn, 60000);
-	/* A scratch file: no journal, no syncing; the same index as 0004_search.sql's. */
+	/*
+	 * A scratch file: no journal, no syncing; the same index as
+	 * 0004_search.sql's. Its settings (in its own config table, not
+	 * copied) trade memory for work: terms gather in a 64 MiB hash before
+	 * a segment is written, segments are not merged as they come (each
+	 * merge rewrites them), and one merge at the end makes one segment.
+	 */
 	if ((rc = bulk_exec(conn, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
 				  "PRAGMA cache_size=-65536", &b->err)) ||
 	    (rc = search_sqlite_register(conn, &b->err)) ||
 	    (rc = bulk_exec(conn, "CREATE VIRTUAL TABLE search_index USING fts5(subject, body, "
-				  "content = '', tokenize = 'champion'); BEGIN", &b->err)) ||
+				  "content = '', tokenize = 'champion');"
+				  "INSERT INTO search_index (search_index, rank) VALUES "
+				  "('hashsize', 67108864), ('automerge', 0), ('crisismerge', 64);"
+				  "BEGIN", &b->err)) ||
 	    (rc = bulk_index(conn, b, &b->err)) ||
 	    (rc = bulk_exec(conn, "COMMIT", &b->err)))
 		goto out;
