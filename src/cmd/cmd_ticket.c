@@ -171,7 +171,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'C':
 			if (cmd_parse_ticket_id(optarg, &o->cursor) < 0)
-				return cmd_usage_error(&cmd_ticket, "--cursor wants a ticket id");
+				return cmd_usage_error(&cmd_ticket, "--cursor wants a ticket id (list) "
+						       "or a next_cursor (search)");
 			break;
 		case 'v':
 			if (str_parse_int64(optarg, 1, INT64_MAX, &o->if_version) < 0)

@@ -3,6 +3,7 @@
 #include "store/db_driver.h"
 #include "util/xalloc.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -55,9 +56,20 @@ static enum err_code sq_exec(void *conn, const char *sql, struct err *e)
 	return ERR_OK;
 }
 
+/*
+ * Once per process, before SQLite starts: no memory statistics. They take
+ * a process-wide mutex on every allocation, which the server's loops and
+ * the demo's search index builder would otherwise queue on.
+ */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum err_code sq_open(void **out, const char *path, const struct db_options *o,
 			     struct err *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static const char *const sync_sql[] = {
 		"PRAGMA synchronous=OFF",
 		"PRAGMA synchronous=NORMAL",
@@ -67,6 +79,7 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	enum err_code rc;
 
+	pthread_once(&once, sq_configure);
 	if (!o->create && access(path, F_OK) != 0)
 		return err_set(e, ERR_NOT_FOUND,
 			       "no desk at '%s' (create one with 'champion init')", path);

@@ -404,7 +404,7 @@ struct search_bulk {
 	struct err err;
 };
 
-static void *bulk_alloc_chunk(size_t need)
+static struct chunk *bulk_alloc_chunk(size_t need)
 {
 	size_t cap = need > BULK_CHUNK ? need : BULK_CHUNK;
 	struct chunk *c = xmalloc(sizeof(*c) + cap);
@@ -524,6 +524,8 @@ static void *bulk_main(void *arg)
 	struct search_bulk *b = arg;
 	sqlite3 *conn = NULL;
 	enum err_code rc;
+
+	pthread_setname_np(pthread_self(), "search-build");
 
 	if (sqlite3_open_v2(b->scratch_path, &conn,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
