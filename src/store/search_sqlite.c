@@ -649,28 +649,11 @@ void search_bulk_add(struct search_bulk *b, int64_t message_id, const char *subj
 	b->filling->len += need;
 }
 
-static void bulk_free(struct search_bulk *b)
-{
-	pthread_join(b->thread, NULL);
-	free(b->filling);
-	pthread_mutex_destroy(&b->lock);
-	pthread_cond_destroy(&b->cond);
-	free(b->desk_path);
-	free(b->scratch_path);
-	free(b);
-}
-
-enum err_code search_bulk_finish(struct search_bulk *b, struct err *e)
+/* Waits for the builder, frees b; returns its outcome (copied into e when set). */
+static enum err_code bulk_free(struct search_bulk *b, struct err *e)
 {
 	enum err_code rc;
 
-	if (!b)
-		return ERR_OK;
-	bulk_hand_over(b);
-	pthread_mutex_lock(&b->lock);
-	b->closed = true;
-	pthread_cond_broadcast(&b->cond);
-	pthread_mutex_unlock(&b->lock);
 	pthread_join(b->thread, NULL);
 	rc = b->rc;
 	if (rc && e)
@@ -684,14 +667,29 @@ enum err_code search_bulk_finish(struct search_bulk *b, struct err *e)
 	return rc;
 }
 
+/* Tells the builder no more documents come (and, with stop, to give up). */
+static void bulk_close(struct search_bulk *b, bool stop)
+{
+	pthread_mutex_lock(&b->lock);
+	b->closed = true;
+	b->stop |= stop;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+enum err_code search_bulk_finish(struct search_bulk *b, struct err *e)
+{
+	if (!b)
+		return ERR_OK;
+	bulk_hand_over(b);
+	bulk_close(b, false);
+	return bulk_free(b, e);
+}
+
 void search_bulk_abort(struct search_bulk *b)
 {
 	if (!b)
 		return;
-	pthread_mutex_lock(&b->lock);
-	b->stop = true;
-	b->closed = true;
-	pthread_cond_broadcast(&b->cond);
-	pthread_mutex_unlock(&b->lock);
-	bulk_free(b);
+	bulk_close(b, true);
+	bulk_free(b, NULL);
 }
