@@ -1,4 +1,4 @@
-/* cmd_ticket.c - champion ticket: create, list, show, reply, note, set, merge, link, events. */
+/* cmd_ticket.c - champion ticket: create, list, search, show, reply, note, set, merge, link, events. */
 #include "util/common.h"
 #include "cmd/cmd.h"
 #include "desk/view.h"
@@ -17,6 +17,9 @@ static const char usage[] =
 	"       champion ticket list [--status S] [--assignee EMAIL|none] [--group NAME]\n"
 	"                            [--requester EMAIL] [--tag TAG] [--updated-since TIME]\n"
 	"                            [--limit N] [--cursor ID] [--json]\n"
+	"       champion ticket search QUERY [--status S] [--assignee EMAIL|none]\n"
+	"                            [--requester EMAIL] [--tag TAG] [--limit N]\n"
+	"                            [--cursor N] [--json]\n"
 	"       champion ticket show ID [--json]\n"
 	"       champion ticket reply ID (--body TEXT | --body-file FILE | --body -)\n"
 	"                                [--status S] [--attach FILE]...\n"
@@ -35,7 +38,13 @@ static const char usage[] =
 	"2026-11-22T09:30:00Z). A reply to a closed ticket starts a new ticket linked\n"
 	"to it. 'set' with --if-version refuses to change a ticket someone else changed\n"
 	"since you read it. 'list' pages newest first: pass the last ID as --cursor for\n"
-	"the next page.\n";
+	"the next page.\n"
+	"\n"
+	"'search' finds tickets by the words of their subject and messages, best match\n"
+	"first (relevance, then recency), with the matching passage. QUERY: words (all\n"
+	"must appear), \"a phrase\", prefix* (2 characters or more), -excluded,\n"
+	"either OR other. Case, accents and word endings do not matter: 'connecting'\n"
+	"finds 'connection'. Pass next_cursor (--json) as --cursor for the next page.\n";
 
 #define MAX_MULTI 64
 
@@ -162,7 +171,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'C':
 			if (cmd_parse_ticket_id(optarg, &o->cursor) < 0)
-				return cmd_usage_error(&cmd_ticket, "--cursor wants a ticket id");
+				return cmd_usage_error(&cmd_ticket, "--cursor wants a ticket id (list) "
+						       "or a next_cursor (search)");
 			break;
 		case 'v':
 			if (str_parse_int64(optarg, 1, INT64_MAX, &o->if_version) < 0)
@@ -318,6 +328,68 @@ static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct a
 	return ERR_OK;
 }
 
+/* A snippet (HTML, matches in <mark>) as plain text, matches in [brackets]. */
+static const char *snippet_text(struct arena *a, const char *html)
+{
+	static const struct {
+		const char *from, *to;
+	} map[] = {{"<mark>", "["}, {"</mark>", "]"}, {"&amp;", "&"}, {"&lt;", "<"},
+		   {"&gt;", ">"},     {"&quot;", "\""}, {"&#39;", "'"}};
+	char *out = arena_alloc(a, strlen(html) + 1), *o = out;
+
+	while (*html) {
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(map); i++)
+			if (str_starts_with(html, map[i].from))
+				break;
+		if (i < ARRAY_SIZE(map)) {
+			*o++ = map[i].to[0]; /* every replacement is one character */
+			html += strlen(map[i].from);
+		} else {
+			*o++ = *html++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static enum err_code do_search(struct cmd_ctx *ctx, struct desk *d, const struct actor *who,
+			       const char *text, const struct opts *o, struct err *e)
+{
+	struct search_query q = {
+		.text = text,
+		.status = o->status,
+		.assignee_email = o->assignee,
+		.requester_email = o->requester,
+		.tag = o->ntags ? o->tags[0] : NULL,
+		.offset = o->cursor,
+		.limit = o->limit,
+	};
+	struct search_result res;
+	enum err_code rc;
+
+	if ((rc = desk_search(d, who, &ctx->arena, &q, &res, e)))
+		return rc;
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < res.hits.count; i++)
+			json_array_append_new(arr, view_search_hit_json(ROWS_AT(
+							   &res.hits, struct search_result_hit, i)));
+		dump(view_page_json("results", arr, res.next_offset, res.next_offset > 0));
+		return ERR_OK;
+	}
+	printf("%-7s %-8s %-16s %s\n", "ID", "STATUS", "UPDATED", "SUBJECT");
+	for (size_t i = 0; i < res.hits.count; i++) {
+		struct search_result_hit *h = ROWS_AT(&res.hits, struct search_result_hit, i);
+		printf("%-7" PRId64 " %-8s %-16s %s\n        %s\n", h->ticket.id,
+		       status_name(h->ticket.status), cmd_time(ctx, h->ticket.updated_at),
+		       h->ticket.subject, snippet_text(&ctx->arena, h->snippet));
+	}
+	if (res.next_offset)
+		printf("(more: --cursor %" PRId64 ")\n", res.next_offset);
+	return ERR_OK;
+}
+
 static enum err_code do_events(struct cmd_ctx *ctx, struct desk *d, const struct actor *who,
 			       int64_t id, bool json, struct err *e)
 {
@@ -350,8 +422,8 @@ static enum err_code do_events(struct cmd_ctx *ctx, struct desk *d, const struct
 
 static int run(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const char *const verbs[] = {"create", "list", "show", "reply", "note",
-					    "set", "merge", "link", "events"};
+	static const char *const verbs[] = {"create", "list", "search", "show", "reply",
+					    "note", "set", "merge", "link", "events"};
 	struct opts o = {.status = -1, .priority = -1};
 	struct err e = ERR_INIT;
 	struct desk *d = NULL;
@@ -363,8 +435,8 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t v;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_ticket, "which one: create, list, show, reply, note, "
-				       "set, merge, link or events?");
+		return cmd_usage_error(&cmd_ticket, "which one: create, list, show, search, reply, "
+				       "note, set, merge, link or events?");
 	verb = argv[1];
 	for (v = 0; v < ARRAY_SIZE(verbs); v++)
 		if (strcmp(verb, verbs[v]) == 0)
@@ -375,19 +447,22 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		return status;
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
-	bool takes_id = strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0;
-	int want = !takes_id ? 0 : strcmp(verb, "link") == 0 ? 2 : 1;
+	bool searching = strcmp(verb, "search") == 0;
+	bool takes_id = strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && !searching;
+	int want = searching ? 1 : !takes_id ? 0 : strcmp(verb, "link") == 0 ? 2 : 1;
 
 	if (nargs != want)
 		return cmd_usage_error(&cmd_ticket, "%s wants %s", verb,
-				       want == 0 ? "no arguments" : want == 1 ? "one ticket ID"
-									: "two ticket IDs");
+				       searching   ? "one QUERY (quote it: 'refund invoice')"
+				       : want == 0 ? "no arguments"
+				       : want == 1 ? "one ticket ID"
+						   : "two ticket IDs");
 	if (takes_id && cmd_parse_ticket_id(args[0], &id) < 0)
 		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket id", args[0]);
 	if (want == 2 && cmd_parse_ticket_id(args[1], &other) < 0)
 		return cmd_usage_error(&cmd_ticket, "'%s' is not a ticket id", args[1]);
-	if (strcmp(verb, "list") == 0 && o.ntags > 1)
-		return cmd_usage_error(&cmd_ticket, "list filters on one --tag");
+	if ((strcmp(verb, "list") == 0 || searching) && o.ntags > 1)
+		return cmd_usage_error(&cmd_ticket, "%s filters on one --tag", verb);
 	if (strcmp(verb, "merge") == 0 && (!o.into || cmd_parse_ticket_id(o.into, &other) < 0))
 		return cmd_usage_error(&cmd_ticket, "merge wants --into TARGET, a ticket id");
 	if ((status = cmd_open_desk(ctx, false, &d)) || (status = cmd_actor(ctx, d, &who)))
@@ -430,6 +505,9 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("created ticket #%" PRId64 "\n", id);
 	} else if (strcmp(verb, "list") == 0) {
 		if (do_list(ctx, d, &who, &o, &e))
+			goto fail;
+	} else if (searching) {
+		if (do_search(ctx, d, &who, args[0], &o, &e))
 			goto fail;
 	} else if (strcmp(verb, "show") == 0) {
 		struct ticket_view view;

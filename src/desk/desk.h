@@ -257,6 +257,44 @@ enum err_code desk_attachment_get(struct desk *d, const struct actor *who, struc
 				  int64_t id, int64_t attachment_id, struct attachment_file *out,
 				  struct err *e);
 
+/* --- search (search.c) ----------------------------------------------------- */
+
+#define DESK_SEARCH_LIMIT 25      /* hits in a page by default */
+#define DESK_SEARCH_LIMIT_MAX 100
+#define DESK_SEARCH_OFFSET_MAX 1000 /* how deep pages go */
+
+struct search_query {
+	const char *text;           /* the query (rules/query.h's syntax) */
+	int status;                 /* -1: any */
+	const char *assignee_email; /* NULL: any, "none": unassigned */
+	const char *requester_email;
+	const char *tag;
+	int64_t offset;             /* the cursor: hits to skip */
+	int limit;                  /* 0: DESK_SEARCH_LIMIT */
+};
+
+struct search_result_hit {
+	struct ticket_row ticket;
+	int64_t message_id;
+	double score;
+	const char *snippet;        /* HTML: escaped text, matches in <mark> */
+};
+
+struct search_result {
+	struct rows hits;           /* struct search_result_hit, best first */
+	int64_t next_offset;        /* 0 when this page is the last */
+	size_t syntax_column;       /* on a syntax error (ERR_INVALID): where, from 1 */
+};
+
+/*
+ * Searches the tickets the actor may see, and only the messages they may
+ * read (no internal notes for customers). A query that does not parse is
+ * ERR_INVALID with out->syntax_column set and a message that names the
+ * column; other invalid input is ERR_INVALID with syntax_column 0.
+ */
+enum err_code desk_search(struct desk *d, const struct actor *who, struct arena *a,
+			  const struct search_query *q, struct search_result *out, struct err *e);
+
 /* The ticket's events, oldest first (staff only). */
 enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,
 				 int64_t id, struct rows *out, struct err *e);

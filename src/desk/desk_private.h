@@ -53,6 +53,13 @@ enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64
 enum err_code desk_set_status(struct desk *d, const struct actor *who, struct ticket_row *t,
 			      enum status next, int64_t at, const char *data, struct err *e);
 
+/*
+ * Ends a read use case begun with db_begin_read (one snapshot, locks
+ * taken once): commits when rc is ERR_OK, else rolls back. Returns rc, or
+ * the commit's error.
+ */
+enum err_code desk_read_end(struct desk *d, enum err_code rc, struct err *e);
+
 struct json_t;
 /* Serialises a JSON value into the arena and releases it (takes ownership). */
 const char *desk_json(struct arena *a, struct json_t *v);

@@ -478,8 +478,7 @@ out:
 	return rc;
 }
 
-/* Runs a read use case in one read transaction: one snapshot, locks taken once. */
-static enum err_code in_read(struct desk *d, enum err_code rc, struct err *e)
+enum err_code desk_read_end(struct desk *d, enum err_code rc, struct err *e)
 {
 	if (rc) {
 		db_rollback(desk_db(d));
@@ -556,7 +555,7 @@ enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct ar
 	enum err_code rc = db_begin_read(desk_db(d), e);
 	if (rc)
 		return rc;
-	return in_read(d, ticket_get(d, who, a, id, out, e), e);
+	return desk_read_end(d, ticket_get(d, who, a, id, out, e), e);
 }
 
 static enum err_code ticket_list(struct desk *d, const struct actor *who, struct arena *a,
@@ -619,7 +618,7 @@ enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct a
 	enum err_code rc = db_begin_read(desk_db(d), e);
 	if (rc)
 		return rc;
-	return in_read(d, ticket_list(d, who, a, q, out, e), e);
+	return desk_read_end(d, ticket_list(d, who, a, q, out, e), e);
 }
 
 enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,

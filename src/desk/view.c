@@ -200,6 +200,15 @@ AS_JSON(user, struct user_row)
 AS_JSON(org, struct org_row)
 AS_JSON(group, struct group_row)
 
+json_t *view_search_hit_json(const struct search_result_hit *h)
+{
+	json_t *j = json_pack("{s:o, s:f, s:s}", "ticket", view_ticket_json(&h->ticket), "score",
+			      h->score, "snippet", h->snippet ? h->snippet : "");
+	json_object_set_new(j, "message_id", h->message_id ? json_integer(h->message_id)
+							   : json_null());
+	return j;
+}
+
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full)
 {
 	json_t *page = json_object();

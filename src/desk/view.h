@@ -39,6 +39,8 @@ json_t *view_event_json(const struct event_row *ev);
 json_t *view_user_json(const struct user_row *u);
 json_t *view_org_json(const struct org_row *o);
 json_t *view_group_json(const struct group_row *g);
+/* {ticket, message_id, score, snippet}: one search hit. */
+json_t *view_search_hit_json(const struct search_result_hit *h);
 /* {key: items, next_cursor: last_id or null}; full says the page was full (takes items). */
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full);
 

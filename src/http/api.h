@@ -18,6 +18,7 @@ int api_ticket_note(struct hreq *r);
 int api_ticket_merge(struct hreq *r);
 int api_ticket_events(struct hreq *r);
 int api_ticket_attachment(struct hreq *r);
+int api_search(struct hreq *r);
 
 int api_session_create(struct hreq *r);
 int api_session_get(struct hreq *r);

@@ -138,6 +138,10 @@ int http_not_modified(struct hreq *r, const char *etag);
 /* RFC 7807 problem+json with this status; code is a stable error name. */
 int http_problem(struct hreq *r, int status, const char *code, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
+/* The same with more members (takes ownership of extra; its keys never
+ * replace the standard ones). */
+int http_problem_extra(struct hreq *r, int status, const char *code, json_t *extra,
+		       const char *fmt, ...) PRINTF_LIKE(5, 6);
 /* The desk's error, mapped once: invalid 422, not_found 404, forbidden 403,
  * conflict 409, transient 503 (with Retry-After), internal 500. */
 int http_error(struct hreq *r, const struct err *e);

@@ -329,17 +329,15 @@ int http_not_modified(struct hreq *r, const char *etag)
 	return respond(r, 304, NULL, "", 0);
 }
 
-int http_problem(struct hreq *r, int status, const char *code, const char *fmt, ...)
+static int vproblem(struct hreq *r, int status, const char *code, json_t *extra,
+		    const char *fmt, va_list ap)
 {
 	char detail[ERR_MSG_MAX];
-	va_list ap;
 	json_t *v;
 	char *s;
 	int rc;
 
-	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
 	/* Messages quote what the client sent: keep the body valid UTF-8 JSON. */
 	if (!str_utf8_valid(detail, strlen(detail), NULL))
 		snprintf(detail, sizeof(detail), "%s (details held bytes that are not UTF-8)",
@@ -350,6 +348,9 @@ int http_problem(struct hreq *r, int status, const char *code, const char *fmt, 
 	json_object_set_new(v, "instance", json_stringn(r->req->path.base, r->req->path.len));
 	if (!json_object_get(v, "instance") || json_is_null(json_object_get(v, "instance")))
 		json_object_del(v, "instance");
+	if (extra)
+		json_object_update_missing(v, extra);
+	json_decref(extra);
 	s = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
 	if (status == 503)
@@ -357,6 +358,29 @@ int http_problem(struct hreq *r, int status, const char *code, const char *fmt, 
 			       H2O_STRLIT("1"));
 	rc = respond(r, status, "application/problem+json", s ? s : "{}", s ? strlen(s) : 2);
 	free(s);
+	return rc;
+}
+
+int http_problem(struct hreq *r, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vproblem(r, status, code, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int http_problem_extra(struct hreq *r, int status, const char *code, json_t *extra,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vproblem(r, status, code, extra, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

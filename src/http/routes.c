@@ -39,5 +39,6 @@ const struct route http_routes[] = {
 	{"GET", "/api/v1/groups", 0, 0, api_groups_list},
 	{"POST", "/api/v1/groups", ROUTE_JSON, 4 * KB, api_groups_create},
 	{"POST", "/api/v1/groups/{id}/members", ROUTE_JSON, 4 * KB, api_group_members_add},
+	{"GET", "/api/v1/search", 0, 0, api_search},
 };
 const size_t http_nroutes = ARRAY_SIZE(http_routes);

@@ -35,4 +35,7 @@ struct db_driver {
 
 extern const struct db_driver db_sqlite_driver;
 
+/* Registers the search tokenizer on a new SQLite connection (search_sqlite.c). */
+enum err_code search_sqlite_register(void *conn, struct err *e);
+
 #endif

@@ -70,6 +70,7 @@ static void sq_configure(void)
 static enum err_code sq_open(void **out, const char *path, const struct db_options *o,
 			     struct err *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static const char *const sync_sql[] = {
 		"PRAGMA synchronous=OFF",
 		"PRAGMA synchronous=NORMAL",
@@ -78,8 +79,6 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 	sqlite3 *conn = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	enum err_code rc;
-
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, sq_configure);
 	if (!o->create && access(path, F_OK) != 0)
@@ -106,6 +105,9 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 	/* Sorts and temporary indexes stay in memory: no temp file per query. */
 	if (!rc)
 		rc = sq_exec(conn, "PRAGMA temp_store=MEMORY", e);
+	/* Before the migrations: the search index names its tokenizer. */
+	if (!rc)
+		rc = search_sqlite_register(conn, e);
 	if (rc) {
 		char msg[ERR_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", e ? e->msg : "");

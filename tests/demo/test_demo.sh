@@ -248,6 +248,21 @@ if [ "$N" -le 100000 ]; then
 	check "integrity (with CHECK constraints)" "ok" "$(sql d.db 'PRAGMA integrity_check')"
 fi
 
+# --- the search index, built beside the load ----------------------------------------
+check "messages missing from the search index" 0 \
+	"$(sql d.db 'SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM
+		     search_index_docsize s WHERE s.id = m.id)')"
+check "search index entries without a message" 0 \
+	"$(sql d.db 'SELECT count(*) FROM search_index_docsize s WHERE NOT EXISTS (SELECT 1
+		     FROM messages m WHERE m.id = s.id)')"
+# Ticket 1, by the words of its subject, among its requester's tickets.
+t1=$(sql d.db "SELECT u.email || '|' || t.subject FROM tickets t JOIN users u ON
+	      u.id = t.requester_id WHERE t.id = 1")
+"$CHAMPION" --db d.db ticket search "${t1#*|}" --requester "${t1%%|*}" --limit 100 --json \
+	>search.json 2>err.txt || fail "ticket search failed: $(cat err.txt)"
+grep -q '"id": 1,' search.json || fail "search for ticket 1's subject '${t1#*|}' misses it"
+pass
+
 # --- determinism -----------------------------------------------------------------
 dump()
 {

@@ -1,0 +1,695 @@
+/*
+ * search_sqlite.c - search.h on SQLite: FTS5, the "champion" tokenizer,
+ * the ranked query and its snippets. Everything FTS5 knows of lives here
+ * (and in migrations/sqlite/0004_search.sql).
+ *
+ * The tokenizer wraps FTS5's own unicode61 (remove_diacritics 2: case
+ * and accents folded, "Café" and "cafe" the same) and stems every token
+ * with Snowball's English stemmer ("connecting" and "connection" both
+ * "connect"). For a prefix query ("connecti*") it gives the word as typed
+ * and, when it differs, its stem at the same place: FTS5 takes either.
+ */
+#include "util/common.h"
+#include "store/db_driver.h"
+#include "store/search.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <libstemmer.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#define STEM_MAX 64 /* longer tokens are kept as they are */
+#define CACHE_SLOTS 4096 /* stems remembered per tokenizer (a power of 2) */
+#define CACHE_WORD 24    /* longest token and stem remembered */
+#define SNIPPET_TOKENS 16
+
+/* --- the tokenizer ------------------------------------------------------- */
+
+/*
+ * Stemming costs as much as the rest of indexing together, and words
+ * repeat (Zipf): a direct-mapped cache of token -> stem saves most of it.
+ */
+struct stem_slot {
+	uint8_t nword, nstem; /* nword 0: empty */
+	char word[CACHE_WORD];
+	char stem[CACHE_WORD];
+};
+
+struct tok {
+	fts5_tokenizer inner;   /* unicode61's methods */
+	Fts5Tokenizer *inner_tok;
+	struct sb_stemmer *stemmer;
+	struct stem_slot cache[CACHE_SLOTS];
+};
+
+struct tok_call {
+	struct tok *t;
+	void *ctx;
+	int flags;
+	int (*emit)(void *ctx, int tflags, const char *tok, int n, int start, int end);
+};
+
+static void tok_delete(Fts5Tokenizer *p)
+{
+	struct tok *t = (struct tok *)p;
+
+	if (!t)
+		return;
+	if (t->inner_tok)
+		t->inner.xDelete(t->inner_tok);
+	if (t->stemmer)
+		sb_stemmer_delete(t->stemmer);
+	sqlite3_free(t);
+}
+
+static int tok_create(void *api_ptr, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	static const char *const inner_args[] = {"remove_diacritics", "2"};
+	fts5_api *api = api_ptr;
+	struct tok *t;
+	void *ud = NULL;
+	int rc;
+
+	(void)argv;
+	*out = NULL;
+	if (argc != 0)
+		return SQLITE_ERROR;
+	if (!(t = sqlite3_malloc(sizeof(*t))))
+		return SQLITE_NOMEM;
+	memset(t, 0, sizeof(*t));
+	rc = api->xFindTokenizer(api, "unicode61", &ud, &t->inner);
+	if (rc == SQLITE_OK)
+		rc = t->inner.xCreate(ud, (const char **)inner_args, 2, &t->inner_tok);
+	if (rc == SQLITE_OK && !(t->stemmer = sb_stemmer_new("english", NULL)))
+		rc = SQLITE_NOMEM;
+	if (rc != SQLITE_OK) {
+		tok_delete((Fts5Tokenizer *)t);
+		return rc;
+	}
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+/* The stem of tok (n bytes), through the cache; NULL when it has none. */
+static const char *stem_of(struct tok *t, const char *tok, int n, int *slen)
+{
+	struct stem_slot *slot = NULL;
+	const sb_symbol *stem;
+
+	if (n <= CACHE_WORD) {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (int i = 0; i < n; i++)
+			h = (h ^ (unsigned char)tok[i]) * 16777619u;
+		slot = &t->cache[h & (CACHE_SLOTS - 1)];
+		if (slot->nword == n && memcmp(slot->word, tok, (size_t)n) == 0) {
+			*slen = slot->nstem;
+			return slot->stem;
+		}
+	}
+	if (n > STEM_MAX || !(stem = sb_stemmer_stem(t->stemmer, (const sb_symbol *)tok, n)))
+		return NULL;
+	*slen = sb_stemmer_length(t->stemmer);
+	if (slot && *slen <= CACHE_WORD) {
+		slot->nword = (uint8_t)n;
+		slot->nstem = (uint8_t)*slen;
+		memcpy(slot->word, tok, (size_t)n);
+		memcpy(slot->stem, stem, (size_t)*slen);
+	}
+	return (const char *)stem;
+}
+
+/* One folded token from unicode61: stem it and pass it on. */
+static int tok_stem(void *p, int tflags, const char *tok, int n, int start, int end)
+{
+	struct tok_call *c = p;
+	const char *stem;
+	int slen, rc;
+
+	if (!(stem = stem_of(c->t, tok, n, &slen)))
+		return c->emit(c->ctx, tflags, tok, n, start, end);
+	if (!(c->flags & FTS5_TOKENIZE_PREFIX))
+		return c->emit(c->ctx, tflags, stem, slen, start, end);
+	/* A prefix: the word as typed, and its stem as a synonym. */
+	if ((rc = c->emit(c->ctx, tflags, tok, n, start, end)) != SQLITE_OK)
+		return rc;
+	if (slen == n && memcmp(stem, tok, (size_t)n) == 0)
+		return SQLITE_OK;
+	return c->emit(c->ctx, tflags | FTS5_TOKEN_COLOCATED, stem, slen, start, end);
+}
+
+static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
+			int (*emit)(void *, int, const char *, int, int, int))
+{
+	struct tok *t = (struct tok *)p;
+	struct tok_call c = {.t = t, .ctx = ctx, .flags = flags, .emit = emit};
+	return t->inner.xTokenize(t->inner_tok, &c, flags, text, n, tok_stem);
+}
+
+/* Called by the driver on every new connection, before the migrations. */
+enum err_code search_sqlite_register(void *conn, struct err *e)
+{
+	static fts5_tokenizer methods = {tok_create, tok_delete, tok_tokenize};
+	sqlite3_stmt *st = NULL;
+	fts5_api *api = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(conn, "SELECT fts5(?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (!api)
+		return err_set(e, ERR_INTERNAL, "this SQLite has no FTS5 (%s)", sqlite3_libversion());
+	rc = api->xCreateTokenizer(api, "champion", api, &methods, NULL);
+	if (rc != SQLITE_OK)
+		return err_set(e, ERR_INTERNAL, "cannot register the search tokenizer: %s",
+			       sqlite3_errstr(rc));
+	return ERR_OK;
+}
+
+/* --- the query ------------------------------------------------------------- */
+
+/* One term as an FTS5 string: quoted, so FTS5 sees only text to tokenize. */
+static void put_term(struct buf *b, const struct query_term *t)
+{
+	buf_putc(b, '"');
+	for (const char *s = t->text; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+	if (t->kind == QUERY_PREFIX)
+		buf_putc(b, '*');
+}
+
+static void put_group(struct buf *b, const struct query_group *g)
+{
+	if (g->nterms > 1)
+		buf_putc(b, '(');
+	for (size_t i = 0; i < g->nterms; i++) {
+		if (i)
+			buf_puts(b, " OR ");
+		put_term(b, &g->terms[i]);
+	}
+	if (g->nterms > 1)
+		buf_putc(b, ')');
+}
+
+/* The parsed query as an FTS5 expression: (A AND (B OR C)) NOT D NOT E. */
+static void fts5_expr(struct buf *b, const struct query *q)
+{
+	bool first = true;
+
+	buf_putc(b, '(');
+	for (size_t i = 0; i < q->ngroups; i++) {
+		if (q->groups[i].negated)
+			continue;
+		if (!first)
+			buf_puts(b, " AND ");
+		put_group(b, &q->groups[i]);
+		first = false;
+	}
+	buf_putc(b, ')');
+	for (size_t i = 0; i < q->ngroups; i++) {
+		if (!q->groups[i].negated)
+			continue;
+		buf_puts(b, " NOT ");
+		put_group(b, &q->groups[i]);
+	}
+}
+
+/* FTS5's snippet (marks \x02 and \x03) as HTML: escaped, marks as <mark>. */
+static const char *snippet_html(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(&b, "&amp;"); break;
+		case '<': buf_puts(&b, "&lt;"); break;
+		case '>': buf_puts(&b, "&gt;"); break;
+		case '"': buf_puts(&b, "&quot;"); break;
+		case '\'': buf_puts(&b, "&#39;"); break;
+		case '\x02': buf_puts(&b, "<mark>"); break;
+		case '\x03': buf_puts(&b, "</mark>"); break;
+		case '\n':
+		case '\r':
+		case '\t': buf_putc(&b, ' '); break;
+		default:
+			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+				buf_putc(&b, *s);
+			break;
+		}
+	}
+	out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+/* The best snippet of one hit: from the message's body, else the subject. */
+static enum err_code hit_snippet(struct db *db, struct arena *a, const char *match,
+				 struct search_hit *h, struct err *e)
+{
+	static const char sql[] =
+		"SELECT snippet(search_index, 1, char(2), char(3), '…', 16), "
+		"highlight(search_index, 0, char(2), char(3)) "
+		"FROM search_index WHERE search_index MATCH $1 AND rowid = $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, match);
+	db_bind_int64(st, 2, h->message_id);
+	r = db_step(st, e);
+	if (r == DB_ROW) {
+		const char *body = db_col_text(st, 0);
+		h->snippet = snippet_html(a, body && strchr(body, '\x02') ? body : db_col_text(st, 1));
+	} else if (r == DB_DONE) {
+		h->snippet = "";
+	} else {
+		rc = e->code;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* The tickets (t) a customer ($8, of organisation $9) sees: repo_ticket_list's rule. */
+#define CUSTOMER_SEES                                                                             \
+	"(t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM ticket_followers w WHERE "      \
+	"w.user_id = $8) OR t.organisation_id IN (SELECT o.id FROM organisations o WHERE "        \
+	"o.id = $9 AND o.shares_tickets = 1))"
+
+enum err_code search_tickets(struct db *db, struct arena *a, const struct search_filter *f,
+			     struct rows *out, struct err *e)
+{
+	struct buf sql = BUF_INIT, match = BUF_INIT;
+	struct db_stmt *st = NULL;
+	enum err_code rc;
+	int r;
+
+	rows_init(out, sizeof(struct search_hit));
+	fts5_expr(&match, f->query);
+	/* score = -bm25 (higher is better) * recency; see search.h. */
+	/*
+	 * bm25() works only in the scan of the index itself: the hits come
+	 * first (materialized), then messages and tickets join them by key.
+	 */
+	buf_printf(&sql,
+		   "WITH hits AS MATERIALIZED (SELECT rowid AS id, -bm25(search_index, %.1f, 1.0) "
+		   "AS relevance FROM search_index WHERE search_index MATCH $1) "
+		   "SELECT m.ticket_id AS tid, m.id AS mid, max(h.relevance * (0.5 + 0.5 / (1.0 + "
+		   "max(0, $2 - t.updated_at) / 86400000.0 / %.1f))) AS score "
+		   "FROM hits h CROSS JOIN messages m ON m.id = h.id "
+		   "CROSS JOIN tickets t ON t.id = m.ticket_id "
+		   "WHERE (m.kind = 'public' OR $3 = 1)",
+		   SEARCH_SUBJECT_WEIGHT, SEARCH_RECENCY_DAYS);
+	if (f->status >= 0)
+		buf_puts(&sql, " AND t.status = $4");
+	if (f->assignee_id > 0)
+		buf_puts(&sql, " AND t.assignee_id = $5");
+	else if (f->assignee_id < 0)
+		buf_puts(&sql, " AND t.assignee_id IS NULL");
+	if (f->requester_id)
+		buf_puts(&sql, " AND t.requester_id = $6");
+	if (f->tag)
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id "
+			       "AND g.tag = $7)");
+	switch (f->viewer_role) {
+	case ROLE_ADMIN:
+	case ROLE_AGENT:
+		break;
+	case ROLE_ENGINEER:
+		buf_puts(&sql, " AND (t.assignee_id = $8 OR t.group_id IN (SELECT gm.group_id "
+			       "FROM group_members gm WHERE gm.user_id = $8))");
+		break;
+	default:
+		buf_puts(&sql, " AND " CUSTOMER_SEES);
+		break;
+	}
+	buf_puts(&sql, " GROUP BY m.ticket_id ORDER BY score DESC, tid DESC LIMIT $10 OFFSET $11");
+	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
+		goto out;
+	db_bind_text(st, 1, buf_str(&match));
+	db_bind_int64(st, 2, f->now);
+	db_bind_int64(st, 3, f->with_internal);
+	if (f->status >= 0)
+		db_bind_text(st, 4, status_name((enum status)f->status));
+	if (f->assignee_id > 0)
+		db_bind_int64(st, 5, f->assignee_id);
+	if (f->requester_id)
+		db_bind_int64(st, 6, f->requester_id);
+	if (f->tag)
+		db_bind_text(st, 7, f->tag);
+	if (f->viewer_role == ROLE_ENGINEER || f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 8, f->viewer_id);
+	if (f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 9, f->viewer_org_id);
+	db_bind_int64(st, 10, f->limit);
+	db_bind_int64(st, 11, f->offset);
+	while ((r = db_step(st, e)) == DB_ROW) {
+		struct search_hit *h = rows_push(a, out);
+		h->ticket_id = db_col_int64(st, 0);
+		h->message_id = db_col_int64(st, 1);
+		h->score = db_col_double(st, 2);
+	}
+	if (r < 0) {
+		rc = e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < out->count && !rc; i++)
+		rc = hit_snippet(db, a, buf_str(&match), ROWS_AT(out, struct search_hit, i), e);
+out:
+	db_done(st);
+	buf_release(&sql);
+	buf_release(&match);
+	return rc;
+}
+
+enum err_code search_rebuild(struct db *db, struct err *e)
+{
+	return db_exec(db, "INSERT INTO search_index (search_index) VALUES ('rebuild')", e);
+}
+
+/* --- the bulk build ----------------------------------------------------------------- */
+
+#define BULK_CHUNK (1 << 20)        /* bytes of documents handed over at once */
+#define BULK_QUEUED_MAX (64 << 20)  /* the loader waits past this much */
+
+/* Documents, packed: int64 id, uint32 subject length, uint32 body length, bytes. */
+struct chunk {
+	struct chunk *next;
+	size_t len, cap;
+	char data[];
+};
+
+struct search_bulk {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct chunk *head, *tail; /* handed over, not yet indexed */
+	size_t queued;             /* bytes in the queue */
+	bool closed;               /* no more chunks will come */
+	bool stop;                 /* abort: give up */
+	struct chunk *filling;     /* the loader's own, not in the queue */
+	char *desk_path, *scratch_path;
+	enum err_code rc;          /* the builder's outcome */
+	struct err err;
+};
+
+static struct chunk *bulk_alloc_chunk(size_t need)
+{
+	size_t cap = need > BULK_CHUNK ? need : BULK_CHUNK;
+	struct chunk *c = xmalloc(sizeof(*c) + cap);
+	c->next = NULL;
+	c->len = 0;
+	c->cap = cap;
+	return c;
+}
+
+static void remove_scratch(const char *path)
+{
+	char journal[PATH_MAX];
+	unlink(path);
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	unlink(journal);
+}
+
+/* Runs SQL on the builder's connection; the error names what failed. */
+static enum err_code bulk_exec(sqlite3 *conn, const char *sql, struct err *e)
+{
+	if (sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return ERR_OK;
+	return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
+}
+
+/* The next chunk to index, or NULL at the end (or on abort). */
+static struct chunk *bulk_take(struct search_bulk *b)
+{
+	struct chunk *c = NULL;
+
+	pthread_mutex_lock(&b->lock);
+	while (!b->head && !b->closed && !b->stop)
+		pthread_cond_wait(&b->cond, &b->lock);
+	if (b->head && !b->stop) {
+		c = b->head;
+		b->head = c->next;
+		if (!b->head)
+			b->tail = NULL;
+		b->queued -= c->cap;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return c;
+}
+
+static enum err_code bulk_index(sqlite3 *conn, struct search_bulk *b, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct chunk *c;
+	enum err_code rc = ERR_OK;
+
+	if (sqlite3_prepare_v2(conn, "INSERT INTO search_index (rowid, subject, body) "
+				     "VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
+	while ((c = bulk_take(b))) {
+		for (size_t off = 0; off < c->len && !rc;) {
+			int64_t id;
+			uint32_t ns, nb;
+			memcpy(&id, c->data + off, sizeof(id));
+			memcpy(&ns, c->data + off + 8, sizeof(ns));
+			memcpy(&nb, c->data + off + 12, sizeof(nb));
+			off += 16;
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, c->data + off, (int)ns, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, c->data + off + ns, (int)nb, SQLITE_STATIC);
+			off += ns + nb;
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = err_set(e, ERR_INTERNAL, "search index build: %s",
+					     sqlite3_errmsg(conn));
+			sqlite3_reset(st);
+		}
+		free(c);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Replaces the desk's index with the scratch one, table by table: FTS5's
+ * own tables hold nothing but the index, the same for both (the desk's
+ * index reads its text from search_documents, the scratch one has none).
+ * The desk's connections see a commit by another connection and drop
+ * what they cached of the index.
+ */
+static enum err_code bulk_copy(sqlite3 *conn, const char *desk_path, struct err *e)
+{
+	static const char copy[] =
+		"BEGIN IMMEDIATE;"
+		"DELETE FROM desk.search_index_data; DELETE FROM desk.search_index_idx;"
+		"DELETE FROM desk.search_index_docsize;"
+		"INSERT INTO desk.search_index_data SELECT * FROM main.search_index_data;"
+		"INSERT INTO desk.search_index_idx SELECT * FROM main.search_index_idx;"
+		"INSERT INTO desk.search_index_docsize SELECT * FROM main.search_index_docsize;"
+		"COMMIT";
+	sqlite3_stmt *st = NULL;
+	enum err_code rc;
+
+	if (sqlite3_prepare_v2(conn, "ATTACH ?1 AS desk", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
+	sqlite3_bind_text(st, 1, desk_path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE
+		     ? ERR_OK
+		     : err_set(e, ERR_INTERNAL, "search index build: cannot open '%s': %s",
+			       desk_path, sqlite3_errmsg(conn));
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if ((rc = bulk_exec(conn, copy, e)))
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void *bulk_main(void *arg)
+{
+	struct search_bulk *b = arg;
+	sqlite3 *conn = NULL;
+	enum err_code rc;
+
+	pthread_setname_np(pthread_self(), "search-build");
+
+	if (sqlite3_open_v2(b->scratch_path, &conn,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = err_set(&b->err, ERR_INTERNAL, "search index build: cannot create '%s': %s",
+			     b->scratch_path, conn ? sqlite3_errmsg(conn) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(conn, 60000);
+	/*
+	 * A scratch file: no journal, no syncing; the same index as
+	 * 0004_search.sql's. Its settings (in its own config table, not
+	 * copied) trade memory for work: terms gather in a 64 MiB hash before
+	 * a segment is written, segments are not merged as they come (each
+	 * merge rewrites them), and one merge at the end makes one segment.
+	 */
+	if ((rc = bulk_exec(conn, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+				  "PRAGMA cache_size=-65536", &b->err)) ||
+	    (rc = search_sqlite_register(conn, &b->err)) ||
+	    (rc = bulk_exec(conn, "CREATE VIRTUAL TABLE search_index USING fts5(subject, body, "
+				  "content = '', tokenize = 'champion');"
+				  "INSERT INTO search_index (search_index, rank) VALUES "
+				  "('hashsize', 67108864), ('automerge', 0), ('crisismerge', 64);"
+				  "BEGIN", &b->err)) ||
+	    (rc = bulk_index(conn, b, &b->err)) ||
+	    (rc = bulk_exec(conn, "COMMIT", &b->err)))
+		goto out;
+	pthread_mutex_lock(&b->lock);
+	bool stop = b->stop;
+	pthread_mutex_unlock(&b->lock);
+	if (!stop)
+		rc = bulk_copy(conn, b->desk_path, &b->err);
+out:
+	sqlite3_close(conn);
+	remove_scratch(b->scratch_path);
+	pthread_mutex_lock(&b->lock);
+	b->rc = rc;
+	/* Drain, so a loader waiting for room goes on. */
+	while (b->head) {
+		struct chunk *c = b->head;
+		b->head = c->next;
+		free(c);
+	}
+	b->tail = NULL;
+	b->queued = 0;
+	b->stop = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+enum err_code search_bulk_begin(struct db *db, const char *desk_path, const char *scratch_path,
+				struct search_bulk **out, struct err *e)
+{
+	struct search_bulk *b;
+
+	*out = NULL;
+	if (strcmp(db_backend(db), "sqlite") != 0)
+		return ERR_OK;
+	b = xcalloc(1, sizeof(*b));
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->desk_path = xstrdup(desk_path);
+	b->scratch_path = xstrdup(scratch_path);
+	remove_scratch(scratch_path);
+	if (pthread_create(&b->thread, NULL, bulk_main, b) != 0) {
+		pthread_mutex_destroy(&b->lock);
+		pthread_cond_destroy(&b->cond);
+		free(b->desk_path);
+		free(b->scratch_path);
+		free(b);
+		return err_set(e, ERR_TRANSIENT, "cannot start the search index builder");
+	}
+	*out = b;
+	return ERR_OK;
+}
+
+/* Hands the loader's chunk to the builder; waits while the queue is full. */
+static void bulk_hand_over(struct search_bulk *b)
+{
+	struct chunk *c = b->filling;
+
+	b->filling = NULL;
+	if (!c)
+		return;
+	pthread_mutex_lock(&b->lock);
+	while (b->queued >= BULK_QUEUED_MAX && !b->stop)
+		pthread_cond_wait(&b->cond, &b->lock);
+	if (b->stop) {
+		free(c);
+	} else {
+		if (b->tail)
+			b->tail->next = c;
+		else
+			b->head = c;
+		b->tail = c;
+		b->queued += c->cap;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+void search_bulk_add(struct search_bulk *b, int64_t message_id, const char *subject,
+		     const char *body)
+{
+	uint32_t ns = (uint32_t)strlen(subject), nb = (uint32_t)strlen(body);
+	size_t need = 16 + (size_t)ns + nb;
+
+	if (!b)
+		return;
+	if (b->filling && b->filling->len + need > b->filling->cap)
+		bulk_hand_over(b);
+	if (!b->filling)
+		b->filling = bulk_alloc_chunk(need);
+	char *p = b->filling->data + b->filling->len;
+	memcpy(p, &message_id, 8);
+	memcpy(p + 8, &ns, 4);
+	memcpy(p + 12, &nb, 4);
+	memcpy(p + 16, subject, ns);
+	memcpy(p + 16 + ns, body, nb);
+	b->filling->len += need;
+}
+
+/* Waits for the builder, frees b; returns its outcome (copied into e when set). */
+static enum err_code bulk_free(struct search_bulk *b, struct err *e)
+{
+	enum err_code rc;
+
+	pthread_join(b->thread, NULL);
+	rc = b->rc;
+	if (rc && e)
+		*e = b->err;
+	free(b->filling);
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+	free(b->desk_path);
+	free(b->scratch_path);
+	free(b);
+	return rc;
+}
+
+/* Tells the builder no more documents come (and, with stop, to give up). */
+static void bulk_close(struct search_bulk *b, bool stop)
+{
+	pthread_mutex_lock(&b->lock);
+	b->closed = true;
+	b->stop |= stop;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+enum err_code search_bulk_finish(struct search_bulk *b, struct err *e)
+{
+	if (!b)
+		return ERR_OK;
+	bulk_hand_over(b);
+	bulk_close(b, false);
+	return bulk_free(b, e);
+}
+
+void search_bulk_abort(struct search_bulk *b)
+{
+	if (!b)
+		return;
+	bulk_close(b, true);
+	bulk_free(b, NULL);
+}

@@ -1,0 +1,421 @@
+/*
+ * test_search.c - tests of src/store/search_sqlite.c: the tokenizer
+ * (folding, stemming, prefixes), ranking, snippets, filters, the viewer's
+ * visibility inside the query, and the index following every write.
+ */
+#include "util/common.h"
+#include "rules/query.h"
+#include "store/repo.h"
+#include "store/search.h"
+#include "testlib.h"
+
+#include <math.h>
+
+#define DAY 86400000LL
+#define NOW (1000 * DAY)
+
+struct fixture {
+	struct tl_store ts;
+	struct db *db;
+	struct arena a;
+	int64_t agent, agent2, eng, cust, cust2, acme1, acme2, other1, other2, group;
+	int64_t acme, other_org;
+};
+
+static int64_t add_user(struct db *db, const char *email, enum role r, int64_t org)
+{
+	struct user_new u = {email, email, email, r, org, 1};
+	struct err e = ERR_INIT;
+	int64_t id = 0;
+	if (repo_user_insert(db, &u, &id, &e))
+		fail_msg("user %s: %s", email, e.msg);
+	return id;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct err e = ERR_INIT;
+
+	tl_store_open(&f->ts, "search");
+	f->db = f->ts.store.db;
+	arena_init(&f->a);
+	if (repo_org_insert(f->db, "Acme", "acme", NULL, true, 1, &f->acme, &e) ||
+	    repo_org_insert(f->db, "Other", "other", NULL, false, 1, &f->other_org, &e))
+		return -1;
+	f->agent = add_user(f->db, "agent@desk.io", ROLE_AGENT, 0);
+	f->agent2 = add_user(f->db, "agent2@desk.io", ROLE_AGENT, 0);
+	f->eng = add_user(f->db, "eng@desk.io", ROLE_ENGINEER, 0);
+	f->cust = add_user(f->db, "cust@x.io", ROLE_CUSTOMER, 0);
+	f->cust2 = add_user(f->db, "cust2@x.io", ROLE_CUSTOMER, 0);
+	f->acme1 = add_user(f->db, "one@acme.com", ROLE_CUSTOMER, f->acme);
+	f->acme2 = add_user(f->db, "two@acme.com", ROLE_CUSTOMER, f->acme);
+	f->other1 = add_user(f->db, "one@other.com", ROLE_CUSTOMER, f->other_org);
+	f->other2 = add_user(f->db, "two@other.com", ROLE_CUSTOMER, f->other_org);
+	if (repo_group_insert(f->db, "Tier 2", "tier 2", 1, &f->group, &e) ||
+	    repo_group_add_member(f->db, f->group, f->eng, false, &e))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	arena_release(&f->a);
+	tl_store_close(&f->ts);
+	free(f);
+	return 0;
+}
+
+/* A ticket by requester (with its organisation) and its opening message. */
+static int64_t add_ticket(struct fixture *f, const char *subject, int64_t requester, int64_t org,
+			  const char *body, int64_t updated)
+{
+	struct ticket_row t = {.subject = subject, .status = STATUS_OPEN,
+			       .priority = PRIORITY_NORMAL, .requester_id = requester,
+			       .organisation_id = org, .channel = CHANNEL_EMAIL,
+			       .created_at = updated, .updated_at = updated};
+	struct message_row m = {.author_id = requester, .author_role = ROLE_CUSTOMER,
+				.kind = MSG_PUBLIC, .channel = CHANNEL_EMAIL, .body_text = body,
+				.created_at = updated};
+	struct err e = ERR_INIT;
+	int64_t id = 0, mid;
+
+	if (repo_ticket_insert(f->db, &t, &id, &e))
+		fail_msg("ticket '%s': %s", subject, e.msg);
+	m.ticket_id = id;
+	if (repo_message_insert(f->db, &m, &mid, &e))
+		fail_msg("message: %s", e.msg);
+	return id;
+}
+
+static int64_t add_message(struct fixture *f, int64_t ticket, enum msg_kind kind, const char *body)
+{
+	struct message_row m = {.ticket_id = ticket, .author_id = f->agent,
+				.author_role = ROLE_AGENT, .kind = kind, .channel = CHANNEL_WEB,
+				.body_text = body, .created_at = NOW};
+	struct err e = ERR_INIT;
+	int64_t mid = 0;
+	if (repo_message_insert(f->db, &m, &mid, &e))
+		fail_msg("message: %s", e.msg);
+	return mid;
+}
+
+/* A filter for text as seen by an agent; callers change what they test. */
+static struct search_filter filter(struct fixture *f, const char *text)
+{
+	struct query *q = arena_zalloc(&f->a, sizeof(*q));
+	struct query_error qe;
+	struct search_filter sf = {.query = q, .status = -1, .viewer_role = ROLE_AGENT,
+				   .viewer_id = f->agent, .with_internal = true, .now = NOW,
+				   .limit = 100};
+	if (query_parse(text, strlen(text), &f->a, q, &qe) < 0)
+		fail_msg("query '%s': %s", text, qe.msg);
+	return sf;
+}
+
+/* The ticket ids found, in order, as "3 1 2" ("" for none). */
+static const char *found(struct fixture *f, const struct search_filter *sf)
+{
+	struct err e = ERR_INIT;
+	struct rows hits;
+	char *out = arena_zalloc(&f->a, 512);
+	size_t n = 0;
+
+	if (search_tickets(f->db, &f->a, sf, &hits, &e))
+		fail_msg("search: %s", e.msg);
+	for (size_t i = 0; i < hits.count && n < 480; i++)
+		n += (size_t)snprintf(out + n, 512 - n, "%s%" PRId64, i ? " " : "",
+				      ROWS_AT(&hits, struct search_hit, i)->ticket_id);
+	return out;
+}
+
+static const char *find(struct fixture *f, const char *text)
+{
+	struct search_filter sf = filter(f, text);
+	return found(f, &sf);
+}
+
+static const char *ids(struct fixture *f, int64_t a, int64_t b)
+{
+	return b ? arena_printf(&f->a, "%" PRId64 " %" PRId64, a, b)
+		 : arena_printf(&f->a, "%" PRId64, a);
+}
+
+static void test_folding(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t = add_ticket(f, "Espresso", f->cust, 0, "The Café machine in Zürich is ÉTEINTE.", NOW);
+
+	assert_string_equal(find(f, "cafe"), ids(f, t, 0));
+	assert_string_equal(find(f, "CAFÉ"), ids(f, t, 0));
+	assert_string_equal(find(f, "zurich eteinte"), ids(f, t, 0));
+	assert_string_equal(find(f, "espresso"), ids(f, t, 0));
+	assert_string_equal(find(f, "tea"), "");
+}
+
+static void test_stemming(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t = add_ticket(f, "VPN", f->cust, 0, "We keep connecting but the tunnels drop.", NOW);
+
+	assert_string_equal(find(f, "connection"), ids(f, t, 0));
+	assert_string_equal(find(f, "connects tunnel dropped"), ids(f, t, 0));
+	/* Prefixes match the word as typed or its stem. */
+	assert_string_equal(find(f, "conn*"), ids(f, t, 0));
+	assert_string_equal(find(f, "connections*"), ids(f, t, 0));
+	assert_string_equal(find(f, "tunnelx*"), "");
+}
+
+static void test_phrases_or_not(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_ticket(f, "Payment", f->cust, 0, "The card declined, says the bank.", NOW);
+	int64_t b = add_ticket(f, "Payment", f->cust, 0, "The bank declined, then the card worked.",
+			       NOW - DAY);
+
+	assert_string_equal(find(f, "\"card declined\""), ids(f, a, 0));
+	assert_string_equal(find(f, "card declined"), ids(f, a, b));
+	assert_string_equal(find(f, "card -worked"), ids(f, a, 0));
+	assert_string_equal(find(f, "stripe OR worked"), ids(f, b, 0));
+	/* Subject and body make one document. */
+	assert_string_equal(find(f, "payment worked"), ids(f, b, 0));
+}
+
+static void test_hostile_text_is_only_text(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const queries[] = {
+		"NEAR(a b)", "subject:refund", "^start", "a AND", "(x", "x)", "{subject body}:x",
+		"a + b", "\"NOT\"", "AND OR* NOT", "'quote", "a:b:c", "\xc3\xa9t\xc3\xa9*",
+	};
+	add_ticket(f, "Refund", f->cust, 0, "NEAR the subject: AND x", NOW);
+	for (size_t i = 0; i < ARRAY_SIZE(queries); i++) {
+		struct search_filter sf = filter(f, queries[i]);
+		struct err e = ERR_INIT;
+		struct rows hits;
+		if (search_tickets(f->db, &f->a, &sf, &hits, &e))
+			fail_msg("query '%s': %s", queries[i], e.msg);
+	}
+	assert_string_equal(find(f, "subject:"), "1");
+}
+
+static void test_ranking(void **state)
+{
+	struct fixture *f = *state;
+	/* Same age: more mentions, in a shorter text, rank higher. */
+	int64_t once = add_ticket(f, "Question", f->cust, 0,
+				  "A timeout happened once while we uploaded many large files today.",
+				  NOW);
+	int64_t thrice = add_ticket(f, "Question", f->cust, 0, "Timeout, timeout, timeout.", NOW);
+	/* In the subject, a word weighs more than in a body. */
+	int64_t subject = add_ticket(f, "Backup failed", f->cust, 0, "It stopped at night.", NOW);
+	int64_t body = add_ticket(f, "Night job", f->cust, 0, "The backup failed at night.", NOW);
+
+	assert_string_equal(find(f, "timeout"), ids(f, thrice, once));
+	assert_string_equal(find(f, "backup"), ids(f, subject, body));
+
+	/* Recency breaks a tie: the same text, one updated a year ago. */
+	int64_t old = add_ticket(f, "Printer", f->cust, 0, "The printer jams.", NOW - 365 * DAY);
+	int64_t recent = add_ticket(f, "Printer", f->cust, 0, "The printer jams.", NOW - DAY);
+	assert_string_equal(find(f, "printer jams"), ids(f, recent, old));
+
+	/* Scores come best first and positive. */
+	struct search_filter sf = filter(f, "printer");
+	struct rows hits;
+	struct err e = ERR_INIT;
+	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
+	assert_int_equal(hits.count, 2);
+	double s0 = ROWS_AT(&hits, struct search_hit, 0)->score;
+	double s1 = ROWS_AT(&hits, struct search_hit, 1)->score;
+	assert_true(s0 > s1 && s1 > 0);
+	/* recency(1 day) / recency(365 days), from the formula in search.h */
+	double want = (0.5 + 0.5 / (1 + 1 / 30.0)) / (0.5 + 0.5 / (1 + 365 / 30.0));
+	assert_true(fabs(s0 / s1 - want) < 1e-6);
+}
+
+static void test_one_hit_per_ticket_with_best_message(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t = add_ticket(f, "Login", f->cust, 0, "I cannot log in.", NOW);
+	int64_t best = add_message(f, t, MSG_PUBLIC, "Reset the password: password reset link.");
+	add_message(f, t, MSG_PUBLIC, "Did the password work?");
+	struct search_filter sf = filter(f, "password");
+	struct rows hits;
+	struct err e = ERR_INIT;
+
+	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
+	assert_int_equal(hits.count, 1);
+	assert_int_equal(ROWS_AT(&hits, struct search_hit, 0)->message_id, best);
+}
+
+static void test_snippets(void **state)
+{
+	struct fixture *f = *state;
+	add_ticket(f, "Script <b>tags</b>", f->cust, 0,
+		   "Our page shows <script>alert('x')</script> & then the Widgets break.", NOW);
+	struct search_filter sf = filter(f, "widget");
+	struct rows hits;
+	struct err e = ERR_INIT;
+
+	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
+	assert_int_equal(hits.count, 1);
+	const char *s = ROWS_AT(&hits, struct search_hit, 0)->snippet;
+	assert_contains(s, "<mark>Widgets</mark>");
+	assert_contains(s, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; then");
+	assert_null(strstr(s, "<script"));
+	/* A match only in the subject shows the subject, highlighted and escaped. */
+	sf = filter(f, "tags");
+	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
+	assert_int_equal(hits.count, 1);
+	assert_string_equal(ROWS_AT(&hits, struct search_hit, 0)->snippet,
+			    "Script &lt;b&gt;<mark>tags</mark>&lt;/b&gt;");
+}
+
+static void test_visibility_inside_the_query(void **state)
+{
+	struct fixture *f = *state;
+	int64_t mine = add_ticket(f, "Invoice", f->cust, 0, "invoice question", NOW);
+	int64_t theirs = add_ticket(f, "Invoice", f->cust2, 0, "invoice question", NOW);
+	int64_t acme = add_ticket(f, "Invoice", f->acme2, f->acme, "invoice question", NOW);
+	int64_t other = add_ticket(f, "Invoice", f->other2, f->other_org, "invoice question", NOW);
+	struct search_filter sf = filter(f, "invoice");
+	struct ticket_row t;
+	struct err e = ERR_INIT;
+
+	sf.viewer_role = ROLE_CUSTOMER;
+	sf.with_internal = false;
+	sf.viewer_id = f->cust;
+	assert_string_equal(found(f, &sf), ids(f, mine, 0));
+	sf.viewer_id = f->acme1; /* Acme shares its tickets */
+	sf.viewer_org_id = f->acme;
+	assert_string_equal(found(f, &sf), ids(f, acme, 0));
+	sf.viewer_id = f->other1; /* Other does not */
+	sf.viewer_org_id = f->other_org;
+	assert_string_equal(found(f, &sf), "");
+	/* A follower sees the ticket. */
+	bool added;
+	assert_int_equal(repo_follower_add(f->db, theirs, f->other1, &added, &e), ERR_OK);
+	assert_string_equal(found(f, &sf), ids(f, theirs, 0));
+	/* Engineers: assigned to them or to their group. */
+	sf.viewer_role = ROLE_ENGINEER;
+	sf.viewer_id = f->eng;
+	sf.with_internal = true;
+	assert_string_equal(found(f, &sf), "");
+	assert_int_equal(repo_ticket_get(f->db, &f->a, other, &t, &e), ERR_OK);
+	t.group_id = f->group;
+	assert_int_equal(repo_ticket_update(f->db, &t, &e), ERR_OK);
+	assert_string_equal(found(f, &sf), ids(f, other, 0));
+	/* Agents see all four, newest id first on a tie. */
+	sf = filter(f, "invoice");
+	assert_string_equal(found(f, &sf), arena_printf(&f->a, "%" PRId64 " %" PRId64 " %" PRId64
+							    " %" PRId64, other, acme, theirs, mine));
+}
+
+static void test_internal_notes_only_for_staff(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t = add_ticket(f, "Outage", f->cust, 0, "Is the site down?", NOW);
+	add_message(f, t, MSG_INTERNAL, "Root cause: the zebra database crashed.");
+	struct search_filter sf = filter(f, "zebra");
+
+	assert_string_equal(found(f, &sf), ids(f, t, 0));
+	sf.viewer_role = ROLE_CUSTOMER;
+	sf.viewer_id = f->cust;
+	sf.with_internal = false;
+	assert_string_equal(found(f, &sf), ""); /* their own ticket, but not the note */
+	sf = filter(f, "outage");
+	sf.viewer_role = ROLE_CUSTOMER;
+	sf.viewer_id = f->cust;
+	sf.with_internal = false;
+	assert_string_equal(found(f, &sf), ids(f, t, 0));
+}
+
+static void test_filters(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_ticket(f, "Export", f->cust, 0, "csv export broken", NOW);
+	int64_t b = add_ticket(f, "Export", f->cust2, 0, "csv export broken", NOW);
+	struct ticket_row t;
+	struct err e = ERR_INIT;
+	bool added;
+
+	assert_int_equal(repo_ticket_get(f->db, &f->a, b, &t, &e), ERR_OK);
+	t.status = STATUS_PENDING;
+	t.assignee_id = f->agent2;
+	assert_int_equal(repo_ticket_update(f->db, &t, &e), ERR_OK);
+	assert_int_equal(repo_tag_add(f->db, a, "billing", &added, &e), ERR_OK);
+
+	struct search_filter sf = filter(f, "export");
+	assert_string_equal(found(f, &sf), ids(f, b, a));
+	sf.status = STATUS_PENDING;
+	assert_string_equal(found(f, &sf), ids(f, b, 0));
+	sf.status = -1;
+	sf.assignee_id = f->agent2;
+	assert_string_equal(found(f, &sf), ids(f, b, 0));
+	sf.assignee_id = -1;
+	assert_string_equal(found(f, &sf), ids(f, a, 0));
+	sf.assignee_id = 0;
+	sf.requester_id = f->cust2;
+	assert_string_equal(found(f, &sf), ids(f, b, 0));
+	sf.requester_id = 0;
+	sf.tag = "billing";
+	assert_string_equal(found(f, &sf), ids(f, a, 0));
+	sf.tag = NULL;
+	sf.limit = 1;
+	assert_string_equal(found(f, &sf), ids(f, b, 0));
+	sf.offset = 1;
+	assert_string_equal(found(f, &sf), ids(f, a, 0));
+	sf.offset = 2;
+	assert_string_equal(found(f, &sf), "");
+}
+
+static void test_index_follows_writes(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_ticket(f, "Old title", f->cust, 0, "first words", NOW);
+	int64_t b = add_ticket(f, "Target", f->cust, 0, "other words", NOW);
+	struct ticket_row t;
+	struct err e = ERR_INIT;
+	int64_t moved;
+
+	/* A new subject: found by the new words only, with every message. */
+	add_message(f, a, MSG_PUBLIC, "second reply");
+	assert_int_equal(repo_ticket_get(f->db, &f->a, a, &t, &e), ERR_OK);
+	t.subject = "Fresh heading";
+	assert_int_equal(repo_ticket_update(f->db, &t, &e), ERR_OK);
+	assert_string_equal(find(f, "old title"), "");
+	assert_string_equal(find(f, "fresh second"), ids(f, a, 0));
+	assert_string_equal(find(f, "heading first"), ids(f, a, 0));
+	/* A merge moves messages: they are found under the target and its subject. */
+	assert_int_equal(repo_messages_move(f->db, a, b, &moved, &e), ERR_OK);
+	assert_string_equal(find(f, "target second"), ids(f, b, 0));
+	assert_string_equal(find(f, "fresh"), "");
+	/* The index holds nothing stale: FTS5's own check agrees. */
+	assert_int_equal(db_exec(f->db, "INSERT INTO search_index (search_index, rank) VALUES "
+					"('integrity-check', 1)", &e),
+			 ERR_OK);
+	/* A rebuild gives the same answers. */
+	assert_int_equal(search_rebuild(f->db, &e), ERR_OK);
+	assert_string_equal(find(f, "target second"), ids(f, b, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_folding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stemming, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_phrases_or_not, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_text_is_only_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ranking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_hit_per_ticket_with_best_message, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_snippets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_visibility_inside_the_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_internal_notes_only_for_staff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_follows_writes, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
