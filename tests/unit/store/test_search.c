@@ -401,6 +401,53 @@ static void test_index_follows_writes(void **state)
 	assert_string_equal(find(f, "target second"), ids(f, b, 0));
 }
 
+/*
+ * Past SEARCH_CANDIDATES matches, the newest ones the viewer may read are
+ * ranked: an old ticket that says the word best drops out for an agent,
+ * but a customer's own oldest ticket is still found (their permission is
+ * applied while the candidates are picked, not after), and so are an
+ * engineer's group's and a filter's.
+ */
+static void test_common_words_are_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int64_t mine, best, old_open;
+
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	mine = add_ticket(f, "Printer widget", f->cust, 0, "my widget", NOW - 900 * DAY);
+	best = add_ticket(f, "widget widget widget", f->cust2, 0, "widget widget widget widget",
+			  NOW - 800 * DAY);
+	old_open = add_ticket(f, "Old widget", f->cust2, 0, "widget", NOW - 700 * DAY);
+	for (int i = 0; i < SEARCH_CANDIDATES + 50; i++)
+		add_ticket(f, "Widget question", f->cust2, 0, "the widget again", NOW - 600 * DAY + i);
+	char sql[96];
+	snprintf(sql, sizeof(sql), "UPDATE tickets SET status = CASE id WHEN %" PRId64
+		 " THEN 'open' ELSE 'closed' END", old_open);
+	assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+
+	/* An agent: the newest matches only, so the best old one is not there. */
+	struct search_filter sf = filter(f, "widget");
+	struct rows hits;
+	sf.limit = 100;
+	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
+	assert_int_equal(hits.count, 100);
+	for (size_t i = 0; i < hits.count; i++)
+		assert_true(ROWS_AT(&hits, struct search_hit, i)->ticket_id != best);
+	/* The customer: their one ticket, however old and however many match. */
+	sf = filter(f, "widget");
+	sf.viewer_role = ROLE_CUSTOMER;
+	sf.viewer_id = f->cust;
+	sf.with_internal = false;
+	assert_string_equal(found(f, &sf), ids(f, mine, 0));
+
+	/* A filter is applied while picking too: the one open ticket is found. */
+	sf = filter(f, "widget");
+	sf.status = STATUS_OPEN;
+	assert_string_equal(found(f, &sf), ids(f, old_open, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_visibility_inside_the_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_internal_notes_only_for_staff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_common_words_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_follows_writes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
