@@ -25,4 +25,17 @@ static inline enum err_code repo_run_id(struct db_stmt *st, int64_t *id, struct 
 	return rc;
 }
 
+/*
+ * Who sees which tickets (t), in SQL: rules/perm.c's visibility as the
+ * ticket list and search both apply it inside their queries. $8 is the
+ * viewer, $9 a customer's organisation.
+ */
+#define REPO_ENGINEER_SEES                                                                        \
+	"(t.assignee_id = $8 OR t.group_id IN (SELECT gm.group_id FROM group_members gm "         \
+	"WHERE gm.user_id = $8))"
+#define REPO_CUSTOMER_SEES                                                                        \
+	"(t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM ticket_followers w WHERE "      \
+	"w.user_id = $8) OR t.organisation_id IN (SELECT o.id FROM organisations o WHERE "        \
+	"o.id = $9 AND o.shares_tickets = 1))"
+
 #endif

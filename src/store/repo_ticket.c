@@ -139,14 +139,10 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 	case ROLE_AGENT:
 		break;
 	case ROLE_ENGINEER:
-		buf_puts(&sql, " AND (t.assignee_id = $8 OR t.group_id IN (SELECT m.group_id FROM "
-			       "group_members m WHERE m.user_id = $8))");
+		buf_puts(&sql, " AND " REPO_ENGINEER_SEES);
 		break;
 	default:
-		buf_puts(&sql, " AND (t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM "
-			       "ticket_followers w WHERE w.user_id = $8) OR t.organisation_id IN "
-			       "(SELECT o.id FROM organisations o WHERE o.id = $9 AND "
-			       "o.shares_tickets = 1))");
+		buf_puts(&sql, " AND " REPO_CUSTOMER_SEES);
 		break;
 	}
 	buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");

@@ -11,6 +11,7 @@
  */
 #include "util/common.h"
 #include "store/db_driver.h"
+#include "store/repo_private.h"
 #include "store/search.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -281,12 +282,6 @@ static enum err_code hit_snippet(struct db *db, struct arena *a, const char *mat
 	return rc;
 }
 
-/* The tickets (t) a customer ($8, of organisation $9) sees: repo_ticket_list's rule. */
-#define CUSTOMER_SEES                                                                             \
-	"(t.requester_id = $8 OR t.id IN (SELECT w.ticket_id FROM ticket_followers w WHERE "      \
-	"w.user_id = $8) OR t.organisation_id IN (SELECT o.id FROM organisations o WHERE "        \
-	"o.id = $9 AND o.shares_tickets = 1))"
-
 /* The filters on t (tickets) of a search: $4 status, $5 assignee, $6 requester, $7 tag. */
 static void append_filters(struct buf *sql, const struct search_filter *f)
 {
@@ -337,13 +332,12 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 	if (f->viewer_role == ROLE_CUSTOMER) {
 		/* "+": a filter on each match, not rowid lookups into the index. */
 		buf_puts(&sql, "+rowid IN (SELECT m.id FROM tickets t JOIN messages m ON "
-			       "m.ticket_id = t.id WHERE m.kind = 'public' AND " CUSTOMER_SEES);
+			       "m.ticket_id = t.id WHERE m.kind = 'public' AND " REPO_CUSTOMER_SEES);
 	} else {
 		buf_puts(&sql, "EXISTS (SELECT 1 FROM messages m JOIN tickets t ON t.id = m.ticket_id "
 			       "WHERE m.id = search_index.rowid AND (m.kind = 'public' OR $3 = 1)");
 		if (f->viewer_role == ROLE_ENGINEER)
-			buf_puts(&sql, " AND (t.assignee_id = $8 OR t.group_id IN (SELECT "
-				       "gm.group_id FROM group_members gm WHERE gm.user_id = $8))");
+			buf_puts(&sql, " AND " REPO_ENGINEER_SEES);
 	}
 	append_filters(&sql, f);
 	buf_puts(&sql, ") ORDER BY rowid DESC LIMIT $12)");
