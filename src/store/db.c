@@ -24,6 +24,8 @@ struct db {
 	void *conn;
 	int depth;
 	int64_t busy_ns; /* time spent in the driver's step and exec */
+	bool writing;    /* the outermost transaction was opened by db_begin */
+	enum err_code (*before_commit)(struct db *db, struct err *e);
 	struct db_stmt *cache[CACHE_BUCKETS];
 };
 
@@ -37,6 +39,11 @@ static int64_t mono_ns(void)
 int64_t db_busy_ns(const struct db *db)
 {
 	return db->busy_ns;
+}
+
+void db_before_commit(struct db *db, enum err_code (*fn)(struct db *db, struct err *e))
+{
+	db->before_commit = fn;
 }
 
 static const char *const sync_names[] = {"off", "normal", "full"};
@@ -295,12 +302,16 @@ static enum err_code begin(struct db *db, const char *first, struct err *e)
 enum err_code db_begin(struct db *db, struct err *e)
 {
 	static const char sql[] = "BEGIN IMMEDIATE";
+	if (db->depth == 0)
+		db->writing = true;
 	return begin(db, sql, e);
 }
 
 enum err_code db_begin_read(struct db *db, struct err *e)
 {
 	static const char sql[] = "BEGIN";
+	if (db->depth == 0)
+		db->writing = false;
 	return begin(db, sql, e);
 }
 
@@ -311,6 +322,9 @@ enum err_code db_commit(struct db *db, struct err *e)
 
 	if (db->depth <= 0)
 		BUG("commit outside a transaction");
+	/* The last writes of the transaction, in it (a failure leaves it to roll back). */
+	if (db->depth == 1 && db->writing && db->before_commit && (rc = db->before_commit(db, e)))
+		return rc;
 	if (db->depth == 1)
 		rc = run_cached(db, sql, e);
 	else

@@ -101,6 +101,12 @@ enum err_code db_commit(struct db *db, struct err *e);
 enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_depth(const struct db *db);
+/*
+ * fn runs inside every write transaction (db_begin) just before its
+ * outermost COMMIT; its error fails the commit, and the caller rolls
+ * back. The store uses it to index new messages once per transaction.
+ */
+void db_before_commit(struct db *db, enum err_code (*fn)(struct db *db, struct err *e));
 /* Nanoseconds this connection has spent running statements (for metrics). */
 int64_t db_busy_ns(const struct db *db);
 

@@ -74,6 +74,13 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 
 /* Rebuilds the whole index from tickets and messages (after a bulk load). */
 enum err_code search_rebuild(struct db *db, struct err *e);
+/*
+ * Indexes the messages written in this transaction (noted in
+ * search_pending by a trigger): the store runs it just before every write
+ * transaction commits (db_before_commit), so the index gets one segment
+ * per commit instead of one per message.
+ */
+enum err_code search_flush_pending(struct db *db, struct err *e);
 
 /*
  * A bulk build beside a bulk load (champion demo), while the index's

@@ -1,6 +1,7 @@
 /* store.c - open a desk's database and migrate it. */
 #include "util/common.h"
 #include "store/migrate.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
@@ -45,6 +46,7 @@ fail:
 		s->db = NULL;
 		return rc;
 	}
+	db_before_commit(s->db, search_flush_pending);
 	s->target = xstrdup(o->target);
 	if (o->blob_dir && *o->blob_dir) {
 		s->blob_dir = xstrdup(o->blob_dir);

@@ -82,11 +82,17 @@ static int64_t add_ticket(struct fixture *f, const char *subject, int64_t reques
 	struct err e = ERR_INIT;
 	int64_t id = 0, mid;
 
+	/* Messages reach the index when their transaction commits (search_flush_pending). */
+	bool own = db_depth(f->db) == 0;
+	if (own && db_begin(f->db, &e))
+		fail_msg("begin: %s", e.msg);
 	if (repo_ticket_insert(f->db, &t, &id, &e))
 		fail_msg("ticket '%s': %s", subject, e.msg);
 	m.ticket_id = id;
 	if (repo_message_insert(f->db, &m, &mid, &e))
 		fail_msg("message: %s", e.msg);
+	if (own && db_commit(f->db, &e))
+		fail_msg("commit: %s", e.msg);
 	return id;
 }
 
@@ -97,8 +103,13 @@ static int64_t add_message(struct fixture *f, int64_t ticket, enum msg_kind kind
 				.body_text = body, .created_at = NOW};
 	struct err e = ERR_INIT;
 	int64_t mid = 0;
+	bool own = db_depth(f->db) == 0;
+	if (own && db_begin(f->db, &e))
+		fail_msg("begin: %s", e.msg);
 	if (repo_message_insert(f->db, &m, &mid, &e))
 		fail_msg("message: %s", e.msg);
+	if (own && db_commit(f->db, &e))
+		fail_msg("commit: %s", e.msg);
 	return mid;
 }
 
@@ -402,6 +413,51 @@ static void test_index_follows_writes(void **state)
 }
 
 /*
+ * In one transaction, as the writer groups them: new messages wait in
+ * search_pending until the commit indexes them once, with the subject and
+ * ticket they have by then; a subject change or a merge in between does
+ * not touch them in the index; a rollback indexes nothing.
+ */
+static void test_index_once_per_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	struct ticket_row t;
+	int64_t a, b, moved, mid;
+
+	a = add_ticket(f, "Alpha subject", f->cust, 0, "indexed already", NOW);
+	b = add_ticket(f, "Bravo subject", f->cust, 0, "the target", NOW);
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	mid = add_message(f, a, MSG_PUBLIC, "pending words");
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM search_pending"), 1);
+	assert_string_equal(find(f, "pending"), ""); /* not before the commit */
+	assert_int_equal(repo_ticket_get(f->db, &f->a, a, &t, &e), ERR_OK);
+	t.subject = "Charlie subject";
+	assert_int_equal(repo_ticket_update(f->db, &t, &e), ERR_OK);
+	assert_int_equal(repo_messages_move(f->db, a, b, &moved, &e), ERR_OK);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM search_pending"), 0);
+	/* The pending message is under its new ticket, with that ticket's subject. */
+	assert_string_equal(find(f, "pending bravo"), ids(f, b, 0));
+	assert_string_equal(find(f, "pending charlie"), "");
+	assert_string_equal(find(f, "indexed bravo"), ids(f, b, 0));
+	(void)mid;
+
+	/* Rolled back: neither noted nor indexed. */
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	add_message(f, b, MSG_PUBLIC, "vanishing words");
+	db_rollback(f->db);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM search_pending"), 0);
+	assert_string_equal(find(f, "vanishing"), "");
+	/* A read transaction's commit indexes nothing and costs no write. */
+	assert_int_equal(db_begin_read(f->db, &e), ERR_OK);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(db_exec(f->db, "INSERT INTO search_index (search_index, rank) VALUES "
+					"('integrity-check', 1)", &e),
+			 ERR_OK);
+}
+
+/*
  * Past SEARCH_CANDIDATES matches, the newest ones the viewer may read are
  * ranked: an old ticket that says the word best drops out for an agent,
  * but a customer's own oldest ticket is still found (their permission is
@@ -464,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_common_words_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_follows_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_once_per_commit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
