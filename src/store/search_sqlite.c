@@ -473,6 +473,118 @@ static enum err_code bulk_exec(sqlite3 *conn, const char *sql, struct err *e)
 	return err_set(e, ERR_INTERNAL, "search index build: %s", sqlite3_errmsg(conn));
 }
 
+/*
+ * FTS5 keeps its segments in levels, and merges a level into the next
+ * once it holds `automerge` (4) segments: a segment at level L is
+ * rewritten after about 4^L more commits. An index grown one commit at a
+ * time has its big segments high up; the bulk build's one optimized
+ * segment lands at level 1, where the desk's first dozen commits would
+ * merge it, hundreds of megabytes, one slice per write (measured: POST
+ * stalls for minutes on a 1,000,000-ticket demo desk). So it is moved up
+ * to BULK_TOP_LEVEL, as if grown: its structure record (FTS5's format,
+ * fts5_index.c: a 4-byte cookie; varints nLevel, nSegment, nWriteCounter;
+ * per level nMerge, nSeg and per segment id, first and last page) is
+ * rewritten with the levels below it empty. Anything unexpected in the
+ * record leaves it as it is.
+ */
+#define BULK_TOP_LEVEL 24
+#define FTS5_STRUCTURE_ROWID 10
+
+/* SQLite's varint (sqlite3GetVarint): big-endian 7 bits a byte, the 9th whole. */
+static int get_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (int k = 0; k < 9; k++) {
+		if (*i >= n)
+			return -1;
+		unsigned char c = p[(*i)++];
+		if (k == 8) {
+			*out = (v << 8) | c;
+			return 0;
+		}
+		v = (v << 7) | (c & 0x7f);
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void put_varint(struct buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	int n = 0;
+
+	if (v > 0x00ffffffffffffffULL) /* SQLite's nine-byte form: no page or id gets there */
+		BUG("varint %" PRIu64 " too large for the structure record", v);
+	do {
+		unsigned char more = n ? 0x80 : 0;
+		tmp[n++] = (unsigned char)((v & 0x7f) | more);
+		v >>= 7;
+	} while (v);
+	while (n)
+		buf_putc(b, (char)tmp[--n]);
+}
+
+static void bulk_lift(sqlite3 *conn)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *p;
+	size_t n, i = 4;
+	uint64_t nlevel, nseg, nwrite, v[5] = {0};
+	struct buf b = BUF_INIT;
+	int found = -1;
+
+	if (sqlite3_prepare_v2(conn, "SELECT block FROM search_index_data WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, FTS5_STRUCTURE_ROWID);
+	if (sqlite3_step(st) != SQLITE_ROW || !(p = sqlite3_column_blob(st, 0)))
+		goto out;
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	if (n < 4 || get_varint(p, n, &i, &nlevel) || get_varint(p, n, &i, &nseg) ||
+	    get_varint(p, n, &i, &nwrite) || nseg != 1 || nlevel < 1 || nlevel > BULK_TOP_LEVEL)
+		goto out;
+	for (uint64_t l = 0; l < nlevel; l++) {
+		uint64_t nmerge, count;
+		if (get_varint(p, n, &i, &nmerge) || get_varint(p, n, &i, &count) || nmerge ||
+		    count > 1)
+			goto out;
+		if (count == 1) {
+			if (get_varint(p, n, &i, &v[0]) || get_varint(p, n, &i, &v[1]) ||
+			    get_varint(p, n, &i, &v[2]))
+				goto out;
+			found = (int)l;
+		}
+	}
+	if (i != n || found < 0)
+		goto out;
+	buf_append(&b, p, 4); /* the cookie */
+	put_varint(&b, BULK_TOP_LEVEL + 1);
+	put_varint(&b, 1);
+	put_varint(&b, nwrite);
+	for (int l = 0; l < BULK_TOP_LEVEL; l++) {
+		put_varint(&b, 0);
+		put_varint(&b, 0);
+	}
+	put_varint(&b, 0);
+	put_varint(&b, 1);
+	for (int k = 0; k < 3; k++)
+		put_varint(&b, v[k]);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(conn, "UPDATE search_index_data SET block = ?2 WHERE id = ?1", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, FTS5_STRUCTURE_ROWID);
+		sqlite3_bind_blob(st, 2, b.data, (int)b.len, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+out:
+	sqlite3_finalize(st);
+	buf_release(&b);
+}
+
 /* The next chunk to index, or NULL at the end (or on abort). */
 static struct chunk *bulk_take(struct search_bulk *b)
 {
@@ -606,6 +718,7 @@ static void *bulk_main(void *arg)
 	if ((rc = bulk_exec(conn, "INSERT INTO search_index (search_index) VALUES ('optimize')",
 			    &b->err)))
 		goto out;
+	bulk_lift(conn);
 	pthread_mutex_lock(&b->lock);
 	bool stop = b->stop;
 	pthread_mutex_unlock(&b->lock);
