@@ -14,7 +14,9 @@
  * Results are tickets, each with its best message.
  *
  * Ranking (both backends): score = relevance * recency, where relevance
- * is the backend's BM25 (the subject weighing twice a message's body) and
+ * is the backend's BM25 (the subject weighing twice a message's body; on
+ * SQLite a common word's document count is estimated from a sample, see
+ * champion_rank in search_sqlite.c) and
  * recency = 0.5 + 0.5 / (1 + age_days / 30), age_days being the time
  * since the ticket's last update. Recent tickets win near-ties; an old
  * ticket loses at most half its relevance. A query matching more than
@@ -39,7 +41,7 @@
  * The most matching messages a search ranks: past this many, the newest
  * ones the viewer may read (customers: all of theirs). See search_sqlite.c.
  */
-#define SEARCH_CANDIDATES 2000
+#define SEARCH_CANDIDATES 1000
 
 struct search_filter {
 	const struct query *query;

@@ -568,6 +568,61 @@ static void test_common_words_are_bounded(void **state)
 	assert_string_equal(found(f, &sf), ids(f, old_open, 0));
 }
 
+/*
+ * champion_rank is FTS5's bm25() (negated: higher is better) whenever a
+ * phrase's documents are counted whole, and close to it when a common
+ * phrase's count is estimated from its oldest RANK_SAMPLE (2048) rows.
+ */
+static double rank_gap(struct fixture *f, const char *match, const char *kinds, int *rows)
+{
+	char sql[256];
+	struct db_stmt *st;
+	struct err e = ERR_INIT;
+	double worst = 0;
+	int r;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT champion_rank(search_index, 2.0, 1.0, '%s'), -bm25(search_index, 2.0, 1.0) "
+		 "FROM search_index WHERE search_index MATCH '%s'", kinds, match);
+	assert_int_equal(db_prepare_dynamic(f->db, sql, &st, &e), ERR_OK);
+	*rows = 0;
+	while ((r = db_step(st, &e)) == DB_ROW) {
+		double mine = db_col_double(st, 0), theirs = db_col_double(st, 1);
+		double gap = fabs(mine - theirs) / fabs(theirs);
+		assert_true(mine > 0);
+		worst = gap > worst ? gap : worst;
+		(*rows)++;
+	}
+	assert_int_equal(r, DB_DONE);
+	db_done(st);
+	return worst;
+}
+
+static void test_rank_is_bm25(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int rows;
+
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	for (int i = 0; i < 3000; i++)
+		add_ticket(f, i % 7 ? "Gadget" : "Gadget sprocket", f->cust, 0,
+			   i % 100 ? "the gadget hums" : "a sprocket in the gadget, sprocket",
+			   NOW - 600 * DAY + i);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+
+	/* Counted whole: the same numbers. */
+	assert_true(rank_gap(f, "sprocket", ".", &rows) < 1e-9);
+	assert_int_equal(rows, 3000 / 7 + 1 + 30 - 5);
+	assert_true(rank_gap(f, "\"sprocket gadget\"", ".", &rows) < 1e-9);
+	/* gadget is in every row, past the sample: its weight is estimated. */
+	assert_true(rank_gap(f, "gadget OR sprocket", "..", &rows) < 0.05);
+	assert_int_equal(rows, 3000);
+	/* A prefix is not sampled, and still ranks. */
+	rank_gap(f, "sprock*", "p", &rows);
+	assert_int_equal(rows, 3000 / 7 + 1 + 30 - 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +638,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_internal_notes_only_for_staff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_common_words_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rank_is_bm25, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_follows_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_once_per_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_build, setup, teardown),
