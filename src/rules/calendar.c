@@ -386,7 +386,12 @@ static int64_t horizon(const struct walk *w)
 
 bool calendar_is_open(const struct calendar *c, int64_t t)
 {
-	return calendar_next_open(c, t) == t;
+	struct walk w;
+	int64_t s, e;
+
+	/* Open exactly when a stretch starts at t itself. */
+	walk_start(&w, c, t);
+	return t >= CALENDAR_MIN_MS && t < CALENDAR_MAX_MS && walk_next(&w, t + 1, &s, &e);
 }
 
 int64_t calendar_next_open(const struct calendar *c, int64_t t)

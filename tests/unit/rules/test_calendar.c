@@ -239,6 +239,8 @@ static void test_next_open_and_is_open(void **state)
 	assert_false(calendar_is_open(&c, iso("2026-01-09T17:00-05:00")));
 	assert_false(calendar_is_open(&c, iso("2026-01-09T08:59:59.999-05:00")));
 	assert_false(calendar_is_open(&c, iso("2026-01-12T12:00-05:00")));
+	assert_false(calendar_is_open(&c, INT64_MIN));
+	assert_false(calendar_is_open(&c, INT64_MAX));
 	/* Millisecond precision: half a minute is half a minute. */
 	assert_true(calendar_business_ms(&c, iso("2026-01-09T16:59:30-05:00"),
 	                                 iso("2026-01-13T09:00:30-05:00")) == 60000);
@@ -328,6 +330,9 @@ static void test_init_errors(void **state)
 	assert_int_equal(calendar_week_parse(&w, "mon-fri 09:00-17:00", &e), ERR_OK);
 	expect_init_error("Mars/Olympus_Mons", &w, NULL, 0,
 	                  "unknown time zone 'Mars/Olympus_Mons'");
+	/* Names are case-sensitive, custom offsets and ICU's Etc/Unknown are no zones. */
+	expect_init_error("america/new_york", &w, NULL, 0, "unknown time zone");
+	expect_init_error("Etc/Unknown", &w, NULL, 0, "unknown time zone");
 	expect_init_error("GMT+05:00", &w, NULL, 0, "unknown time zone");
 	expect_init_error("", &w, NULL, 0, "unknown time zone");
 	expect_init_error("Europe/London\n", &w, NULL, 0, "unknown time zone");
