@@ -144,7 +144,7 @@ int64_t calendar_add_minutes(const struct calendar *c, int64_t from, int64_t min
 /*
  * Business time in [a, b), in ms; when b < a, minus the business time in
  * [b, a), so that business_ms(a, b) + business_ms(b, c) == business_ms(a, c)
- * for any a, b, c. Cost grows with the number of open intervals between.
+ * for any a, b, c. Cost grows with the days and open intervals between.
  */
 int64_t calendar_business_ms(const struct calendar *c, int64_t a, int64_t b);
 /* calendar_business_ms in whole minutes, truncated toward zero. */
@@ -161,8 +161,8 @@ int64_t calendar_minutes_between(const struct calendar *c, int64_t a, int64_t b)
  * sat sun, ranges like fri-mon wrap, or "daily"), then one or more time
  * ranges HH:MM-HH:MM separated by ',' or spaces. An end before the start
  * runs past midnight (22:00-06:00); an end equal to it is an error; 24:00
- * may end a range, and 00:00-24:00 is the whole day. Days may repeat across clauses; days never
- * named are closed. Returns ERR_OK, or ERR_INVALID with e naming the
+ * may end a range, and 00:00-24:00 is the whole day. Days may repeat
+ * across clauses; days never named are closed. Returns ERR_OK, or ERR_INVALID with e naming the
  * offending text (w then undefined). It does not check that the week has
  * business time: calendar_init does.
  */
