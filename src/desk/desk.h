@@ -403,4 +403,47 @@ struct demo_stats {
 enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct demo_stats *out,
 			struct err *e);
 
+/*
+ * Durable work (jobs): a use case that causes work (a reply's outbound
+ * mail, an SLA timer) adds a job in its own transaction (desk_private.h:
+ * desk_job_add); workers claim due jobs, run them outside any transaction
+ * and finish them. A claim is a lease: a job whose worker died is claimed
+ * again once the lease ends, so every job runs at least once and kinds
+ * make their work idempotent.
+ */
+#define DESK_JOB_LEASE_MS (5 * 60 * 1000)  /* a worker's claim on a job */
+#define DESK_JOB_RETRY_BASE_MS 30000      /* first retry after 15..30 s */
+#define DESK_JOB_RETRY_CAP_MS (6 * 3600 * 1000) /* retries at most 3..6 h apart */
+#define DESK_JOB_ATTEMPTS 12              /* about two days of retries */
+#define DESK_JOB_LIST_MAX 500
+
+enum desk_job_outcome {
+	DESK_JOB_OK,    /* done */
+	DESK_JOB_RETRY, /* a transient failure: again after a backoff, failed past its attempts */
+	DESK_JOB_FAIL,  /* a permanent failure: failed now */
+};
+
+/*
+ * Claims the most overdue job of one of kinds (NULL-terminated) for
+ * worker, in its own transaction. ERR_NOT_FOUND when none is due.
+ */
+enum err_code desk_job_claim(struct desk *d, struct arena *a, const char *const *kinds,
+			     const char *worker, struct job_row *out, struct err *e);
+/*
+ * Records what running j came to, with error (NULL when ok) as the job's
+ * last error. ERR_CONFLICT when the lease ended and the job went to
+ * another worker (its outcome then is that worker's).
+ */
+enum err_code desk_job_finish(struct desk *d, const struct job_row *j, const char *worker,
+			      enum desk_job_outcome outcome, const char *error, struct err *e);
+/* The time of the next queued job (0: none): when a worker should look again. */
+enum err_code desk_job_next_due(struct desk *d, int64_t *at, struct err *e);
+/* Jobs, newest first (admins): state -1 for any, ticket 0 for any, 1..DESK_JOB_LIST_MAX. */
+enum err_code desk_job_list(struct desk *d, const struct actor *who, struct arena *a,
+			    int state, int64_t ticket_id, int limit, struct rows *out,
+			    struct err *e);
+/* A failed or cancelled job queued again now, with its attempts reset (admins). */
+enum err_code desk_job_retry(struct desk *d, const struct actor *who, int64_t id,
+			     struct err *e);
+
 #endif

@@ -70,4 +70,10 @@ const char *desk_json(struct arena *a, struct json_t *v);
 void desk_secret_new(const char *prefix, char out[DESK_TOKEN_MAX], char hex[DESK_SECRET_HEX]);
 void desk_secret_hash(const char *secret, char hex[DESK_SECRET_HEX]);
 
+/*
+ * Adds a job in the current transaction (see desk.h's jobs): run_at 0 is
+ * now, max_attempts 0 is DESK_JOB_ATTEMPTS. *id may be NULL.
+ */
+enum err_code desk_job_add(struct desk *d, const struct job_new *j, int64_t *id, struct err *e);
+
 #endif

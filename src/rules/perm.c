@@ -23,6 +23,7 @@ static const struct {
 	[ACT_STAFF_MANAGE] = {"manage staff", A(ROLE_ADMIN)},
 	[ACT_ORG_MANAGE] = {"manage organisations", A(ROLE_ADMIN)},
 	[ACT_GROUP_MANAGE] = {"manage groups", A(ROLE_ADMIN)},
+	[ACT_JOBS] = {"see and retry background jobs", A(ROLE_ADMIN)},
 };
 
 bool perm_allows(enum role r, enum action a)

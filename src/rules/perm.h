@@ -33,6 +33,7 @@ enum action {
 	ACT_STAFF_MANAGE,      /* add and edit admins, agents, engineers */
 	ACT_ORG_MANAGE,
 	ACT_GROUP_MANAGE,
+	ACT_JOBS,              /* see and retry the desk's background work */
 	ACT__COUNT
 };
 

@@ -287,6 +287,79 @@ enum err_code repo_login_failures(struct db *db, const char *key, int64_t since,
 				  struct err *e);
 enum err_code repo_login_failures_clear(struct db *db, const char *key, struct err *e);
 
+/* --- jobs: durable work (0007_jobs.sql) --------------------------------------- */
+
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED };
+
+struct job_row {
+	int64_t id;
+	const char *kind;
+	int64_t ticket_id;  /* 0: none */
+	int64_t ref_id;     /* 0: none */
+	const char *payload; /* JSON or NULL */
+	const char *dedupe_key;
+	enum job_state state;
+	int64_t run_at;
+	int attempts, max_attempts;
+	int64_t lease_until;
+	const char *worker;
+	const char *last_error;
+	int64_t created_at, updated_at;
+};
+
+struct job_new {
+	const char *kind;
+	int64_t ticket_id, ref_id; /* 0: none */
+	const char *payload;       /* NULL: none */
+	const char *dedupe_key;    /* NULL: none */
+	int64_t run_at;
+	int max_attempts;
+};
+
+const char *job_state_name(enum job_state s);
+/* -1 for an unknown name. */
+int job_state_parse(const char *s);
+
+/*
+ * Adds a queued job. With a dedupe_key already held by a queued job, that
+ * job is moved to the new run_at and payload instead (a timer set again);
+ * held by a job past the queue (running, done...), nothing is added and
+ * *id is that job's. *id may be NULL.
+ */
+enum err_code repo_job_insert(struct db *db, const struct job_new *j, int64_t at, int64_t *id,
+			      struct err *e);
+/*
+ * Claims the most overdue queued job (run_at <= now) of one of kinds
+ * (NULL-terminated; NULL: any): running, leased to worker until
+ * now + lease_ms, attempts + 1. ERR_NOT_FOUND when nothing is due. Jobs
+ * whose lease ended are queued again first (their worker died).
+ */
+enum err_code repo_job_claim(struct db *db, struct arena *a, const char *const *kinds,
+			     const char *worker, int64_t now, int64_t lease_ms,
+			     struct job_row *out, struct err *e);
+/*
+ * Ends a claim held by worker: to state (done, failed, cancelled, or
+ * queued again at run_at) with error (NULL: none). ERR_CONFLICT when the
+ * worker no longer holds the job (its lease ended and another took it).
+ */
+enum err_code repo_job_finish(struct db *db, int64_t id, const char *worker,
+			      enum job_state state, int64_t run_at, const char *error, int64_t at,
+			      struct err *e);
+/* One job. */
+enum err_code repo_job_get(struct db *db, struct arena *a, int64_t id, struct job_row *out,
+			   struct err *e);
+/* Jobs, newest first: of one state (-1: any) and ticket (0: any), at most limit. */
+enum err_code repo_job_list(struct db *db, struct arena *a, int state, int64_t ticket_id,
+			    int limit, struct rows *out, struct err *e);
+/*
+ * A failed or cancelled job queued again at run_at with no attempts spent;
+ * ERR_CONFLICT when it is queued, running or done.
+ */
+enum err_code repo_job_requeue(struct db *db, int64_t id, int64_t run_at, int64_t at,
+			       struct err *e);
+/* The earliest run_at of a queued job, 0 when none (a worker's next wake-up). */
+enum err_code repo_job_next_due(struct db *db, int64_t *run_at, struct err *e);
+
 /* --- helpers ------------------------------------------------------------ */
 
 void rows_init(struct rows *r, size_t size);

@@ -33,6 +33,7 @@ static const struct {
 	{ACT_STAFF_MANAGE, "staff manage", {Y, N, N, N}},
 	{ACT_ORG_MANAGE, "org manage", {Y, N, N, N}},
 	{ACT_GROUP_MANAGE, "group manage", {Y, N, N, N}},
+	{ACT_JOBS, "jobs", {Y, N, N, N}},
 };
 
 static void test_table_is_complete(void **state)
