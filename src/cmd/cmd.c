@@ -79,6 +79,11 @@ int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 		return status;
 	if (desk_open(out, &o, &e))
 		return cmd_fail(&e);
+	if (desk_set_mail(*out, conf_get(&ctx->conf, "mail.from"), &e)) {
+		desk_close(*out);
+		*out = NULL;
+		return cmd_fail(&e);
+	}
 	return 0;
 }
 

@@ -29,8 +29,11 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		const char *k = conf_keys[i].name;
 		if (keys)
 			printf("# %s (env %s)\n", conf_keys[i].help, conf_keys[i].env);
-		printf("%s = %s  # %s\n", k, conf_get(&ctx->conf, k),
-		       conf_source_name(conf_source_of(&ctx->conf, k)));
+		const char *v = conf_get(&ctx->conf, k);
+		/* A secret is not printed, only whether it is set. */
+		if (*v && strstr(k, "password"))
+			v = "(set)";
+		printf("%s = %s  # %s\n", k, v, conf_source_name(conf_source_of(&ctx->conf, k)));
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "cmd/cmd.h"
 #include "http/http.h"
+#include "mail/outbox.h"
 
 static const char usage[] =
 	"usage: champion serve [--listen HOST:PORT] [--threads N]\n"
@@ -34,7 +35,9 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct server_options o = {0};
 	struct err e = ERR_INIT;
 	bool started = false, routes = false;
-	int64_t threads, body, timeout, grace, batch;
+	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll;
+	struct smtp_conf smtp = {0};
+	struct outbox outbox = {0};
 	int opt, status;
 
 	while ((opt = cmd_getopt("serve", argc, argv, "", opts, &started)) != -1) {
@@ -59,7 +62,9 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	    conf_get_int(&ctx->conf, "server.body_max_bytes", 1024, (int64_t)1 << 30, &body, &e) ||
 	    conf_get_int(&ctx->conf, "server.request_timeout_ms", 100, 3600000, &timeout, &e) ||
 	    conf_get_int(&ctx->conf, "server.shutdown_grace_ms", 0, 3600000, &grace, &e) ||
-	    conf_get_int(&ctx->conf, "server.batch_max", 1, 100000, &batch, &e))
+	    conf_get_int(&ctx->conf, "server.batch_max", 1, 100000, &batch, &e) ||
+	    conf_get_int(&ctx->conf, "smtp.timeout_ms", 100, 3600000, &smtp_timeout, &e) ||
+	    conf_get_int(&ctx->conf, "mail.outbox_poll_ms", 10, 3600000, &poll, &e))
 		return cmd_fail(&e);
 	if ((status = cmd_store_options(ctx, &o.store)))
 		return status;
@@ -69,7 +74,19 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	o.request_timeout_ms = (int)timeout;
 	o.shutdown_grace_ms = (int)grace;
 	o.batch_max = (int)batch;
-	if (server_run(&o, &e))
+	o.mail_from = conf_get(&ctx->conf, "mail.from");
+	smtp.url = conf_get(&ctx->conf, "smtp.url");
+	smtp.user = conf_get(&ctx->conf, "smtp.user");
+	smtp.password = conf_get(&ctx->conf, "smtp.password");
+	smtp.require_tls = strcmp(conf_get(&ctx->conf, "smtp.require_tls"), "1") == 0;
+	smtp.timeout_ms = (long)smtp_timeout;
+	/* Replies are queued for mail whenever mail.from is set; sent when there is a server. */
+	if (*o.mail_from && *smtp.url &&
+	    mail_outbox_start(&outbox, &o.store, o.mail_from, &smtp, (int)poll, &e))
+		return cmd_fail(&e);
+	status = server_run(&o, &e) ? EX_SOFTWARE : 0;
+	mail_outbox_stop(&outbox);
+	if (status)
 		return cmd_fail(&e);
 	return 0;
 }

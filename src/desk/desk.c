@@ -6,6 +6,8 @@
 #include "util/time.h"
 #include "util/xalloc.h"
 
+#include <sodium.h>
+
 const struct actor desk_system_actor = {.user_id = 0, .role = ROLE_ADMIN, .organisation_id = 0};
 
 enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e)
@@ -30,7 +32,28 @@ void desk_close(struct desk *d)
 	if (!d)
 		return;
 	store_release(&d->store);
+	free(d->mail_from);
+	free(d->mail_domain);
 	free(d);
+}
+
+enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e)
+{
+	const char *at, *end;
+
+	free(d->mail_from);
+	free(d->mail_domain);
+	d->mail_from = d->mail_domain = NULL;
+	if (!from || !*from)
+		return ERR_OK;
+	if (!(at = strrchr(from, '@')) || at == from)
+		return err_set(e, ERR_INVALID, "mail.from '%s' is not an address", from);
+	end = at + 1 + strcspn(at + 1, "> \t");
+	if (end == at + 1 || (*end && *end != '>') || str_has_control(from, strlen(from)))
+		return err_set(e, ERR_INVALID, "mail.from '%s' is not an address", from);
+	d->mail_from = xstrdup(from);
+	d->mail_domain = xstrndup(at + 1, (size_t)(end - at - 1));
+	return ERR_OK;
 }
 
 enum err_code desk_batch_begin(struct desk *d, struct err *e)
@@ -332,11 +355,29 @@ enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64
 		.body_html = in->body_html,
 		.created_at = at,
 	};
-	char data[64];
-	enum err_code rc = repo_message_insert(desk_db(d), &m, message_id, e);
+	char data[64], mail_id[128];
+	enum err_code rc;
+	bool mailed = d->mail_from && in->kind == MSG_PUBLIC && role_answers_customers(author_role);
 
-	if (rc)
+	if (mailed) {
+		/* Kept through every retry: a message sent twice is one message. */
+		unsigned char r[8];
+		randombytes_buf(r, sizeof(r));
+		snprintf(mail_id, sizeof(mail_id), "champion.%" PRId64 ".%02x%02x%02x%02x%02x%02x%02x%02x@%s",
+			 ticket_id, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], d->mail_domain);
+		m.mail_id = mail_id;
+		m.delivery = "queued";
+	}
+	if ((rc = repo_message_insert(desk_db(d), &m, message_id, e)))
 		return rc;
+	if (mailed) {
+		char key[48];
+		snprintf(key, sizeof(key), "mail.send:%" PRId64, *message_id);
+		struct job_new j = {.kind = DESK_JOB_MAIL_SEND, .ticket_id = ticket_id,
+				    .ref_id = *message_id, .dedupe_key = key};
+		if ((rc = desk_job_add(d, &j, NULL, e)))
+			return rc;
+	}
 	if ((rc = desk_attach(d, *message_id, in->attachments, in->nattachments, at, e)))
 		return rc;
 	snprintf(data, sizeof(data), "{\"message_id\":%" PRId64 "}", *message_id);

@@ -24,6 +24,8 @@
 
 struct desk {
 	struct store store;
+	char *mail_from;   /* the desk's From address; NULL: replies are not mailed */
+	char *mail_domain; /* the domain of its Message-IDs (mail_from's) */
 };
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
@@ -31,6 +33,15 @@ enum err_code desk_open(struct desk **out, const struct store_options *o, struct
 /* Time the desk's connection has spent in the database (metrics). */
 int64_t desk_db_busy_ns(struct desk *d);
 void desk_close(struct desk *d);
+/*
+ * Mails public replies from now on: from is the desk's address, bare or
+ * with a name ("Support <help@example.com>"); its domain names the
+ * Message-IDs. Each staff member's public message is then stored with a
+ * Message-ID and delivery "queued", and a mail.send job in the same
+ * transaction. NULL or "" stops it. ERR_INVALID for an address without
+ * a domain.
+ */
+enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e);
 
 /*
  * A group of use cases committed together (the server's writer): between
@@ -416,6 +427,7 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 #define DESK_JOB_RETRY_CAP_MS (6 * 3600 * 1000) /* retries at most 3..6 h apart */
 #define DESK_JOB_ATTEMPTS 12              /* about two days of retries */
 #define DESK_JOB_LIST_MAX 500
+#define DESK_JOB_MAIL_SEND "mail.send" /* ref_id: a public message to mail */
 
 enum desk_job_outcome {
 	DESK_JOB_OK,    /* done */
@@ -445,5 +457,30 @@ enum err_code desk_job_list(struct desk *d, const struct actor *who, struct aren
 /* A failed or cancelled job queued again now, with its attempts reset (admins). */
 enum err_code desk_job_retry(struct desk *d, const struct actor *who, int64_t id,
 			     struct err *e);
+
+/*
+ * Outgoing mail (the outbox's mail.send jobs): what to send for a public
+ * message queued for mail, and what came of it.
+ */
+struct desk_outgoing {
+	int64_t message_id, ticket_id;
+	const char *from;        /* the desk's address (mail.from) */
+	const char *subject;     /* the ticket's, without the tag */
+	const char *body;        /* the message's Markdown */
+	const char *mail_id;     /* its Message-ID, without <> */
+	const char *in_reply_to; /* the ticket's latest earlier mail_id, or NULL */
+	struct rows to;          /* const char *: the requester's address */
+	struct rows cc;          /* const char *: followers' addresses but the author's */
+	struct rows references;  /* const char *: the ticket's earlier mail_ids, oldest first */
+	const char *delivery;    /* "queued", "sent" or "failed" */
+	int64_t created_at;
+};
+
+/* Loads what message_id is to be mailed as; ERR_NOT_FOUND when it is not queued for mail. */
+enum err_code desk_mail_outgoing(struct desk *d, struct arena *a, int64_t message_id,
+				 struct desk_outgoing *out, struct err *e);
+/* Records the outbox's word on message_id: "sent" or "failed", with the server's answer. */
+enum err_code desk_mail_delivered(struct desk *d, int64_t message_id, const char *delivery,
+				  const char *detail, struct err *e);
 
 #endif

@@ -114,6 +114,16 @@ void view_ticket_full_write(struct jw *w, const struct ticket_view *v)
 		jw_kstr(w, "channel", channel_name(m->channel));
 		jw_kstr(w, "body_text", m->body_text);
 		ktime(w, "created_at", m->created_at);
+		if (m->delivery) {
+			jw_key(w, "delivery");
+			jw_obj(w);
+			jw_kstr(w, "state", m->delivery);
+			if (m->mail_id)
+				jw_kstr(w, "message_id", m->mail_id);
+			if (m->delivery_detail)
+				jw_kstr(w, "detail", m->delivery_detail);
+			jw_end(w);
+		}
 		attachments_of(w, v, m->id);
 		jw_end(w);
 	}

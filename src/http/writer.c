@@ -67,6 +67,8 @@ static int lane_start(struct lane *l, struct server *s, void *(*main)(void *), s
 	so.create = false;
 	if (desk_open(&l->desk, &so, e))
 		return -1;
+	if (desk_set_mail(l->desk, s->o.mail_from, e))
+		return -1;
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->wake, NULL);
 	pthread_create(&l->thread, NULL, main, s);

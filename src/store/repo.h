@@ -72,6 +72,9 @@ struct message_row {
 	const char *body_text;
 	const char *body_html;
 	int64_t created_at;
+	const char *mail_id;         /* Message-ID without <>, NULL when none */
+	const char *delivery;        /* "queued", "sent", "failed"; NULL: not mailed */
+	const char *delivery_detail; /* the SMTP server's last answer */
 };
 
 struct attachment_row {
@@ -230,6 +233,12 @@ enum err_code repo_message_insert(struct db *db, const struct message_row *m, in
 /* with_internal false leaves internal notes out. */
 enum err_code repo_messages_get(struct db *db, struct arena *a, int64_t ticket_id,
 				bool with_internal, struct rows *out, struct err *e);
+/* One message, whatever its kind. */
+enum err_code repo_message_get(struct db *db, struct arena *a, int64_t id, struct message_row *out,
+			       struct err *e);
+/* The outbox's word on a mailed message: delivery and the server's answer. */
+enum err_code repo_message_delivery(struct db *db, int64_t id, const char *delivery,
+				    const char *detail, struct err *e);
 enum err_code repo_messages_move(struct db *db, int64_t from, int64_t to, int64_t *moved,
 				 struct err *e);
 enum err_code repo_attachment_upsert(struct db *db, const char *sha256, int64_t size, int64_t at,

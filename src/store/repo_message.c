@@ -2,12 +2,39 @@
 #include "util/common.h"
 #include "store/repo_private.h"
 
+#define MESSAGE_COLUMNS                                                                           \
+	"id, ticket_id, author_id, author_role, kind, channel, body_text, body_html, created_at, " \
+	"mail_id, delivery, delivery_detail"
+
+static const char *opt_str(struct arena *a, struct db_stmt *st, int i)
+{
+	const char *s = db_col_text(st, i);
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+static void read_message(struct arena *a, struct db_stmt *st, struct message_row *m)
+{
+	m->id = db_col_int64(st, 0);
+	m->ticket_id = db_col_int64(st, 1);
+	m->author_id = db_col_int64(st, 2);
+	m->author_role = (enum role)role_parse(db_col_text(st, 3));
+	m->kind = (enum msg_kind)msg_kind_parse(db_col_text(st, 4));
+	m->channel = (enum channel)channel_parse(db_col_text(st, 5));
+	m->body_text = arena_strdup(a, db_col_text(st, 6));
+	m->body_html = arena_strdup(a, db_col_text(st, 7));
+	m->created_at = db_col_int64(st, 8);
+	m->mail_id = opt_str(a, st, 9);
+	m->delivery = opt_str(a, st, 10);
+	m->delivery_detail = opt_str(a, st, 11);
+}
+
 enum err_code repo_message_insert(struct db *db, const struct message_row *m, int64_t *id,
 				  struct err *e)
 {
 	static const char sql[] =
 		"INSERT INTO messages (ticket_id, author_id, author_role, kind, channel, body_text, "
-		"body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+		"body_html, created_at, mail_id, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+		"$9, $10) RETURNING id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
@@ -20,6 +47,8 @@ enum err_code repo_message_insert(struct db *db, const struct message_row *m, in
 	db_bind_text(st, 6, m->body_text);
 	db_bind_text(st, 7, m->body_html);
 	db_bind_int64(st, 8, m->created_at);
+	db_bind_text(st, 9, m->mail_id);
+	db_bind_text(st, 10, m->delivery);
 	return repo_run_id(st, id, e);
 }
 
@@ -27,9 +56,8 @@ enum err_code repo_messages_get(struct db *db, struct arena *a, int64_t ticket_i
 				bool with_internal, struct rows *out, struct err *e)
 {
 	static const char sql[] =
-		"SELECT id, ticket_id, author_id, author_role, kind, channel, body_text, body_html, "
-		"created_at FROM messages WHERE ticket_id = $1 AND (kind = 'public' OR $2 = 1) "
-		"ORDER BY created_at, id";
+		"SELECT " MESSAGE_COLUMNS " FROM messages WHERE ticket_id = $1 "
+		"AND (kind = 'public' OR $2 = 1) ORDER BY created_at, id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	int r;
@@ -40,16 +68,7 @@ enum err_code repo_messages_get(struct db *db, struct arena *a, int64_t ticket_i
 	db_bind_int64(st, 1, ticket_id);
 	db_bind_int64(st, 2, with_internal);
 	while ((r = db_step(st, e)) == DB_ROW) {
-		struct message_row *m = rows_push(a, out);
-		m->id = db_col_int64(st, 0);
-		m->ticket_id = db_col_int64(st, 1);
-		m->author_id = db_col_int64(st, 2);
-		m->author_role = (enum role)role_parse(db_col_text(st, 3));
-		m->kind = (enum msg_kind)msg_kind_parse(db_col_text(st, 4));
-		m->channel = (enum channel)channel_parse(db_col_text(st, 5));
-		m->body_text = arena_strdup(a, db_col_text(st, 6));
-		m->body_html = arena_strdup(a, db_col_text(st, 7));
-		m->created_at = db_col_int64(st, 8);
+		read_message(a, st, rows_push(a, out));
 	}
 	if (r < 0)
 		rc = e->code;
@@ -173,4 +192,40 @@ enum err_code repo_attachment_find(struct db *db, struct arena *a, int64_t ticke
 	}
 	db_done(st);
 	return rc;
+}
+
+enum err_code repo_message_get(struct db *db, struct arena *a, int64_t id, struct message_row *out,
+			       struct err *e)
+{
+	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	r = db_step(st, e);
+	if (r == DB_ROW)
+		read_message(a, st, out);
+	else
+		rc = r < 0 ? e->code : err_set(e, ERR_NOT_FOUND, "no message %" PRId64, id);
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_message_delivery(struct db *db, int64_t id, const char *delivery,
+				    const char *detail, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE messages SET delivery = $2, delivery_detail = $3 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, delivery);
+	db_bind_text(st, 3, detail);
+	return repo_run(st, e);
 }

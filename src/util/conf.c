@@ -33,6 +33,18 @@ const struct conf_key conf_keys[] = {
 	 "on SIGTERM, how long requests in flight may take to finish"},
 	{"server.batch_max", "CHAMPION_SERVER_BATCH_MAX", "256",
 	 "the most writes one group commit takes"},
+	{"mail.from", "CHAMPION_MAIL_FROM", "",
+	 "the desk's address (\"Support <help@example.com>\"): public replies are mailed "
+	 "from it; empty: replies are not mailed"},
+	{"smtp.url", "CHAMPION_SMTP_URL", "",
+	 "the SMTP server: smtp://HOST[:PORT] (STARTTLS when offered) or smtps://HOST[:PORT]"},
+	{"smtp.user", "CHAMPION_SMTP_USER", "", "SMTP user name; empty: no authentication"},
+	{"smtp.password", "CHAMPION_SMTP_PASSWORD", "", "SMTP password"},
+	{"smtp.require_tls", "CHAMPION_SMTP_REQUIRE_TLS", "0",
+	 "1: with smtp://, refuse to send unless STARTTLS succeeds"},
+	{"smtp.timeout_ms", "CHAMPION_SMTP_TIMEOUT_MS", "60000", "the longest one send may take"},
+	{"mail.outbox_poll_ms", "CHAMPION_MAIL_OUTBOX_POLL_MS", "1000",
+	 "how often champion serve looks for mail to send"},
 };
 const size_t conf_nkeys = ARRAY_SIZE(conf_keys);
 

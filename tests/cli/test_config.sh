@@ -5,7 +5,7 @@
 . "${BASH_SOURCE%/*}/lib.sh"
 
 # The keys, as `config --keys` documents them (checked against the list below).
-KEYS="db.path db.synchronous db.busy_timeout_ms attachments.dir attachments.max_bytes log.level server.listen server.threads server.body_max_bytes server.request_timeout_ms server.shutdown_grace_ms server.batch_max"
+KEYS="db.path db.synchronous db.busy_timeout_ms attachments.dir attachments.max_bytes log.level server.listen server.threads server.body_max_bytes server.request_timeout_ms server.shutdown_grace_ms server.batch_max mail.from smtp.url smtp.user smtp.password smtp.require_tls smtp.timeout_ms mail.outbox_poll_ms"
 
 # source KEY: the source the last `config` output gives KEY.
 source_of()
@@ -32,6 +32,9 @@ assert_eq "warn" "$(value_of log.level)" "default log.level"
 nkeys=$(printf '%s\n' "$OUT" | grep -c '^[a-z_]*\.[a-z_]* = .*  # [a-z]*$')
 assert_eq "$(wc -w <<<"$KEYS")" "$nkeys" "number of key lines"
 [ ! -e champion.db ] || fail "'champion config' created a desk"
+# A secret is shown as set, never printed.
+ch --set smtp.password=hunter2 config
+assert_eq "smtp.password = (set)  # flag" "$(printf '%s\n' "$OUT" | grep '^smtp.password')" "a password in champion config"
 pass
 
 # --- config --keys documents each key and its environment variable -------------------

@@ -1,0 +1,202 @@
+/* outbox.c - sending the mail.send jobs; see outbox.h. */
+#include "util/common.h"
+#include "mail/outbox.h"
+#include "mail/compose.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#include <gmime/gmime.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The bare address of "Name <addr>" or "addr", into out. */
+static void bare_address(const char *from, char *out, size_t size)
+{
+	const char *lt = strrchr(from, '<'), *gt;
+
+	if (lt && (gt = strchr(lt, '>')))
+		snprintf(out, size, "%.*s", (int)(gt - lt - 1), lt + 1);
+	else
+		snprintf(out, size, "%s", from);
+}
+
+/* Runs one claimed job: compose, send, record. */
+static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp_conf *smtp,
+			      const struct job_row *j, const char *worker, struct err *e)
+{
+	struct desk_outgoing out;
+	struct mail_compose m = {0};
+	struct smtp_result r;
+	struct buf msg = BUF_INIT;
+	char sender[320];
+	const char **rcpt;
+	size_t n = 0;
+	enum err_code rc;
+
+	rc = desk_mail_outgoing(d, a, j->ref_id, &out, e);
+	if (rc == ERR_NOT_FOUND)
+		return desk_job_finish(d, j, worker, DESK_JOB_FAIL, e->msg, e);
+	if (rc)
+		return rc;
+	if (strcmp(out.delivery, "queued") != 0) /* sent already: a job run twice */
+		return desk_job_finish(d, j, worker, DESK_JOB_OK, NULL, e);
+	if (!out.from)
+		return desk_job_finish(d, j, worker, DESK_JOB_RETRY, "mail.from is not set", e);
+	m.from = out.from;
+	m.to = (const char *const *)out.to.items;
+	m.n_to = out.to.count;
+	m.cc = (const char *const *)out.cc.items;
+	m.n_cc = out.cc.count;
+	m.subject = out.subject;
+	m.ticket_id = out.ticket_id;
+	m.message_id = out.mail_id;
+	m.in_reply_to = out.in_reply_to;
+	m.references = (const char *const *)out.references.items;
+	m.n_references = out.references.count;
+	m.body_markdown = out.body;
+	m.date = out.created_at;
+	mail_compose(&m, &msg);
+
+	rcpt = arena_alloc(a, sizeof(*rcpt) * (out.to.count + out.cc.count + 1));
+	for (size_t i = 0; i < out.to.count; i++)
+		rcpt[n++] = *ROWS_AT(&out.to, const char *, i);
+	for (size_t i = 0; i < out.cc.count; i++)
+		rcpt[n++] = *ROWS_AT(&out.cc, const char *, i);
+	bare_address(out.from, sender, sizeof(sender));
+	smtp_send(smtp, sender, rcpt, n, msg.data, msg.len, &r);
+	buf_release(&msg);
+	log_info("mail_send", "message=%" PRId64 " ticket=%" PRId64 " outcome=%s code=%ld "
+		 "attempt=%d detail=\"%s\"", out.message_id, out.ticket_id,
+		 smtp_outcome_name(r.outcome), r.code, j->attempts, r.detail);
+
+	switch (r.outcome) {
+	case SMTP_SENT:
+		if ((rc = desk_mail_delivered(d, out.message_id, "sent", r.detail, e)))
+			return rc;
+		return desk_job_finish(d, j, worker, DESK_JOB_OK, NULL, e);
+	case SMTP_PERMANENT:
+		if ((rc = desk_mail_delivered(d, out.message_id, "failed", r.detail, e)))
+			return rc;
+		return desk_job_finish(d, j, worker, DESK_JOB_FAIL, r.detail, e);
+	case SMTP_TRANSIENT:
+		break;
+	}
+	/* Still queued with the server's answer; out of attempts, that answer is the end. */
+	if ((rc = desk_mail_delivered(d, out.message_id,
+				      j->attempts >= j->max_attempts ? "failed" : "queued", r.detail,
+				      e)))
+		return rc;
+	return desk_job_finish(d, j, worker, DESK_JOB_RETRY, r.detail, e);
+}
+
+int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const char *worker,
+			 struct err *e)
+{
+	static const char *const kinds[] = {DESK_JOB_MAIL_SEND, NULL};
+	int ran = 0;
+
+	for (;;) {
+		struct arena a;
+		struct job_row j;
+		enum err_code rc;
+
+		arena_init(&a);
+		rc = desk_job_claim(d, &a, kinds, worker, &j, e);
+		if (rc == ERR_NOT_FOUND) {
+			arena_release(&a);
+			return ran;
+		}
+		if (!rc) {
+			rc = send_one(d, &a, smtp, &j, worker, e);
+			ran++;
+		}
+		arena_release(&a);
+		/* A lost lease is the other worker's job now; anything else stops the pass. */
+		if (rc && rc != ERR_CONFLICT)
+			return -1;
+	}
+}
+
+static void *outbox_main(void *arg)
+{
+	struct outbox *o = arg;
+	struct err e = ERR_INIT;
+
+	pthread_mutex_lock(&o->lock);
+	while (!o->stop) {
+		struct timespec until;
+		pthread_mutex_unlock(&o->lock);
+		if (mail_outbox_run_once(o->desk, &o->smtp, o->worker, &e) < 0)
+			log_warn("outbox", "error=\"%s\"", e.msg);
+		pthread_mutex_lock(&o->lock);
+		if (o->stop)
+			break;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += o->poll_ms / 1000;
+		until.tv_nsec += (long)(o->poll_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&o->wake, &o->lock, &until);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so,
+				const char *from, const struct smtp_conf *smtp, int poll_ms,
+				struct err *e)
+{
+	struct store_options opts = *so;
+	char host[64] = "";
+	enum err_code rc;
+
+	memset(o, 0, sizeof(*o));
+	opts.create = false;
+	g_mime_init(); /* counted: balanced in mail_outbox_stop */
+	if ((rc = desk_open(&o->desk, &opts, e))) {
+		g_mime_shutdown();
+		return rc;
+	}
+	if ((rc = desk_set_mail(o->desk, from, e))) {
+		desk_close(o->desk);
+		o->desk = NULL;
+		return rc;
+	}
+	gethostname(host, sizeof(host) - 1);
+	snprintf(o->worker, sizeof(o->worker), "%s:%ld:outbox", host, (long)getpid());
+	o->smtp = *smtp;
+	o->poll_ms = poll_ms > 0 ? poll_ms : 1000;
+	pthread_mutex_init(&o->lock, NULL);
+	pthread_cond_init(&o->wake, NULL);
+	pthread_create(&o->thread, NULL, outbox_main, o);
+	o->started = true;
+	return ERR_OK;
+}
+
+void mail_outbox_wake(struct outbox *o)
+{
+	if (!o->started)
+		return;
+	pthread_mutex_lock(&o->lock);
+	pthread_cond_signal(&o->wake);
+	pthread_mutex_unlock(&o->lock);
+}
+
+void mail_outbox_stop(struct outbox *o)
+{
+	if (!o->started)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->stop = true;
+	pthread_cond_signal(&o->wake);
+	pthread_mutex_unlock(&o->lock);
+	pthread_join(o->thread, NULL);
+	pthread_mutex_destroy(&o->lock);
+	pthread_cond_destroy(&o->wake);
+	desk_close(o->desk);
+	o->desk = NULL;
+	o->started = false;
+	g_mime_shutdown();
+}

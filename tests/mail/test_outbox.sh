@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# test_outbox.sh - public replies reach a real SMTP server (Postfix's
+# smtp-sink on 127.0.0.1, started and stopped here by PID): composed with
+# the thread's headers and the ticket's tag, as text and safe HTML, to the
+# requester and followers; a server that is down leaves the reply queued
+# for a retry; a 5xx refusal marks it failed with the server's answer.
+. "${BASH_SOURCE%/*}/../http/lib.sh"
+
+SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+[ -x "$SINK" ] || fail "smtp-sink (Debian's postfix package) is needed: scripts/setup-deps installs it"
+# smtp-sink drops to user nobody: it must reach its dump directory.
+chmod o+x "$TMP" && mkdir -p "$TMP/sink" && chmod 777 "$TMP/sink"
+
+# start_sink [smtp-sink options...]: a sink on a free port; SINK_PID, SMTP_PORT.
+start_sink()
+{
+	SMTP_PORT=$(free_port)
+	"$SINK" -u nobody -d "$TMP/sink/%M." "$@" "127.0.0.1:$SMTP_PORT" 10 \
+		>"$TMP/sink.log" 2>&1 &
+	SINK_PID=$!
+	ALL_PIDS+=("$SINK_PID")
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "smtp-sink did not listen on $SMTP_PORT: $(cat "$TMP/sink.log")"
+}
+
+stop_sink()
+{
+	kill "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null
+	return 0
+}
+
+# wait_delivery MESSAGE_ID STATE: the message's delivery becomes STATE within 15 s.
+wait_delivery()
+{
+	local got=""
+	for _ in $(seq 150); do
+		got=$(sql "SELECT delivery FROM messages WHERE id = $1")
+		[ "$got" = "$2" ] && { pass; return 0; }
+		sleep 0.1
+	done
+	fail "message $1: delivery '$got', expected '$2' ($(sql "SELECT delivery_detail FROM messages WHERE id = $1"))"
+}
+
+FROM="Help Desk <help@desk.example>"
+ch_ok init --admin admin@example.com
+ch_ok user add agent@example.com --role agent
+ch_ok user add watcher@example.com --role customer
+ch_ok --as agent@example.com ticket create --subject "Printer on fire" --requester cust@example.com --body "It smokes"
+ch_ok --as agent@example.com ticket set 1 --follower watcher@example.com
+
+# --- without mail.from nothing is queued -------------------------------------------
+ch_ok --as agent@example.com ticket reply 1 --body "Looking into it"
+assert_eq "" "$(sql "SELECT delivery FROM messages ORDER BY id DESC LIMIT 1")" "delivery without mail.from"
+assert_eq 0 "$(sql "SELECT count(*) FROM jobs")" "jobs without mail.from"
+
+# --- a reply, sent through the sink --------------------------------------------------
+ch_ok --set "mail.from=$FROM" --as agent@example.com ticket reply 1 \
+	--body 'Turn it **off**. <script>alert(1)</script> [docs](javascript:alert(2)) https://example.com/fix'
+MID=$(sql "SELECT max(id) FROM messages")
+MAILID=$(sql "SELECT mail_id FROM messages WHERE id = $MID")
+assert_eq queued "$(sql "SELECT delivery FROM messages WHERE id = $MID")" "delivery once written"
+assert_match "$MAILID" '^champion\.1\.[0-9a-f]{16}@desk\.example$' "the reply's Message-ID"
+assert_eq "mail.send queued $MID" "$(sql "SELECT kind, state, ref_id FROM jobs" | tr '|' ' ')" "the job"
+# A customer's own public message is not mailed back to them.
+ch_ok --set "mail.from=$FROM" --as cust@example.com ticket reply 1 --body "Thanks"
+assert_eq "" "$(sql "SELECT delivery FROM messages ORDER BY id DESC LIMIT 1")" "a customer's message"
+
+start_sink
+start_server --set "mail.from=$FROM" --set "smtp.url=smtp://127.0.0.1:$SMTP_PORT" \
+	--set mail.outbox_poll_ms=100
+wait_delivery "$MID" sent
+assert_match "$(sql "SELECT delivery_detail FROM messages WHERE id = $MID")" '^250' "the server's answer"
+assert_eq done "$(sql "SELECT state FROM jobs WHERE ref_id = $MID")" "the job after sending"
+MAIL=$(cat "$TMP"/sink/* 2>/dev/null)
+assert_contains "$MAIL" "X-Mail-Args: <help@desk.example>" "envelope sender"
+assert_contains "$MAIL" "<cust@example.com>" "envelope: the requester"
+assert_contains "$MAIL" "<watcher@example.com>" "envelope: the follower"
+assert_contains "$MAIL" "Message-Id: <$MAILID>" "Message-ID header"
+assert_contains "$MAIL" "Subject: [#1] Printer on fire" "the subject with its tag"
+assert_contains "$MAIL" "Auto-Submitted: no" "a person's reply says so"
+assert_contains "$MAIL" "multipart/alternative" "text and HTML"
+assert_contains "$MAIL" "<strong>off</strong>" "Markdown rendered"
+HTML=$(printf '%s\n' "$MAIL" | sed -n '/^Content-Type: text\/html/,$p')
+assert_contains "$HTML" "<strong>off</strong>" "the HTML part"
+assert_not_contains "$HTML" "<script>alert" "no raw HTML in the HTML part"
+assert_not_contains "$HTML" 'href="javascript:' "no javascript: link"
+assert_contains "$MAIL" 'href="https://example.com/fix"' "autolinked URL"
+# The API shows the delivery.
+make_token agent@example.com
+api GET /api/v1/tickets/1 "$TOKEN"
+expect_status 200
+assert_eq "sent $MAILID" "$(jb "' '.join([m['delivery']['state'] + ' ' + m['delivery']['message_id'] for m in j['messages'] if 'delivery' in m])")" "delivery in the API"
+
+# The next reply threads onto the first: In-Reply-To and References.
+rm -f "$TMP"/sink/*
+api POST /api/v1/tickets/1/replies "$TOKEN" '{"body":"Second answer"}'
+expect_status 201
+MID2=$(sql "SELECT max(id) FROM messages")
+wait_delivery "$MID2" sent
+MAIL=$(cat "$TMP"/sink/*)
+assert_contains "$MAIL" "In-Reply-To: <$MAILID>" "In-Reply-To the earlier reply"
+assert_contains "$MAIL" "References: <$MAILID>" "References"
+
+# --- the server is down: queued, retried later ---------------------------------------
+stop_sink
+api POST /api/v1/tickets/1/replies "$TOKEN" '{"body":"Third answer"}'
+expect_status 201
+MID3=$(sql "SELECT max(id) FROM messages")
+for _ in $(seq 150); do
+	[ "$(sql "SELECT attempts FROM jobs WHERE ref_id = $MID3")" = 1 ] &&
+		[ "$(sql "SELECT state FROM jobs WHERE ref_id = $MID3")" = queued ] && break
+	sleep 0.1
+done
+assert_eq "queued 1" "$(sql "SELECT state, attempts FROM jobs WHERE ref_id = $MID3" | tr '|' ' ')" "a job whose server is down"
+assert_eq queued "$(sql "SELECT delivery FROM messages WHERE id = $MID3")" "its message"
+assert_match "$(sql "SELECT delivery_detail FROM messages WHERE id = $MID3")" "[Cc]onnect" "why it waits"
+RUN_AT=$(sql "SELECT run_at - updated_at FROM jobs WHERE ref_id = $MID3")
+assert_true "$RUN_AT >= 15000 and $RUN_AT <= 30000" "the first retry 15-30 s later ($RUN_AT ms)"
+stop_server
+
+# --- a 5xx refusal: failed, with the answer ------------------------------------------
+start_sink -f RCPT
+start_server --set "mail.from=$FROM" --set "smtp.url=smtp://127.0.0.1:$SMTP_PORT" \
+	--set mail.outbox_poll_ms=100
+api POST /api/v1/tickets/1/replies "$TOKEN" '{"body":"Fourth answer"}'
+expect_status 201
+MID4=$(sql "SELECT max(id) FROM messages")
+wait_delivery "$MID4" failed
+assert_match "$(sql "SELECT delivery_detail FROM messages WHERE id = $MID4")" '^5[0-9][0-9]' "the refusal"
+assert_eq "failed 1" "$(sql "SELECT state, attempts FROM jobs WHERE ref_id = $MID4" | tr '|' ' ')" "no retry after a 5xx"
+stop_server
+stop_sink
+finish
