@@ -26,6 +26,8 @@ struct desk {
 	struct store store;
 	char *mail_from;   /* the desk's From address; NULL: replies are not mailed */
 	char *mail_domain; /* the domain of its Message-IDs (mail_from's) */
+	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
+	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
 };
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
@@ -482,5 +484,72 @@ enum err_code desk_mail_outgoing(struct desk *d, struct arena *a, int64_t messag
 /* Records the outbox's word on message_id: "sent" or "failed", with the server's answer. */
 enum err_code desk_mail_delivered(struct desk *d, int64_t message_id, const char *delivery,
 				  const char *detail, struct err *e);
+
+/*
+ * Mail received (mailgate, IMAP): one message, parsed by the mail channel
+ * into desk terms. desk_mail_receive stores the raw bytes first (content-
+ * addressed, durable), then in one transaction records the message and
+ * threads it:
+ *   - a Message-ID already received on this mailbox: a duplicate, recorded
+ *     and otherwise ignored (at-least-once fetching threads once);
+ *   - a delivery report (bounce): an internal note on the ticket whose
+ *     reply bounced, that reply's delivery set failed, the recipients
+ *     flagged; never a ticket;
+ *   - In-Reply-To, then References (newest first), naming a message the
+ *     desk sent or received: a public message on that ticket (a sender who
+ *     is not yet on it becomes a follower);
+ *   - a subject tag [#N] of an existing ticket whose requester, follower
+ *     or staff the sender is: the same;
+ *   - else a new ticket by the sender (a customer, created when unknown),
+ *     its Cc addresses followers, unless the sender opened more than the
+ *     hourly limit already: then the message is held (stored, no ticket).
+ * A message the parser could not read (unreadable) still makes its ticket,
+ * with the raw message attached as message.eml. Text is made valid for
+ * the desk on the way: invalid UTF-8 and control characters replaced,
+ * over-long subjects and bodies cut (the original keeps everything).
+ * ERR_TRANSIENT when the database is busy or the disk refuses: the mail
+ * server should retry.
+ */
+#define DESK_MAILBOX_DEFAULT "default"
+#define DESK_MAIL_NEW_PER_HOUR 60
+
+struct desk_mail_in {
+	const char *mailbox;           /* NULL: DESK_MAILBOX_DEFAULT */
+	const void *raw;               /* the message as received */
+	size_t raw_len;
+	bool unreadable;               /* the parser gave up: raw attached, reason shown */
+	const char *unreadable_reason;
+	const char *message_id;        /* without <>; NULL: none */
+	const char *in_reply_to;       /* without <>; NULL: none */
+	const char *const *references; /* without <>, oldest first */
+	size_t n_references;
+	const char *subject;           /* decoded */
+	int64_t ticket_tag;            /* [#N] in the subject, 0: none */
+	const char *from;              /* the sender's address */
+	const char *from_name;         /* or NULL */
+	const char *const *cc;
+	size_t n_cc;
+	const char *body_text;         /* the new text (decoded, UTF-8) */
+	const char *body_html;         /* sanitised HTML or NULL */
+	const struct attachment_in *attachments;
+	size_t nattachments;
+	bool bounce;                   /* a delivery status report */
+	const char *bounce_of;         /* the Message-ID of the message that bounced */
+	const char *const *bounce_recipients;
+	size_t n_bounce_recipients;
+	const char *bounce_text;       /* the report's human part */
+};
+
+struct desk_mail_result {
+	int64_t inbound_id;
+	const char *state;  /* new_ticket, threaded, duplicate, held, bounce, ignored */
+	int64_t ticket_id;  /* 0: none */
+	int64_t message_id; /* 0: none */
+};
+
+/* Settings of mail received: per_hour 0 for the default; cc_followers as said above. */
+void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers);
+enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
+				struct desk_mail_result *out, struct err *e);
 
 #endif

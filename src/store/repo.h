@@ -369,6 +369,40 @@ enum err_code repo_job_requeue(struct db *db, int64_t id, int64_t run_at, int64_
 /* The earliest run_at of a queued job, 0 when none (a worker's next wake-up). */
 enum err_code repo_job_next_due(struct db *db, int64_t *run_at, struct err *e);
 
+/* --- mail received (0009_mail_in.sql) ------------------------------------------ */
+
+struct inbound_row {
+	int64_t id;
+	const char *mailbox;
+	const char *raw_sha256;
+	int64_t raw_size;
+	const char *message_id; /* NULL: none */
+	const char *sender;
+	int64_t received_at;
+	const char *state;      /* new_ticket, threaded, duplicate, held, bounce, ignored */
+	int64_t ticket_id;      /* 0: none */
+	int64_t message;        /* 0: none */
+	const char *detail;
+};
+
+enum err_code repo_inbound_insert(struct db *db, const struct inbound_row *r, int64_t *id,
+				  struct err *e);
+/* The first (not duplicate) row for (mailbox, message_id); ERR_NOT_FOUND when none. */
+enum err_code repo_inbound_find(struct db *db, struct arena *a, const char *mailbox,
+				const char *message_id, struct inbound_row *out, struct err *e);
+enum err_code repo_inbound_get(struct db *db, struct arena *a, int64_t id,
+			       struct inbound_row *out, struct err *e);
+/* Tickets opened by sender's mail since (rate limits). */
+enum err_code repo_inbound_new_tickets(struct db *db, const char *sender, int64_t since,
+				       int64_t *n, struct err *e);
+/* The newest message sent or received with this Message-ID; ERR_NOT_FOUND when none. */
+enum err_code repo_message_by_mail_id(struct db *db, const char *mail_id, int64_t *message_id,
+				      int64_t *ticket_id, struct err *e);
+enum err_code repo_message_set_mail_id(struct db *db, int64_t message_id, const char *mail_id,
+				       struct err *e);
+/* Notes that mail to the user bounced at at. */
+enum err_code repo_user_mail_bounced(struct db *db, int64_t user_id, int64_t at, struct err *e);
+
 /* --- helpers ------------------------------------------------------------ */
 
 void rows_init(struct rows *r, size_t size);
