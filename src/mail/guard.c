@@ -139,6 +139,8 @@ void mail_guard_check(const struct mail_inbound *m, const char *const *own, size
 		verdict(out, MAIL_GUARD_AUTO_SUBJECT, MAIL_KIND_AUTOMATIC);
 	else if (!m->from.addr)
 		verdict(out, MAIL_GUARD_NO_SENDER, MAIL_KIND_PERSON);
+	if (out->kind == MAIL_KIND_PERSON && auto_subject(m->subject))
+		out->kind = MAIL_KIND_AUTOMATIC; /* Outlook's "Automatic reply:" with only Suppress */
 }
 
 const char *mail_guard_reason_name(enum mail_guard_reason r)

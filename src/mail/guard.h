@@ -23,7 +23,7 @@
  * an auto-reply subject); "bulk" for lists and mass mail (Precedence bulk,
  * junk or list, List-Id); "person" otherwise, also when only
  * X-Auto-Response-Suppress asks for no auto-reply (Outlook sets it on mail
- * people write, too).
+ * people write, too) unless the subject says it is an automatic reply.
  *
  * Pure: reads the parsed message and the addresses given; no allocation.
  */

@@ -38,6 +38,7 @@ struct ctx {
 	size_t natt, catt;
 	const char *eml_message_id; /* of the first attached message, for bounces */
 	GMimeParserWarning first_warning;
+	bool truncated_warning;
 };
 
 /* ---- strings ---- */
@@ -56,8 +57,8 @@ static size_t utf8_seq(const char *s, size_t n)
 
 /*
  * s[0..n) as a clean UTF-8 string in a: bad sequences become U+FFFD; with
- * one_line, controls (tabs and line breaks too) become spaces and the
- * result is trimmed; otherwise NUL becomes U+FFFD and CRLF or CR becomes LF.
+ * one_line, controls (tabs and line breaks too) become spaces, runs of
+ * spaces one, and the result is trimmed; otherwise NUL becomes U+FFFD and CRLF or CR becomes LF.
  */
 static char *clean(struct arena *a, const char *s, size_t n, bool one_line, size_t *out_len)
 {
@@ -79,8 +80,9 @@ static char *clean(struct arena *a, const char *s, size_t n, bool one_line, size
 		} else if (c == 0 && !one_line) {
 			buf_append(&b, utf8_replacement, 3);
 			i++;
-		} else if (one_line && (c < 0x20 || c == 0x7f)) {
-			buf_putc(&b, ' ');
+		} else if (one_line && (c < 0x20 || c == 0x7f || c == ' ')) {
+			if (b.len && b.data[b.len - 1] != ' ') /* runs of blanks read as one */
+				buf_putc(&b, ' ');
 			i++;
 		} else {
 			buf_append(&b, s + i, k);
@@ -182,6 +184,23 @@ static bool is_utf8_name(const char *cs)
 	       g_ascii_strcasecmp(cs, "ascii") == 0;
 }
 
+/* The Latin charsets, where one byte is one character. */
+static bool single_byte(const char *cs)
+{
+	return g_ascii_strncasecmp(cs, "iso-8859-", 9) == 0 ||
+	       g_ascii_strncasecmp(cs, "iso8859-", 8) == 0 ||
+	       g_ascii_strncasecmp(cs, "windows-125", 11) == 0 ||
+	       g_ascii_strncasecmp(cs, "cp125", 5) == 0 || g_ascii_strncasecmp(cs, "latin", 5) == 0;
+}
+
+static bool has_8bit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
 /*
  * Bytes of a text part as UTF-8 in the arena (max bytes at most), from
  * the declared charset; when that is unknown or does not fit the bytes,
@@ -208,6 +227,10 @@ static char *to_utf8(struct ctx *c, const char *s, size_t n, const char *charset
 			c->m->charset_fallback = true;
 			from_cp1252(&b, s, n);
 		}
+	} else if (utf8 && single_byte(charset) && has_8bit(s, n)) {
+		/* Valid UTF-8 with 8-bit bytes is almost never Latin text: it was mislabelled. */
+		c->m->charset_fallback = true;
+		buf_append(&b, s, n < max ? n : max);
 	} else if (convert(&b, s, n, charset) < 0) {
 		buf_reset(&b);
 		c->m->charset_fallback = true;
@@ -441,8 +464,11 @@ static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 	(void)offset;
 	(void)item;
 	switch (code) {
-	case GMIME_WARN_MALFORMED_MULTIPART:
 	case GMIME_WARN_TRUNCATED_MESSAGE:
+		/* Only a cut multipart loses parts; a bare body without its last newline does not. */
+		c->truncated_warning = true;
+		break;
+	case GMIME_WARN_MALFORMED_MULTIPART:
 	case GMIME_WARN_MALFORMED_MESSAGE:
 	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
 	case GMIME_CRIT_NESTING_OVERFLOW:
@@ -583,7 +609,7 @@ static const char *safe_filename(struct ctx *c, const char *raw)
 
 	if (!raw)
 		return NULL;
-	s = clean(c->a, raw, strlen(raw), true, NULL);
+	s = clean(c->a, raw, strlen(raw), false, NULL);
 	base = s;
 	for (p = s; *p; p++)
 		if (*p == '/' || *p == '\\')
@@ -971,6 +997,42 @@ static void keep_source(struct ctx *c, const char *raw, size_t len)
 	keep_bytes(c, at, copy, len, over);
 }
 
+/* Whether raw ends lines both with CRLF and with a bare LF. */
+static bool mixed_line_ends(const char *raw, size_t len)
+{
+	bool crlf = false, lf = false;
+	const char *p = raw, *end = raw + len;
+
+	while (p < end && !(crlf && lf)) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;
+		if (nl > raw && nl[-1] == '\r')
+			crlf = true;
+		else
+			lf = true;
+		p = nl + 1;
+	}
+	return crlf && lf;
+}
+
+/*
+ * raw with every CRLF made LF, malloc'd. GMime reads the line end of the
+ * first line as the message's, and cuts a byte too many before each
+ * boundary when a part's lines end otherwise.
+ */
+static char *lf_only(const char *raw, size_t len, size_t *out_len)
+{
+	char *out = xmalloc(len ? len : 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (!(raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
+			out[n++] = raw[i];
+	*out_len = n;
+	return out;
+}
+
 /* A stream over raw without copying it (GMime only reads it). */
 static GMimeStream *borrow_stream(const char *raw, size_t len, GByteArray **arr)
 {
@@ -995,6 +1057,8 @@ void mail_inbound_parse(struct mail_inbound *m, const char *raw, size_t len,
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	GMimeMessage *msg = NULL;
+	char *lf_copy = NULL;
+	size_t lf_len = 0;
 
 	memset(m, 0, sizeof(*m));
 	c.lim = lim ? *lim : defaults;
@@ -1006,7 +1070,10 @@ void mail_inbound_parse(struct mail_inbound *m, const char *raw, size_t len,
 	g_mime_parser_options_set_fallback_charsets(c.opts, fallback_charsets);
 	g_mime_parser_options_set_warning_callback(c.opts, on_warning, &c);
 
-	stream = borrow_stream(raw, len, &borrowed);
+	if (mixed_line_ends(raw, len)) /* only then: a consistent message is read as sent */
+		lf_copy = lf_only(raw, len, &lf_len);
+	stream = lf_copy ? borrow_stream(lf_copy, lf_len, &borrowed)
+			 : borrow_stream(raw, len, &borrowed);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_persist_stream(parser, TRUE); /* parts point into raw: no copies */
 	msg = len ? g_mime_parser_construct_message(parser, c.opts) : NULL;
@@ -1020,6 +1087,8 @@ void mail_inbound_parse(struct mail_inbound *m, const char *raw, size_t len,
 	walk(&c, g_mime_message_get_mime_part(msg), PARENT_TOP, 0);
 	if (c.first_warning)
 		degrade(&c, warning_reason(c.first_warning));
+	else if (c.truncated_warning && GMIME_IS_MULTIPART(g_mime_message_get_mime_part(msg)))
+		degrade(&c, warning_reason(GMIME_WARN_TRUNCATED_MESSAGE));
 	if (!m->bounce && looks_like_bounce(m))
 		m->bounce = true;
 	if (m->bounce && !m->bounce_message_id)
@@ -1069,5 +1138,6 @@ out:
 	g_object_unref(stream);
 	if (borrowed)
 		g_byte_array_steal(borrowed, NULL); /* frees the array, not raw */
+	free(lf_copy);
 	g_mime_parser_options_free(c.opts);
 }
