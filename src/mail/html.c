@@ -9,6 +9,7 @@
 #define LIST_DEPTH 16 /* nested lists whose markers we number */
 #define LINK_DEPTH 8  /* nested links whose targets we print */
 #define URL_MAX 2048  /* longer link targets are dropped */
+#define DEPTH_MAX 1000 /* deeper markup is read as text (see nesting) */
 
 /* ---- walking a gumbo tree without recursion (mail can nest without end) ---- */
 
@@ -67,6 +68,80 @@ static void walk(GumboNode *root, const struct walker *w)
 			n = n->parent;
 			w->leave(w->ctx, n);
 		}
+	}
+}
+
+/*
+ * How deep the elements of html nest, by counting start and end tags
+ * without parsing: tags that never nest in a parsed tree (void elements,
+ * and p, li, td, tr and such, which close their open sibling) are left out,
+ * so it errs on the high side only for broken markup. gumbo's tree building
+ * is quadratic in the depth (each block start tag looks through the stack
+ * of open elements), so markup deeper than DEPTH_MAX is never given to it.
+ */
+static size_t nesting(const char *s, size_t n)
+{
+	static const char *const flat[] = {
+		"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+		"param", "source", "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr",
+		"option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "caption", "rp", "rt",
+	};
+	size_t depth = 0, max = 0;
+
+	for (const char *p = s, *end = s + n; p && p < end; p = memchr(p, '<', (size_t)(end - p))) {
+		bool close = false;
+		char name[16];
+		size_t k = 0;
+
+		p++;
+		if (p < end && *p == '/') {
+			close = true;
+			p++;
+		}
+		while (p < end && k < sizeof(name) - 1 &&
+		       ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			name[k++] = (char)(*p++ | 0x20);
+		name[k] = '\0';
+		if (k == 0)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(flat); i++)
+			if (strcmp(name, flat[i]) == 0)
+				goto next;
+		if (close) {
+			depth -= depth > 0;
+		} else if (++depth > max) {
+			max = depth;
+		}
+	next:;
+	}
+	return max;
+}
+
+/* Markup too deep for gumbo, read as text: tags dropped, blanks collapsed. */
+static void flatten(const char *s, size_t n, struct buf *out)
+{
+	bool in_tag = false, space = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_tag) {
+			in_tag = c != '>';
+			continue;
+		}
+		if (c == '<') {
+			in_tag = true;
+			space = out->len > 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\0') {
+			space = out->len > 0;
+			continue;
+		}
+		if (space && buf_putc(out, ' ') < 0)
+			return;
+		space = false;
+		if (buf_putc(out, c) < 0)
+			return;
 	}
 }
 
@@ -355,10 +430,7 @@ static void text_leave(void *ctx, GumboNode *n)
 	tag = n->v.element.tag;
 	switch (tag) {
 	case GUMBO_TAG_BLOCKQUOTE:
-		brk(t, 2);
-		settle(t); /* the break belongs to the quote, its marks too */
-		t->quote--;
-		t->line_start = true;
+		t->quote--; /* the lines after it carry one mark fewer */
 		break;
 	case GUMBO_TAG_PRE:
 		t->pre--;
@@ -392,7 +464,7 @@ static void text_leave(void *ctx, GumboNode *n)
 char *mail_html_to_text(const char *html, size_t len, size_t max, struct arena *a,
 			size_t *out_len, bool *truncated)
 {
-	GumboOutput *g = parse(html, len);
+	GumboOutput *g = NULL;
 	struct text_out *t = xcalloc(1, sizeof(*t));
 	struct walker w = {text_enter, text_leave, NULL};
 	char *out;
@@ -400,8 +472,15 @@ char *mail_html_to_text(const char *html, size_t len, size_t max, struct arena *
 	w.ctx = t;
 	buf_init(&t->b, max);
 	t->line_start = true;
+	if (nesting(html, len) > DEPTH_MAX) {
+		flatten(html, len, &t->b);
+		t->full = t->b.len == max;
+		goto out;
+	}
+	g = parse(html, len);
 	walk(g->document, &w);
 	gumbo_destroy_output(&kGumboDefaultOptions, g);
+out:
 	out = arena_strndup(a, buf_str(&t->b), t->b.len);
 	if (out_len)
 		*out_len = t->b.len;
@@ -579,14 +658,26 @@ static void html_leave(void *ctx, GumboNode *n)
 char *mail_html_sanitize(const char *html, size_t len, size_t max, struct arena *a,
 			 size_t *out_len, bool *truncated)
 {
-	GumboOutput *g = parse(html, len);
 	struct html_out h = {.full = false};
 	struct walker w = {html_enter, html_leave, &h};
+	GumboOutput *g;
 	char *out;
 
 	buf_init(&h.b, max);
+	if (nesting(html, len) > DEPTH_MAX) {
+		struct buf flat;
+		buf_init(&flat, max);
+		flatten(html, len, &flat);
+		hputs(&h, "<div>");
+		escape(&h, buf_str(&flat));
+		hputs(&h, "</div>");
+		buf_release(&flat);
+		goto out;
+	}
+	g = parse(html, len);
 	walk(g->document, &w);
 	gumbo_destroy_output(&kGumboDefaultOptions, g);
+out:
 	out = arena_strndup(a, buf_str(&h.b), h.b.len);
 	if (out_len)
 		*out_len = h.b.len;

@@ -19,7 +19,10 @@
  * Input is UTF-8 (convert first); output is UTF-8, NUL-terminated, in the
  * arena. Both cap their output at max bytes (the rest is cut) and set
  * *truncated when they cut (truncated may be NULL). Never fail: any bytes
- * parse as HTML. Nesting past a fixed depth is flattened to its text.
+ * parse as HTML. Markup nested past about a thousand elements (counted
+ * from its tags before parsing: gumbo's time grows with the square of the
+ * depth) is not parsed but read as text, its tags dropped; sanitising then
+ * gives that text, escaped, in one <div>.
  */
 #ifndef CHAMPION_MAIL_HTML_H
 #define CHAMPION_MAIL_HTML_H
