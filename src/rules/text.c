@@ -149,20 +149,30 @@ static bool attribution_at(const char *s, size_t len, struct line l, struct line
 	return false;
 }
 
-/* After an attribution: quotes, then an unquoted line, means inline answers. */
-static bool interleaved_after(const char *s, size_t len, size_t from)
+/* Start of the last non-blank unquoted line, or len when there is none. */
+static size_t last_unquoted(const char *s, size_t len)
 {
-	bool seen_quote = false;
+	size_t last = len;
 
+	for (size_t at = 0; at < len;) {
+		struct line l = line_at(s, len, at);
+		if (!blank(s, l) && !quoted(s, l))
+			last = l.at;
+		at = l.next;
+	}
+	return last;
+}
+
+/* Start of the first quoted line at or after from, or len. */
+static size_t next_quoted(const char *s, size_t len, size_t from)
+{
 	for (size_t at = from; at < len;) {
 		struct line l = line_at(s, len, at);
 		if (quoted(s, l))
-			seen_quote = true;
-		else if (seen_quote && !blank(s, l))
-			return true;
+			return l.at;
 		at = l.next;
 	}
-	return false;
+	return len;
 }
 
 static bool original_separator(const char *p, size_t n)
@@ -237,10 +247,17 @@ static bool underscores(const char *s, struct line l)
 	return true;
 }
 
-/* The first line that opens quoted history, by its introduction. */
+/*
+ * The first line that opens quoted history, by its introduction. An
+ * attribution whose quotes are followed by an unquoted line introduces
+ * inline answers, not history: a quoted line after it comes before the
+ * last unquoted line. Both are found in one pass each (a cursor that only
+ * moves forward), so the scan stays linear whatever the text.
+ */
 static size_t find_introduced(const char *s, size_t len, enum text_quote *kind)
 {
 	size_t prev_nonblank = len; /* start of the last non-blank line seen */
+	size_t last_u = last_unquoted(s, len), nextq = 0;
 
 	for (size_t at = 0; at < len;) {
 		struct line l = line_at(s, len, at), last;
@@ -249,9 +266,13 @@ static size_t find_introduced(const char *s, size_t len, enum text_quote *kind)
 
 		trimmed(s, l, &p, &n);
 		if (n && !quoted(s, l)) {
-			if (attribution_at(s, len, l, &last) && !interleaved_after(s, len, last.next)) {
-				*kind = TEXT_QUOTE_ATTRIBUTION;
-				return l.at;
+			if (attribution_at(s, len, l, &last)) {
+				if (nextq < last.next)
+					nextq = next_quoted(s, len, last.next);
+				if (nextq >= last_u || last_u < last.next) {
+					*kind = TEXT_QUOTE_ATTRIBUTION;
+					return l.at;
+				}
 			}
 			if (original_separator(p, n)) {
 				*kind = TEXT_QUOTE_ORIGINAL;

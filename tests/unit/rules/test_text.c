@@ -108,6 +108,27 @@ static void test_fold_bounds(void **state)
 	assert_int_equal(f.quote_at, 0);
 }
 
+/* Many attribution-like lines: the scan stays linear (a quadratic one times out here). */
+static void test_fold_linear(void **state)
+{
+	static const char *const units[] = {"On a wrote:\n", "On a wrote:\n> q\nx\n",
+					    "From: a\n", "-- \n"};
+	struct text_fold f;
+
+	(void)state;
+	for (size_t u = 0; u < ARRAY_SIZE(units); u++) {
+		size_t ul = strlen(units[u]), n = 200000;
+		char *t = malloc(ul * n + 8);
+		assert_non_null(t);
+		for (size_t i = 0; i < n; i++)
+			memcpy(t + i * ul, units[u], ul);
+		memcpy(t + ul * n, "> q\nx\n", 7);
+		text_fold_points(t, ul * n + 6, &f);
+		assert_true(f.quote_at <= ul * n + 6);
+		free(t);
+	}
+}
+
 static void test_ticket_tag(void **state)
 {
 	static const struct {
@@ -147,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold_cases),
 		cmocka_unit_test(test_fold_bounds),
+		cmocka_unit_test(test_fold_linear),
 		cmocka_unit_test(test_ticket_tag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
