@@ -32,6 +32,7 @@ struct ctx {
 	size_t parts;         /* parts looked at */
 	struct buf text;      /* the text parts, joined */
 	bool have_text;
+	bool alt_text_taken;  /* the multipart/alternative being read gave its text */
 	const char *html_raw; /* the first HTML part, in UTF-8 */
 	size_t html_raw_len;
 	struct mail_attachment *att;
@@ -143,7 +144,7 @@ static void from_cp1252(struct buf *out, const char *s, size_t n)
 }
 
 /* Converts with iconv (GMime's names and aliases); -1 when the bytes do not fit the charset. */
-static int convert(struct buf *out, const char *s, size_t n, const char *charset)
+static int convert(struct buf *out, const char *s, size_t n, const char *charset, bool *capped)
 {
 	iconv_t cd = g_mime_iconv_open("UTF-8", charset);
 	char tmp[4096];
@@ -157,8 +158,10 @@ static int convert(struct buf *out, const char *s, size_t n, const char *charset
 		char *o = tmp;
 		size_t room = sizeof(tmp);
 		size_t r = left ? iconv(cd, &in, &left, &o, &room) : iconv(cd, NULL, NULL, &o, &room);
-		if (buf_append(out, tmp, sizeof(tmp) - room) < 0)
-			break; /* the cap: what we have is the text */
+		if (buf_append(out, tmp, sizeof(tmp) - room) < 0) {
+			*capped = true; /* what we have is the text */
+			break;
+		}
 		if (r == (size_t)-1 && errno == E2BIG)
 			continue;
 		if (r == (size_t)-1)
@@ -211,7 +214,7 @@ static char *to_utf8(struct ctx *c, const char *s, size_t n, const char *charset
 {
 	struct buf b;
 	char *out;
-	bool utf8;
+	bool utf8, capped = false;
 
 	buf_init(&b, max);
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) { /* a BOM says UTF-8 whatever was declared */
@@ -231,7 +234,7 @@ static char *to_utf8(struct ctx *c, const char *s, size_t n, const char *charset
 		/* Valid UTF-8 with 8-bit bytes is almost never Latin text: it was mislabelled. */
 		c->m->charset_fallback = true;
 		buf_append(&b, s, n < max ? n : max);
-	} else if (convert(&b, s, n, charset) < 0) {
+	} else if (convert(&b, s, n, charset, &capped) < 0) {
 		buf_reset(&b);
 		c->m->charset_fallback = true;
 		if (utf8)
@@ -240,7 +243,7 @@ static char *to_utf8(struct ctx *c, const char *s, size_t n, const char *charset
 			from_cp1252(&b, s, n);
 	}
 	if (cut)
-		*cut = b.len >= max && n > 0;
+		*cut = capped || (b.len >= max && n > 0);
 	out = clean(c->a, buf_str(&b), b.len, false, out_len);
 	buf_release(&b);
 	return out;
@@ -809,6 +812,7 @@ static void walk_multipart(struct ctx *c, GMimeMultipart *mp, const char *type, 
 {
 	int n = g_mime_multipart_get_count(mp);
 	enum parent kind = PARENT_MIXED;
+	bool saved;
 
 	if (strcmp(type, "multipart/alternative") == 0) {
 		kind = PARENT_ALTERNATIVE;
@@ -826,8 +830,11 @@ static void walk_multipart(struct ctx *c, GMimeMultipart *mp, const char *type, 
 		degrade(c, "parts are nested too deep");
 		return;
 	}
+	saved = c->alt_text_taken;
+	c->alt_text_taken = false; /* each alternative gives one text */
 	for (int i = 0; i < n; i++)
 		walk(c, g_mime_multipart_get_part(mp, i), kind, depth + 1);
+	c->alt_text_taken = saved;
 }
 
 static void walk_message(struct ctx *c, GMimeMessagePart *mp, const char *type, enum parent parent)
@@ -891,7 +898,10 @@ static void walk_leaf(struct ctx *c, GMimePart *part, const char *type, enum par
 	size_t len, ulen;
 	char *data;
 
-	if (body && strcmp(type, "text/plain") == 0 && !(parent == PARENT_ALTERNATIVE && c->have_text)) {
+	if (body && strcmp(type, "text/plain") == 0 &&
+	    !(parent == PARENT_ALTERNATIVE && c->alt_text_taken)) {
+		if (parent == PARENT_ALTERNATIVE)
+			c->alt_text_taken = true;
 		data = decode(c, part, room(c), &len, &over);
 		data = to_utf8(c, data, len, charset, room(c), &ulen, &cut);
 		if (over || cut)
