@@ -292,42 +292,42 @@ static void mailbox(struct ctx *c, InternetAddress *ia, struct mail_addr *out)
 				      c->a);
 }
 
-/* The usable mailboxes of a list (groups flattened), at most ADDRS_MAX. */
-static void addr_list(struct ctx *c, InternetAddressList *l, struct mail_addr_list *out)
+/* The mailboxes of l, groups flattened, into out[0..max); returns how many. */
+static size_t mailboxes(InternetAddressList *l, InternetAddress **out, size_t max)
 {
 	int n = l ? internet_address_list_length(l) : 0;
-	size_t cap = 0;
+	size_t got = 0;
 
-	out->v = NULL;
-	out->n = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1)
-			out->v = arena_array(c->a, cap ? cap : 1, sizeof(*out->v));
-		for (int i = 0; i < n && out->n < ADDRS_MAX; i++) {
-			InternetAddress *ia = internet_address_list_get_address(l, i);
-			InternetAddressList *members = NULL;
-			int count = 1;
-
-			if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-				members = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
-				count = members ? internet_address_list_length(members) : 0;
+	for (int i = 0; i < n && got < max; i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			InternetAddressList *members =
+				internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+			int count = members ? internet_address_list_length(members) : 0;
+			for (int k = 0; k < count && got < max; k++) {
+				InternetAddress *one = internet_address_list_get_address(members, k);
+				if (INTERNET_ADDRESS_IS_MAILBOX(one))
+					out[got++] = one;
 			}
-			for (int k = 0; k < count; k++) {
-				InternetAddress *one = members ? internet_address_list_get_address(members, k) : ia;
-				struct mail_addr ma;
-				if (!INTERNET_ADDRESS_IS_MAILBOX(one))
-					continue;
-				if (pass == 0) {
-					cap++;
-					continue;
-				}
-				if (out->n >= cap || out->n >= ADDRS_MAX)
-					break;
-				mailbox(c, one, &ma);
-				if (ma.addr)
-					out->v[out->n++] = ma;
-			}
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			out[got++] = ia;
 		}
+	}
+	return got;
+}
+
+/* The mailboxes of a list with a usable address, at most ADDRS_MAX. */
+static void addr_list(struct ctx *c, InternetAddressList *l, struct mail_addr_list *out)
+{
+	InternetAddress *boxes[ADDRS_MAX];
+	size_t n = mailboxes(l, boxes, ARRAY_SIZE(boxes));
+
+	out->v = arena_array(c->a, n ? n : 1, sizeof(*out->v));
+	out->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		mailbox(c, boxes[i], &out->v[out->n]);
+		if (out->v[out->n].addr)
+			out->n++;
 	}
 }
 
@@ -384,7 +384,7 @@ static void read_headers(struct ctx *c, GMimeMessage *msg)
 	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
 	int count = hl ? g_mime_header_list_get_count(hl) : 0, ids = 0;
 	const char *v, *subject;
-	struct mail_addr_list from;
+	InternetAddress *first;
 
 	for (int i = 0; i < count; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
@@ -413,9 +413,9 @@ static void read_headers(struct ctx *c, GMimeMessage *msg)
 	}
 	m->no_date = m->date_ms == 0;
 
-	addr_list(c, g_mime_message_get_from(msg), &from);
-	if (from.n)
-		m->from = from.v[0];
+	/* The first From mailbox, with its name even when its address is no good. */
+	if (mailboxes(g_mime_message_get_from(msg), &first, 1))
+		mailbox(c, first, &m->from);
 	else
 		m->from.name = "";
 	m->from_invalid = !m->from.addr;
