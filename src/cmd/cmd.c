@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 const struct cmd *const cmd_table[] = {
-	&cmd_init, &cmd_serve, &cmd_ticket, &cmd_user, &cmd_org, &cmd_group, &cmd_token,
+	&cmd_init, &cmd_serve, &cmd_mailgate, &cmd_ticket, &cmd_user, &cmd_org, &cmd_group, &cmd_token,
 	&cmd_config, &cmd_demo, NULL,
 };
 
@@ -79,11 +79,15 @@ int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 		return status;
 	if (desk_open(out, &o, &e))
 		return cmd_fail(&e);
-	if (desk_set_mail(*out, conf_get(&ctx->conf, "mail.from"), &e)) {
+	int64_t per_hour;
+	if (desk_set_mail(*out, conf_get(&ctx->conf, "mail.from"), &e) ||
+	    conf_get_int(&ctx->conf, "mail.new_tickets_per_hour", 1, 1000000, &per_hour, &e)) {
 		desk_close(*out);
 		*out = NULL;
 		return cmd_fail(&e);
 	}
+	desk_set_mail_intake(*out, (int)per_hour,
+			     strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0);
 	return 0;
 }
 

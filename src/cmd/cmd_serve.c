@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "http/http.h"
 #include "mail/outbox.h"
+#include "mail/poller.h"
 
 static const char usage[] =
 	"usage: champion serve [--listen HOST:PORT] [--threads N]\n"
@@ -35,9 +36,11 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct server_options o = {0};
 	struct err e = ERR_INIT;
 	bool started = false, routes = false;
-	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll;
+	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll, imap_poll, per_hour;
 	struct smtp_conf smtp = {0};
+	struct imap_conf imap = {0};
 	struct outbox outbox = {0};
+	struct poller poller = {0};
 	int opt, status;
 
 	while ((opt = cmd_getopt("serve", argc, argv, "", opts, &started)) != -1) {
@@ -64,7 +67,9 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	    conf_get_int(&ctx->conf, "server.shutdown_grace_ms", 0, 3600000, &grace, &e) ||
 	    conf_get_int(&ctx->conf, "server.batch_max", 1, 100000, &batch, &e) ||
 	    conf_get_int(&ctx->conf, "smtp.timeout_ms", 100, 3600000, &smtp_timeout, &e) ||
-	    conf_get_int(&ctx->conf, "mail.outbox_poll_ms", 10, 3600000, &poll, &e))
+	    conf_get_int(&ctx->conf, "mail.outbox_poll_ms", 10, 3600000, &poll, &e) ||
+	    conf_get_int(&ctx->conf, "imap.poll_ms", 10, 86400000, &imap_poll, &e) ||
+	    conf_get_int(&ctx->conf, "mail.new_tickets_per_hour", 1, 1000000, &per_hour, &e))
 		return cmd_fail(&e);
 	if ((status = cmd_store_options(ctx, &o.store)))
 		return status;
@@ -84,7 +89,21 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (*o.mail_from && *smtp.url &&
 	    mail_outbox_start(&outbox, &o.store, o.mail_from, &smtp, (int)poll, &e))
 		return cmd_fail(&e);
+	imap.url = conf_get(&ctx->conf, "imap.url");
+	imap.user = conf_get(&ctx->conf, "imap.user");
+	imap.password = conf_get(&ctx->conf, "imap.password");
+	imap.move_to = conf_get(&ctx->conf, "imap.move_to");
+	imap.require_tls = strcmp(conf_get(&ctx->conf, "imap.require_tls"), "1") == 0;
+	imap.timeout_ms = (long)smtp_timeout;
+	if (*imap.url &&
+	    mail_poller_start(&poller, &o.store, o.mail_from, (int)per_hour,
+			      strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0,
+			      conf_get(&ctx->conf, "imap.mailbox"), &imap, (int)imap_poll, &e)) {
+		mail_outbox_stop(&outbox);
+		return cmd_fail(&e);
+	}
 	status = server_run(&o, &e) ? EX_SOFTWARE : 0;
+	mail_poller_stop(&poller);
 	mail_outbox_stop(&outbox);
 	if (status)
 		return cmd_fail(&e);

@@ -538,6 +538,10 @@ struct desk_mail_in {
 	const char *const *bounce_recipients;
 	size_t n_bounce_recipients;
 	const char *bounce_text;       /* the report's human part */
+	bool loop;                     /* from the desk's own address: held, never a ticket */
+	bool automatic;                /* no automatic answer may go to it (loop guards) */
+	/* Read from an IMAP mailbox: its bookmark moves to this UID in the same transaction. */
+	uint64_t imap_uidvalidity, imap_uid; /* 0: not from IMAP */
 };
 
 struct desk_mail_result {
@@ -551,5 +555,15 @@ struct desk_mail_result {
 void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers);
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e);
+
+/* Where the IMAP poller is in a mailbox (0, 0 for one never read). */
+enum err_code desk_mailbox_bookmark(struct desk *d, const char *mailbox, uint64_t *uidvalidity,
+				    uint64_t *last_uid, struct err *e);
+/*
+ * After a poll: the server's uidvalidity (a new one restarts last_uid at
+ * 0), the time, and the poll's error (NULL when it went well).
+ */
+enum err_code desk_mailbox_polled(struct desk *d, const char *mailbox, uint64_t uidvalidity,
+				  const char *error, struct err *e);
 
 #endif

@@ -337,6 +337,11 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 		row->detail = "no sender address";
 		return ERR_OK;
 	}
+	if (in->loop) {
+		row->state = "held";
+		row->detail = "from the desk's own address (a mail loop)";
+		return ERR_OK;
+	}
 	if ((rc = desk_find_or_add_customer(d, &desk_system_actor, a, row->sender, in->from_name,
 					    row->received_at, &sender, e)))
 		return rc;
@@ -423,7 +428,9 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 	if ((rc = receive(d, &a, in, &row, e)) ||
 	    (row.message && row.message_id && strcmp(row.state, "bounce") != 0 &&
 	     (rc = repo_message_set_mail_id(desk_db(d), row.message, row.message_id, e))) ||
-	    (rc = repo_inbound_insert(desk_db(d), &row, &out->inbound_id, e))) {
+	    (rc = repo_inbound_insert(desk_db(d), &row, &out->inbound_id, e)) ||
+	    (in->imap_uid && (rc = repo_mailbox_advance(desk_db(d), row.mailbox,
+							in->imap_uidvalidity, in->imap_uid, e)))) {
 		db_rollback(desk_db(d));
 		goto out;
 	}
@@ -435,4 +442,24 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 out:
 	arena_release(&a);
 	return rc;
+}
+
+enum err_code desk_mailbox_bookmark(struct desk *d, const char *mailbox, uint64_t *uidvalidity,
+				    uint64_t *last_uid, struct err *e)
+{
+	return repo_mailbox_get(desk_db(d), mailbox, uidvalidity, last_uid, e);
+}
+
+enum err_code desk_mailbox_polled(struct desk *d, const char *mailbox, uint64_t uidvalidity,
+				  const char *error, struct err *e)
+{
+	enum err_code rc;
+
+	if ((rc = db_begin(desk_db(d), e)))
+		return rc;
+	if ((rc = repo_mailbox_polled(desk_db(d), mailbox, uidvalidity, time_now_ms(), error, e))) {
+		db_rollback(desk_db(d));
+		return rc;
+	}
+	return db_commit(desk_db(d), e);
 }

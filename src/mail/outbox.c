@@ -6,7 +6,6 @@
 #include "util/log.h"
 
 #include <gmime/gmime.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The bare address of "Name <addr>" or "addr", into out. */
@@ -117,31 +116,13 @@ int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const cha
 	}
 }
 
-static void *outbox_main(void *arg)
+static void outbox_tick(void *arg)
 {
 	struct outbox *o = arg;
 	struct err e = ERR_INIT;
 
-	pthread_mutex_lock(&o->lock);
-	while (!o->stop) {
-		struct timespec until;
-		pthread_mutex_unlock(&o->lock);
-		if (mail_outbox_run_once(o->desk, &o->smtp, o->worker, &e) < 0)
-			log_warn("outbox", "error=\"%s\"", e.msg);
-		pthread_mutex_lock(&o->lock);
-		if (o->stop)
-			break;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += o->poll_ms / 1000;
-		until.tv_nsec += (long)(o->poll_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&o->wake, &o->lock, &until);
-	}
-	pthread_mutex_unlock(&o->lock);
-	return NULL;
+	if (mail_outbox_run_once(o->desk, &o->smtp, o->worker, &e) < 0)
+		log_warn("outbox", "error=\"%s\"", e.msg);
 }
 
 enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so,
@@ -167,36 +148,21 @@ enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so
 	gethostname(host, sizeof(host) - 1);
 	snprintf(o->worker, sizeof(o->worker), "%s:%ld:outbox", host, (long)getpid());
 	o->smtp = *smtp;
-	o->poll_ms = poll_ms > 0 ? poll_ms : 1000;
-	pthread_mutex_init(&o->lock, NULL);
-	pthread_cond_init(&o->wake, NULL);
-	pthread_create(&o->thread, NULL, outbox_main, o);
-	o->started = true;
+	ticker_start(&o->ticker, outbox_tick, o, poll_ms);
 	return ERR_OK;
 }
 
 void mail_outbox_wake(struct outbox *o)
 {
-	if (!o->started)
-		return;
-	pthread_mutex_lock(&o->lock);
-	pthread_cond_signal(&o->wake);
-	pthread_mutex_unlock(&o->lock);
+	ticker_wake(&o->ticker);
 }
 
 void mail_outbox_stop(struct outbox *o)
 {
-	if (!o->started)
+	if (!o->desk)
 		return;
-	pthread_mutex_lock(&o->lock);
-	o->stop = true;
-	pthread_cond_signal(&o->wake);
-	pthread_mutex_unlock(&o->lock);
-	pthread_join(o->thread, NULL);
-	pthread_mutex_destroy(&o->lock);
-	pthread_cond_destroy(&o->wake);
+	ticker_stop(&o->ticker);
 	desk_close(o->desk);
 	o->desk = NULL;
-	o->started = false;
 	g_mime_shutdown();
 }

@@ -15,18 +15,13 @@
 
 #include "desk/desk.h"
 #include "mail/smtp.h"
-
-#include <pthread.h>
+#include "util/ticker.h"
 
 struct outbox {
 	struct desk *desk; /* its own connection */
 	struct smtp_conf smtp;
 	char worker[64];   /* the jobs' worker name: host:pid:outbox */
-	int poll_ms;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stop, started;
+	struct ticker ticker;
 };
 
 /*

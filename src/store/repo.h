@@ -400,6 +400,14 @@ enum err_code repo_message_by_mail_id(struct db *db, const char *mail_id, int64_
 				      int64_t *ticket_id, struct err *e);
 enum err_code repo_message_set_mail_id(struct db *db, int64_t message_id, const char *mail_id,
 				       struct err *e);
+/* A mailbox's IMAP bookmark; zeros for one never read. */
+enum err_code repo_mailbox_get(struct db *db, const char *name, uint64_t *uidvalidity,
+			       uint64_t *last_uid, struct err *e);
+/* Moves the bookmark to uid (never back, unless uidvalidity changed). */
+enum err_code repo_mailbox_advance(struct db *db, const char *name, uint64_t uidvalidity,
+				   uint64_t uid, struct err *e);
+enum err_code repo_mailbox_polled(struct db *db, const char *name, uint64_t uidvalidity,
+				  int64_t at, const char *error, struct err *e);
 /* Notes that mail to the user bounced at at. */
 enum err_code repo_user_mail_bounced(struct db *db, int64_t user_id, int64_t at, struct err *e);
 

@@ -164,3 +164,65 @@ enum err_code repo_user_mail_bounced(struct db *db, int64_t user_id, int64_t at,
 	db_bind_int64(st, 2, at);
 	return repo_run(st, e);
 }
+
+enum err_code repo_mailbox_get(struct db *db, const char *name, uint64_t *uidvalidity,
+			       uint64_t *last_uid, struct err *e)
+{
+	static const char sql[] = "SELECT uidvalidity, last_uid FROM mailboxes WHERE name = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	*uidvalidity = *last_uid = 0;
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, name);
+	r = db_step(st, e);
+	if (r == DB_ROW) {
+		*uidvalidity = (uint64_t)db_col_int64(st, 0);
+		*last_uid = (uint64_t)db_col_int64(st, 1);
+	}
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+enum err_code repo_mailbox_advance(struct db *db, const char *name, uint64_t uidvalidity,
+				   uint64_t uid, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO mailboxes (name, uidvalidity, last_uid) VALUES ($1, $2, $3) "
+		"ON CONFLICT (name) DO UPDATE SET last_uid = CASE WHEN mailboxes.uidvalidity = "
+		"excluded.uidvalidity THEN max(mailboxes.last_uid, excluded.last_uid) ELSE "
+		"excluded.last_uid END, uidvalidity = excluded.uidvalidity";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, name);
+	db_bind_int64(st, 2, (int64_t)uidvalidity);
+	db_bind_int64(st, 3, (int64_t)uid);
+	return repo_run(st, e);
+}
+
+enum err_code repo_mailbox_polled(struct db *db, const char *name, uint64_t uidvalidity,
+				  int64_t at, const char *error, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO mailboxes (name, uidvalidity, polled_at, last_error) VALUES ($1, $2, $3, "
+		"$4) ON CONFLICT (name) DO UPDATE SET last_uid = CASE WHEN mailboxes.uidvalidity = "
+		"excluded.uidvalidity OR excluded.uidvalidity = 0 THEN mailboxes.last_uid ELSE 0 END, "
+		"uidvalidity = CASE WHEN excluded.uidvalidity = 0 THEN mailboxes.uidvalidity ELSE "
+		"excluded.uidvalidity END, polled_at = excluded.polled_at, "
+		"last_error = excluded.last_error";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, name);
+	db_bind_int64(st, 2, (int64_t)uidvalidity);
+	db_bind_int64(st, 3, at);
+	db_bind_text(st, 4, error);
+	return repo_run(st, e);
+}

@@ -45,6 +45,22 @@ const struct conf_key conf_keys[] = {
 	{"smtp.timeout_ms", "CHAMPION_SMTP_TIMEOUT_MS", "60000", "the longest one send may take"},
 	{"mail.outbox_poll_ms", "CHAMPION_MAIL_OUTBOX_POLL_MS", "1000",
 	 "how often champion serve looks for mail to send"},
+	{"mail.new_tickets_per_hour", "CHAMPION_MAIL_NEW_TICKETS_PER_HOUR", "60",
+	 "new tickets one sender may open by mail in an hour; past it their mail is held"},
+	{"mail.cc_followers", "CHAMPION_MAIL_CC_FOLLOWERS", "1",
+	 "1: the Cc addresses of a mail that opens a ticket become its followers"},
+	{"imap.url", "CHAMPION_IMAP_URL", "",
+	 "a mailbox champion serve reads: imaps://HOST[:PORT]/MAILBOX (or imap://, STARTTLS "
+	 "when offered); empty: none"},
+	{"imap.user", "CHAMPION_IMAP_USER", "", "IMAP user name"},
+	{"imap.password", "CHAMPION_IMAP_PASSWORD", "", "IMAP password"},
+	{"imap.mailbox", "CHAMPION_IMAP_MAILBOX", "imap",
+	 "the desk's name for that mailbox (duplicates are found by Message-ID within it)"},
+	{"imap.move_to", "CHAMPION_IMAP_MOVE_TO", "",
+	 "a folder to move messages to once stored; empty: leave them marked read"},
+	{"imap.require_tls", "CHAMPION_IMAP_REQUIRE_TLS", "0",
+	 "1: with imap://, refuse to log in unless STARTTLS succeeds"},
+	{"imap.poll_ms", "CHAMPION_IMAP_POLL_MS", "30000", "how often the mailbox is read"},
 };
 const size_t conf_nkeys = ARRAY_SIZE(conf_keys);
 
