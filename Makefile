@@ -3,7 +3,8 @@
 #   make          install missing Debian packages, build build/champion
 #   make run      ... then create the demo desk and serve it on 127.0.0.1:8080
 #   make test     ... then run every test: the normal build (-Wall -Wextra
-#                 -Werror) and the AddressSanitizer + UBSan build
+#                 -Werror), the AddressSanitizer + UBSan build, and 60 s of
+#                 libFuzzer over mail parsing and threading
 #   make check    the normal build's tests only (quicker, for development)
 #   make clean    remove the build directories
 
@@ -14,7 +15,7 @@ DEMO_TICKETS ?= 20000
 LISTEN     ?= 127.0.0.1:8080
 MESON      ?= meson
 
-.PHONY: all deps build run test check test-normal test-asan clean
+.PHONY: all deps build run test check test-normal test-asan test-fuzz clean
 
 all: build
 
@@ -48,7 +49,7 @@ run: build
 	echo
 	exec $(BUILD)/champion --db $(DEMO_DB) serve --listen $(LISTEN)
 
-test: test-normal test-asan
+test: test-normal test-asan test-fuzz
 
 check test-normal: build
 	$(MESON) test -C $(BUILD) --print-errorlogs
@@ -59,5 +60,10 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MESON) test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow
 
+# libFuzzer (clang) over parse + thread: every input taken into a private desk.
+FUZZ_SECONDS ?= 60
+test-fuzz: deps
+	tests/fuzz/run.sh $(FUZZ_SECONDS) thread
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -3,6 +3,9 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET]      (defaults: 60, mail)
 #
+# Targets: mail (parse, guard, fold, HTML) and thread (parse and thread into
+# a desk: everything mail_accept does, on a private desk in /tmp).
+#
 # Builds tests/fuzz/fuzz_TARGET.c with clang -fsanitize=fuzzer,address,undefined
 # straight from the sources it needs (not through meson, so the normal and
 # ASan builds stay gcc), into build-fuzz/, and runs it for SECONDS with the
@@ -25,6 +28,17 @@ mail)
 	pkgs="gmime-3.0 gumbo"
 	seeds="$root/tests/fixtures/mail"
 	;;
+thread)
+	# Parse and thread: everything below the channels, and the migrations.
+	mkdir -p "$out"
+	python3 "$root/scripts/embed.py" --kind migrations "$out/migrations_sqlite.c" \
+		"$root"/src/store/migrations/sqlite/*.sql
+	srcs="$(cd "$root" && ls src/util/*.c src/rules/*.c src/store/*.c src/desk/*.c src/mail/*.c)
+	      $out/migrations_sqlite.c"
+	pkgs="gmime-3.0 gumbo sqlite3 jansson libsodium icu-i18n libcurl libcmark-gfm inih"
+	libs="-lstemmer -lcmark-gfm-extensions -lm -lpthread"
+	seeds="$root/tests/fixtures/mail"
+	;;
 *)
 	echo "run.sh: no fuzz target '$target'" >&2
 	exit 64
@@ -38,7 +52,7 @@ cd "$root"
 "$CLANG" -std=c17 -g -O1 -D_GNU_SOURCE -DCHAMPION_LIBFUZZER -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(pkg-config --cflags $pkgs | sed 's/-I/-isystem /g') \
-	-o "$out/fuzz_$target" "tests/fuzz/fuzz_$target.c" $srcs $(pkg-config --libs $pkgs)
+	-o "$out/fuzz_$target" "tests/fuzz/fuzz_$target.c" $srcs $(pkg-config --libs $pkgs) ${libs:-}
 cd "$out"
 # GLib keeps a few one-time allocations (type system, charset tables) until exit.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
