@@ -88,6 +88,7 @@ int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 	}
 	desk_set_mail_intake(*out, (int)per_hour,
 			     strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0);
+	desk_set_mail_ack(*out, conf_get(&ctx->conf, "mail.acknowledge"));
 	return 0;
 }
 

@@ -98,7 +98,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (*imap.url &&
 	    mail_poller_start(&poller, &o.store, o.mail_from, (int)per_hour,
 			      strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0,
-			      conf_get(&ctx->conf, "imap.mailbox"), &imap, (int)imap_poll, &e)) {
+			      conf_get(&ctx->conf, "mail.acknowledge"), conf_get(&ctx->conf, "imap.mailbox"), &imap, (int)imap_poll, &e)) {
 		mail_outbox_stop(&outbox);
 		return cmd_fail(&e);
 	}

@@ -34,6 +34,7 @@ void desk_close(struct desk *d)
 	store_release(&d->store);
 	free(d->mail_from);
 	free(d->mail_domain);
+	free(d->mail_ack_text);
 	free(d);
 }
 

@@ -28,6 +28,7 @@ struct desk {
 	char *mail_domain; /* the domain of its Message-IDs (mail_from's) */
 	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
 	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
+	char *mail_ack_text;      /* the acknowledgement of a ticket opened by mail; NULL: none */
 };
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
@@ -430,6 +431,7 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 #define DESK_JOB_ATTEMPTS 12              /* about two days of retries */
 #define DESK_JOB_LIST_MAX 500
 #define DESK_JOB_MAIL_SEND "mail.send" /* ref_id: a public message to mail */
+#define DESK_JOB_MAIL_ACK "mail.ack"   /* ticket_id: acknowledge it to its requester */
 
 enum desk_job_outcome {
 	DESK_JOB_OK,    /* done */
@@ -481,6 +483,16 @@ struct desk_outgoing {
 /* Loads what message_id is to be mailed as; ERR_NOT_FOUND when it is not queued for mail. */
 enum err_code desk_mail_outgoing(struct desk *d, struct arena *a, int64_t message_id,
 				 struct desk_outgoing *out, struct err *e);
+/*
+ * Loads the acknowledgement of ticket_id (a mail.ack job j): to its
+ * requester, in reply to its first message, with the Message-ID the job
+ * was given. ERR_NOT_FOUND when the ticket is gone or acknowledged.
+ */
+enum err_code desk_mail_ack_outgoing(struct desk *d, struct arena *a, const struct job_row *j,
+				     struct desk_outgoing *out, struct err *e);
+/* Records on the ticket that its acknowledgement went out (or failed: detail). */
+enum err_code desk_mail_acked(struct desk *d, const struct job_row *j, bool sent,
+			      const char *detail, struct err *e);
 /* Records the outbox's word on message_id: "sent" or "failed", with the server's answer. */
 enum err_code desk_mail_delivered(struct desk *d, int64_t message_id, const char *delivery,
 				  const char *detail, struct err *e);
@@ -553,6 +565,13 @@ struct desk_mail_result {
 
 /* Settings of mail received: per_hour 0 for the default; cc_followers as said above. */
 void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers);
+/*
+ * Acknowledges every ticket opened by mail from a person (never to an
+ * automatic, bulk or looping message: the loop guards) with text, where
+ * "{ticket}" stands for the ticket's number: a mail.ack job in the
+ * ticket's own transaction (needs mail.from). NULL or "": none.
+ */
+void desk_set_mail_ack(struct desk *d, const char *text);
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e);
 

@@ -4,6 +4,10 @@
 #include "store/blob.h"
 #include "util/buf.h"
 #include "util/time.h"
+#include "util/xalloc.h"
+
+#include <jansson.h>
+#include <sodium.h>
 
 #define REPLACEMENT "\xEF\xBF\xBD"
 
@@ -11,6 +15,40 @@ void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers)
 {
 	d->mail_new_per_hour = per_hour;
 	d->mail_cc_not_follow = !cc_followers;
+}
+
+void desk_set_mail_ack(struct desk *d, const char *text)
+{
+	free(d->mail_ack_text);
+	d->mail_ack_text = text && *text ? xstrdup(text) : NULL;
+}
+
+/*
+ * Queues the acknowledgement of ticket tid: its Message-ID (the same on a
+ * retry) and its text ({ticket} filled in) fixed now, in the job.
+ */
+static enum err_code queue_ack(struct desk *d, struct arena *a, int64_t tid, struct err *e)
+{
+	struct job_new j = {.kind = DESK_JOB_MAIL_ACK, .ticket_id = tid};
+	struct buf text = BUF_INIT;
+	const char *p = d->mail_ack_text, *q;
+	unsigned char r[8];
+	char key[48], id[160];
+
+	while ((q = strstr(p, "{ticket}"))) {
+		buf_append(&text, p, (size_t)(q - p));
+		buf_printf(&text, "%" PRId64, tid);
+		p = q + 8;
+	}
+	buf_puts(&text, p);
+	randombytes_buf(r, sizeof(r));
+	snprintf(id, sizeof(id), "champion.%" PRId64 ".ack.%02x%02x%02x%02x%02x%02x%02x%02x@%s", tid,
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], d->mail_domain);
+	snprintf(key, sizeof(key), "mail.ack:%" PRId64, tid);
+	j.dedupe_key = key;
+	j.payload = desk_json(a, json_pack("{s:s, s:s}", "mail_id", id, "text", buf_str(&text)));
+	buf_release(&text);
+	return desk_job_add(d, &j, NULL, e);
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
@@ -276,6 +314,9 @@ static enum err_code new_ticket(struct desk *d, struct arena *a, const struct de
 		return rc;
 	row->state = "new_ticket";
 	row->ticket_id = tid;
+	/* The loop guards decided: no automatic answer to an automatic message. */
+	if (d->mail_ack_text && d->mail_from && !in->automatic && (rc = queue_ack(d, a, tid, e)))
+		return rc;
 	{
 		static const char first[] = "SELECT min(id) FROM messages WHERE ticket_id = $1";
 		struct db_stmt *st;

@@ -1,6 +1,9 @@
 /* mail_out.c - what a reply is mailed as, and what the SMTP server said of it. */
 #include "util/common.h"
 #include "desk/desk_private.h"
+#include "util/time.h"
+
+#include <jansson.h>
 
 /* The ticket's other messages' Message-IDs, oldest first, up to before. */
 static enum err_code thread_ids(struct desk *d, struct arena *a, int64_t ticket_id,
@@ -96,4 +99,92 @@ enum err_code desk_mail_delivered(struct desk *d, int64_t message_id, const char
 		return rc;
 	}
 	return db_commit(desk_db(d), e);
+}
+
+/* A member of an ack job's payload ({"mail_id": ..., "text": ...}), into the arena. */
+static const char *payload_str(struct arena *a, const char *payload, const char *key)
+{
+	json_error_t err;
+	json_t *v = payload ? json_loads(payload, 0, &err) : NULL;
+	const char *s = v ? json_string_value(json_object_get(v, key)) : NULL;
+	const char *out = s ? arena_strdup(a, s) : NULL;
+
+	json_decref(v);
+	return out;
+}
+
+static enum err_code ack_outgoing(struct desk *d, struct arena *a, const struct job_row *j,
+				  struct desk_outgoing *out, struct err *e)
+{
+	static const char first[] = "SELECT mail_id, created_at FROM messages WHERE ticket_id = $1 "
+				    "ORDER BY id LIMIT 1";
+	struct ticket_row t;
+	struct user_row u;
+	struct db_stmt *st;
+	enum err_code rc;
+	int r;
+
+	if ((rc = repo_ticket_get(desk_db(d), a, j->ticket_id, &t, e)) ||
+	    (rc = repo_user_get(desk_db(d), a, t.requester_id, &u, e)))
+		return rc;
+	out->body = payload_str(a, j->payload, "text");
+	if (!(out->mail_id = payload_str(a, j->payload, "mail_id")) || !out->body)
+		return err_set(e, ERR_NOT_FOUND, "acknowledgement job %" PRId64 " has no Message-ID or text",
+			       j->id);
+	if ((rc = db_prepare(desk_db(d), first, &st, e)))
+		return rc;
+	db_bind_int64(st, 1, t.id);
+	if ((r = db_step(st, e)) == DB_ROW) {
+		const char *id = db_col_text(st, 0);
+		out->in_reply_to = id ? arena_strdup(a, id) : NULL;
+	}
+	db_done(st);
+	if (r < 0)
+		return e->code;
+	if (out->in_reply_to)
+		*(const char **)rows_push(a, &out->references) = out->in_reply_to;
+	out->ticket_id = t.id;
+	out->from = d->mail_from ? arena_strdup(a, d->mail_from) : NULL;
+	out->subject = t.subject;
+	out->delivery = "queued";
+	out->created_at = time_now_ms();
+	*(const char **)rows_push(a, &out->to) = u.email;
+	return ERR_OK;
+}
+
+enum err_code desk_mail_ack_outgoing(struct desk *d, struct arena *a, const struct job_row *j,
+				     struct desk_outgoing *out, struct err *e)
+{
+	enum err_code rc;
+
+	memset(out, 0, sizeof(*out));
+	rows_init(&out->to, sizeof(const char *));
+	rows_init(&out->cc, sizeof(const char *));
+	rows_init(&out->references, sizeof(const char *));
+	if ((rc = db_begin_read(desk_db(d), e)))
+		return rc;
+	return desk_read_end(d, ack_outgoing(d, a, j, out, e), e);
+}
+
+enum err_code desk_mail_acked(struct desk *d, const struct job_row *j, bool sent,
+			      const char *detail, struct err *e)
+{
+	struct arena a;
+	const char *data;
+	enum err_code rc;
+
+	arena_init(&a);
+	data = desk_json(&a, json_pack("{s:s?}", "detail", detail)); /* takes the value */
+	if ((rc = db_begin(desk_db(d), e)))
+		goto out;
+	if ((rc = desk_event(d, "ticket", j->ticket_id,
+			     sent ? "mail.acknowledged" : "mail.acknowledgement_failed",
+			     &desk_system_actor, NULL, NULL, NULL, data, time_now_ms(), e))) {
+		db_rollback(desk_db(d));
+		goto out;
+	}
+	rc = db_commit(desk_db(d), e);
+out:
+	arena_release(&a);
+	return rc;
 }

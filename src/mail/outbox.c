@@ -32,7 +32,10 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	size_t n = 0;
 	enum err_code rc;
 
-	rc = desk_mail_outgoing(d, a, j->ref_id, &out, e);
+	bool ack = strcmp(j->kind, DESK_JOB_MAIL_ACK) == 0;
+
+	rc = ack ? desk_mail_ack_outgoing(d, a, j, &out, e)
+		 : desk_mail_outgoing(d, a, j->ref_id, &out, e);
 	if (rc == ERR_NOT_FOUND)
 		return desk_job_finish(d, j, worker, DESK_JOB_FAIL, e->msg, e);
 	if (rc)
@@ -54,6 +57,7 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	m.n_references = out.references.count;
 	m.body_markdown = out.body;
 	m.date = out.created_at;
+	m.automatic = ack;
 	mail_compose(&m, &msg);
 
 	rcpt = arena_alloc(a, sizeof(*rcpt) * (out.to.count + out.cc.count + 1));
@@ -64,10 +68,20 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	bare_address(out.from, sender, sizeof(sender));
 	smtp_send(smtp, sender, rcpt, n, msg.data, msg.len, &r);
 	buf_release(&msg);
-	log_info("mail_send", "message=%" PRId64 " ticket=%" PRId64 " outcome=%s code=%ld "
-		 "attempt=%d detail=\"%s\"", out.message_id, out.ticket_id,
+	log_info("mail_send", "kind=%s message=%" PRId64 " ticket=%" PRId64 " outcome=%s code=%ld "
+		 "attempt=%d detail=\"%s\"", j->kind, out.message_id, out.ticket_id,
 		 smtp_outcome_name(r.outcome), r.code, j->attempts, r.detail);
 
+	if (ack) {
+		enum desk_job_outcome o = r.outcome == SMTP_SENT	  ? DESK_JOB_OK
+					  : r.outcome == SMTP_PERMANENT ? DESK_JOB_FAIL
+									: DESK_JOB_RETRY;
+		bool last = o == DESK_JOB_FAIL || (o == DESK_JOB_RETRY && j->attempts >= j->max_attempts);
+		if ((o == DESK_JOB_OK || last) &&
+		    (rc = desk_mail_acked(d, j, o == DESK_JOB_OK, r.detail, e)))
+			return rc;
+		return desk_job_finish(d, j, worker, o, o == DESK_JOB_OK ? NULL : r.detail, e);
+	}
 	switch (r.outcome) {
 	case SMTP_SENT:
 		if ((rc = desk_mail_delivered(d, out.message_id, "sent", r.detail, e)))
@@ -91,7 +105,7 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const char *worker,
 			 struct err *e)
 {
-	static const char *const kinds[] = {DESK_JOB_MAIL_SEND, NULL};
+	static const char *const kinds[] = {DESK_JOB_MAIL_SEND, DESK_JOB_MAIL_ACK, NULL};
 	int ran = 0;
 
 	for (;;) {

@@ -55,7 +55,7 @@ static void poller_tick(void *arg)
 
 enum err_code mail_poller_start(struct poller *p, const struct store_options *so,
 				const char *from, int new_per_hour, bool cc_followers,
-				const char *mailbox, const struct imap_conf *c, int poll_ms,
+				const char *ack_text, const char *mailbox, const struct imap_conf *c, int poll_ms,
 				struct err *e)
 {
 	struct store_options opts = *so;
@@ -71,6 +71,7 @@ enum err_code mail_poller_start(struct poller *p, const struct store_options *so
 		return rc;
 	}
 	desk_set_mail_intake(p->desk, new_per_hour, cc_followers);
+	desk_set_mail_ack(p->desk, ack_text);
 	snprintf(p->mailbox, sizeof(p->mailbox), "%s", mailbox && *mailbox ? mailbox : "imap");
 	p->imap = *c;
 	ticker_start(&p->ticker, poller_tick, p, poll_ms);

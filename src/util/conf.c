@@ -49,6 +49,9 @@ const struct conf_key conf_keys[] = {
 	 "new tickets one sender may open by mail in an hour; past it their mail is held"},
 	{"mail.cc_followers", "CHAMPION_MAIL_CC_FOLLOWERS", "1",
 	 "1: the Cc addresses of a mail that opens a ticket become its followers"},
+	{"mail.acknowledge", "CHAMPION_MAIL_ACKNOWLEDGE", "",
+	 "the text mailed back when mail opens a ticket ({ticket} is its number), never to "
+	 "automatic or bulk mail; empty: no acknowledgement"},
 	{"imap.url", "CHAMPION_IMAP_URL", "",
 	 "a mailbox champion serve reads: imaps://HOST[:PORT]/MAILBOX (or imap://, STARTTLS "
 	 "when offered); empty: none"},

@@ -135,4 +135,55 @@ assert_match "$(sql "SELECT delivery_detail FROM messages WHERE id = $MID4")" '^
 assert_eq "failed 1" "$(sql "SELECT state, attempts FROM jobs WHERE ref_id = $MID4" | tr '|' ' ')" "no retry after a 5xx"
 stop_server
 stop_sink
+
+# --- acknowledgements: to people, never to machines (no loops) ---------------------------
+ACK="Thanks: ticket #{ticket} is open. Reply to add to it."
+gate()
+{ # FILE: mailgate with acknowledgements on
+	"$CHAMPION" --db "$DB" --set "mail.from=$FROM" --set "mail.acknowledge=$ACK" mailgate \
+		<"$1" >/dev/null 2>"$TMP/.gerr" || fail "mailgate < $1: $(cat "$TMP/.gerr")"
+	sanitizer_check "$TMP/.gerr" "mailgate"
+	pass
+}
+printf 'From: Pat <pat@example.org>\r\nTo: help@desk.example\r\nSubject: Broken export\r\nMessage-ID: <pat1@example.org>\r\n\r\nThe export fails.\r\n' >"$TMP/pat1.eml"
+gate "$TMP/pat1.eml"
+PAT=$(sql "SELECT ticket_id FROM mail_inbound WHERE message_id = 'pat1@example.org'")
+assert_eq 1 "$(sql "SELECT count(*) FROM jobs WHERE kind = 'mail.ack' AND ticket_id = $PAT")" "an acknowledgement for a person's mail"
+# A vacation notice and a mailing list open tickets but are never answered.
+printf 'From: Out Of Office <ooo@example.org>\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <ooo1@example.org>\r\n\r\nI am away.\r\n' >"$TMP/ooo.eml"
+gate "$TMP/ooo.eml"
+printf 'From: news@example.org\r\nSubject: Newsletter\r\nList-Id: <news.example.org>\r\nPrecedence: bulk\r\nMessage-ID: <news1@example.org>\r\n\r\nNews.\r\n' >"$TMP/news.eml"
+gate "$TMP/news.eml"
+assert_eq 1 "$(sql "SELECT count(*) FROM jobs WHERE kind = 'mail.ack'")" "no acknowledgement to automatic or bulk mail"
+
+rm -f "$TMP"/sink/*
+start_sink
+start_server --set "mail.from=$FROM" --set "smtp.url=smtp://127.0.0.1:$SMTP_PORT" \
+	--set mail.outbox_poll_ms=100
+for _ in $(seq 150); do
+	[ "$(sql "SELECT state FROM jobs WHERE kind = 'mail.ack'")" = done ] && break
+	sleep 0.1
+done
+assert_eq done "$(sql "SELECT state FROM jobs WHERE kind = 'mail.ack'")" "the acknowledgement job"
+MAIL=$(cat "$TMP"/sink/*)
+assert_contains "$MAIL" "Auto-Submitted: auto-replied" "an acknowledgement says it is automatic"
+assert_contains "$MAIL" "In-Reply-To: <pat1@example.org>" "it answers the customer's mail"
+assert_contains "$MAIL" "Subject: [#$PAT] Broken export" "with the ticket's tag"
+assert_contains "$MAIL" "ticket #$PAT is open" "its text, with the number"
+assert_contains "$MAIL" "X-Rcpt-Args: <pat@example.org>" "to the customer"
+ACKID=$(printf '%s\n' "$MAIL" | tr -d '\r' | sed -n 's/^Message-Id: <\(.*\)>$/\1/p' | head -1)
+assert_match "$ACKID" '^champion\.[0-9]+\.ack\.' "the acknowledgement's Message-ID"
+assert_eq 1 "$(sql "SELECT count(*) FROM events WHERE entity_id = $PAT AND kind = 'mail.acknowledged'")" "recorded on the ticket"
+stop_server
+
+# The customer's autoresponder answers the acknowledgement: stored, never answered back.
+printf 'From: pat@example.org\r\nSubject: Auto: [#%s] Broken export\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <pat-auto@example.org>\r\nIn-Reply-To: <%s>\r\nReferences: <pat1@example.org> <%s>\r\n\r\nI am on leave.\r\n' "$PAT" "$ACKID" "$ACKID" >"$TMP/auto.eml"
+gate "$TMP/auto.eml"
+assert_eq "threaded $PAT" "$(sql "SELECT state, ticket_id FROM mail_inbound WHERE message_id = 'pat-auto@example.org'" | tr '|' ' ')" "the autoresponder's mail threads"
+# Our own mail coming back (a forwarding loop) is held.
+printf 'From: %s\r\nSubject: [#%s] Broken export\r\nMessage-ID: <%s>\r\n\r\nThanks\r\n' "$FROM" "$PAT" "$ACKID" >"$TMP/own.eml"
+gate "$TMP/own.eml"
+assert_eq held "$(sql "SELECT state FROM mail_inbound ORDER BY id DESC LIMIT 1")" "the desk's own mail"
+assert_eq 1 "$(sql "SELECT count(*) FROM jobs WHERE kind = 'mail.ack'")" "still one acknowledgement: no loop"
+stop_sink
 finish
