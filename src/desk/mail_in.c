@@ -1,6 +1,7 @@
 /* mail_in.c - mail received: stored verbatim, then threaded onto a ticket; see desk.h. */
 #include "util/common.h"
 #include "desk/desk_private.h"
+#include "rules/text.h"
 #include "store/blob.h"
 #include "util/buf.h"
 #include "util/time.h"
@@ -441,6 +442,26 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 	return ERR_OK;
 }
 
+/* Where the stored text of the message folds: its signature and quoted history. */
+static enum err_code set_fold(struct desk *d, struct arena *a, int64_t message_id,
+			      struct err *e)
+{
+	struct message_row m;
+	struct text_fold f;
+	size_t len;
+	enum err_code rc;
+
+	if ((rc = repo_message_get(desk_db(d), a, message_id, &m, e)))
+		return rc;
+	len = strlen(m.body_text);
+	text_fold_points(m.body_text, len, &f);
+	if (f.sig_at >= len && f.quote_at >= len)
+		return ERR_OK;
+	return repo_message_set_fold(desk_db(d), message_id, f.sig_at < f.quote_at
+								     ? (int64_t)f.sig_at : -1,
+				     f.quote_at < len ? (int64_t)f.quote_at : -1, e);
+}
+
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e)
 {
@@ -469,6 +490,7 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 	if ((rc = receive(d, &a, in, &row, e)) ||
 	    (row.message && row.message_id && strcmp(row.state, "bounce") != 0 &&
 	     (rc = repo_message_set_mail_id(desk_db(d), row.message, row.message_id, e))) ||
+	    (row.message && (rc = set_fold(d, &a, row.message, e))) ||
 	    (rc = repo_inbound_insert(desk_db(d), &row, &out->inbound_id, e)) ||
 	    (in->imap_uid && (rc = repo_mailbox_advance(desk_db(d), row.mailbox,
 							in->imap_uidvalidity, in->imap_uid, e)))) {

@@ -114,6 +114,15 @@ void view_ticket_full_write(struct jw *w, const struct ticket_view *v)
 		jw_kstr(w, "channel", channel_name(m->channel));
 		jw_kstr(w, "body_text", m->body_text);
 		ktime(w, "created_at", m->created_at);
+		if (m->signature_at >= 0 || m->quote_at >= 0) {
+			jw_key(w, "fold");
+			jw_obj(w);
+			if (m->signature_at >= 0)
+				jw_kint(w, "signature_at", m->signature_at);
+			if (m->quote_at >= 0)
+				jw_kint(w, "quote_at", m->quote_at);
+			jw_end(w);
+		}
 		if (m->delivery) {
 			jw_key(w, "delivery");
 			jw_obj(w);

@@ -75,6 +75,8 @@ struct message_row {
 	const char *mail_id;         /* Message-ID without <>, NULL when none */
 	const char *delivery;        /* "queued", "sent", "failed"; NULL: not mailed */
 	const char *delivery_detail; /* the SMTP server's last answer */
+	int64_t signature_at;        /* byte offset of the signature in body_text, -1: none */
+	int64_t quote_at;            /* byte offset of the quoted history, -1: none */
 };
 
 struct attachment_row {
@@ -400,6 +402,9 @@ enum err_code repo_message_by_mail_id(struct db *db, const char *mail_id, int64_
 				      int64_t *ticket_id, struct err *e);
 enum err_code repo_message_set_mail_id(struct db *db, int64_t message_id, const char *mail_id,
 				       struct err *e);
+/* Where the message's text folds (-1: not there). */
+enum err_code repo_message_set_fold(struct db *db, int64_t message_id, int64_t signature_at,
+				    int64_t quote_at, struct err *e);
 /* A mailbox's IMAP bookmark; zeros for one never read. */
 enum err_code repo_mailbox_get(struct db *db, const char *name, uint64_t *uidvalidity,
 			       uint64_t *last_uid, struct err *e);

@@ -226,3 +226,20 @@ enum err_code repo_mailbox_polled(struct db *db, const char *name, uint64_t uidv
 	db_bind_text(st, 4, error);
 	return repo_run(st, e);
 }
+
+enum err_code repo_message_set_fold(struct db *db, int64_t message_id, int64_t signature_at,
+				    int64_t quote_at, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE messages SET signature_at = nullif($2, -1), quote_at = nullif($3, -1) "
+		"WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, message_id);
+	db_bind_int64(st, 2, signature_at);
+	db_bind_int64(st, 3, quote_at);
+	return repo_run(st, e);
+}

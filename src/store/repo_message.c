@@ -4,7 +4,7 @@
 
 #define MESSAGE_COLUMNS                                                                           \
 	"id, ticket_id, author_id, author_role, kind, channel, body_text, body_html, created_at, " \
-	"mail_id, delivery, delivery_detail"
+	"mail_id, delivery, delivery_detail, coalesce(signature_at, -1), coalesce(quote_at, -1)"
 
 static const char *opt_str(struct arena *a, struct db_stmt *st, int i)
 {
@@ -26,6 +26,8 @@ static void read_message(struct arena *a, struct db_stmt *st, struct message_row
 	m->mail_id = opt_str(a, st, 9);
 	m->delivery = opt_str(a, st, 10);
 	m->delivery_detail = opt_str(a, st, 11);
+	m->signature_at = db_col_int64(st, 12);
+	m->quote_at = db_col_int64(st, 13);
 }
 
 enum err_code repo_message_insert(struct db *db, const struct message_row *m, int64_t *id,

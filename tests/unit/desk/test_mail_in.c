@@ -310,6 +310,25 @@ static void test_text_made_valid(void **state)
 	assert_string_equal(last_message(&v)->body_text, "(no text)");
 }
 
+static void test_fold_points_are_kept(void **state)
+{
+	struct fixture *f = *state;
+	const char *body = "Thanks, that fixed it.\n\n-- \nPat\n\nOn Mon, 1 Dec 2026, Help wrote:\n"
+			   "> Try turning it off.\n";
+	struct desk_mail_in m = mail("pat@example.com", "fold@x", "Fixed", body);
+	struct ticket_view v = view(f, receive(f, &m).ticket_id);
+	const struct message_row *msg = last_message(&v);
+
+	assert_true(msg->signature_at > 0 && msg->quote_at > msg->signature_at);
+	assert_true(strncmp(msg->body_text + msg->signature_at, "-- \n", 4) == 0);
+	assert_true(strncmp(msg->body_text + msg->quote_at, "On Mon", 6) == 0);
+	/* Nothing to fold: nothing stored. */
+	m = mail("pat@example.com", "nofold@x", "Plain", "Just text.");
+	v = view(f, receive(f, &m).ticket_id);
+	assert_int_equal(last_message(&v)->signature_at, -1);
+	assert_int_equal(last_message(&v)->quote_at, -1);
+}
+
 static void test_engineer_mail_is_never_lost(void **state)
 {
 	struct fixture *f = *state;
@@ -340,6 +359,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bounces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_is_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_made_valid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fold_points_are_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engineer_mail_is_never_lost, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,5 +22,10 @@ CREATE UNIQUE INDEX mail_inbound_once ON mail_inbound (mailbox, message_id)
     WHERE message_id IS NOT NULL AND state != 'duplicate';
 CREATE INDEX mail_inbound_sender ON mail_inbound (sender, received_at);
 
+-- Where a reader may fold a mailed message's text (rules/text): the byte
+-- offsets of its signature and of its quoted history; NULL: nothing to fold.
+ALTER TABLE messages ADD COLUMN signature_at INTEGER;
+ALTER TABLE messages ADD COLUMN quote_at INTEGER;
+
 -- A recipient whose mail bounced: the desk shows it, agents fix the address.
 ALTER TABLE users ADD COLUMN mail_bounced_at INTEGER;
