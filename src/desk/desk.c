@@ -57,6 +57,20 @@ enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e)
 	return ERR_OK;
 }
 
+void desk_bulk_begin(struct desk *d)
+{
+	struct err ignored = ERR_INIT;
+
+	d->bulk = true;
+	/* A bulk load touches far more pages than a request: keep them in memory. */
+	db_exec(desk_db(d), "PRAGMA cache_size = -131072", &ignored);
+}
+
+enum err_code desk_bulk_sync(struct desk *d, struct err *e)
+{
+	return blob_sync_all(d->store.blob_dir, e);
+}
+
 enum err_code desk_batch_begin(struct desk *d, struct err *e)
 {
 	return db_begin(desk_db(d), e);
@@ -328,7 +342,7 @@ enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attac
 			if ((rc = blob_adopt(d->store.blob_dir, x->tmp_path, x->sha256, e)))
 				return rc;
 			snprintf(hex, sizeof(hex), "%s", x->sha256);
-		} else if ((rc = blob_put(d->store.blob_dir, x->data, x->len, hex, e))) {
+		} else if ((rc = blob_put_ex(d->store.blob_dir, x->data, x->len, !d->bulk, hex, e))) {
 			return rc;
 		}
 		if ((rc = repo_attachment_upsert(desk_db(d), hex, (int64_t)x->len, at, &id, e)))

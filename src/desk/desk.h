@@ -29,6 +29,7 @@ struct desk {
 	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
 	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
 	char *mail_ack_text;      /* the acknowledgement of a ticket opened by mail; NULL: none */
+	bool bulk;                /* a bulk load: files unsynced until desk_bulk_end */
 };
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
@@ -52,6 +53,13 @@ enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e);
  * fails leaves the others; commit makes them all durable at once.
  */
 enum err_code desk_batch_begin(struct desk *d, struct err *e);
+/*
+ * A bulk load (champion import): stored files are written without a sync
+ * each; desk_bulk_sync makes them all durable, and must run before each
+ * batch that names them commits.
+ */
+void desk_bulk_begin(struct desk *d);
+enum err_code desk_bulk_sync(struct desk *d, struct err *e);
 enum err_code desk_batch_commit(struct desk *d, struct err *e);
 void desk_batch_rollback(struct desk *d);
 /* A trivial read: the database answers (readiness). */
@@ -499,9 +507,9 @@ enum err_code desk_mail_delivered(struct desk *d, int64_t message_id, const char
 
 /*
  * Mail received (mailgate, IMAP): one message, parsed by the mail channel
- * into desk terms. desk_mail_receive stores the raw bytes first (content-
- * addressed, durable), then in one transaction records the message and
- * threads it:
+ * into desk terms. desk_mail_receive, in one transaction, stores the raw
+ * bytes (content-addressed, in mail_raw), records the message and threads
+ * it:
  *   - a Message-ID already received on this mailbox: a duplicate, recorded
  *     and otherwise ignored (at-least-once fetching threads once);
  *   - a delivery report (bounce): an internal note on the ticket whose

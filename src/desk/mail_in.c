@@ -256,7 +256,7 @@ static enum err_code bounce(struct desk *d, struct arena *a, const struct desk_m
 /* Adds the message to ticket tid as the sender; a sender not on it becomes a follower. */
 static enum err_code thread_onto(struct desk *d, struct arena *a, const struct desk_mail_in *in,
 				 const struct user_row *sender, int64_t tid,
-				 struct inbound_row *row, struct err *e)
+				 struct inbound_row *row, const char **stored, struct err *e)
 {
 	struct message_in m = {.kind = MSG_PUBLIC, .channel = CHANNEL_EMAIL, .status = -1};
 	struct message_out out;
@@ -275,7 +275,7 @@ static enum err_code thread_onto(struct desk *d, struct arena *a, const struct d
 				     time_now_ms(), e)))
 			return rc;
 	}
-	m.body = body_of(a, in);
+	m.body = *stored = body_of(a, in);
 	m.body_html = in->unreadable ? NULL : in->body_html;
 	attachments_of(a, in, &m.attachments, &m.nattachments);
 	/* An engineer's mail is a note: they never reply to the customer. */
@@ -291,7 +291,7 @@ static enum err_code thread_onto(struct desk *d, struct arena *a, const struct d
 
 static enum err_code new_ticket(struct desk *d, struct arena *a, const struct desk_mail_in *in,
 				const struct user_row *sender, struct inbound_row *row,
-				struct err *e)
+				const char **stored, struct err *e)
 {
 	struct ticket_new_in t = {.priority = -1, .channel = CHANNEL_EMAIL};
 	struct actor who = actor_of(sender);
@@ -308,7 +308,7 @@ static enum err_code new_ticket(struct desk *d, struct arena *a, const struct de
 		return ERR_OK;
 	}
 	t.subject = subject_of(a, in->subject);
-	t.body = body_of(a, in);
+	t.body = *stored = body_of(a, in);
 	t.body_html = in->unreadable ? NULL : in->body_html;
 	attachments_of(a, in, &t.attachments, &t.nattachments);
 	if ((rc = desk_ticket_create(d, &who, &t, &tid, e)))
@@ -355,7 +355,7 @@ static bool refused(enum err_code rc)
 }
 
 static enum err_code receive(struct desk *d, struct arena *a, const struct desk_mail_in *in,
-			     struct inbound_row *row, struct err *e)
+			     struct inbound_row *row, const char **stored, struct err *e)
 {
 	struct inbound_row seen;
 	struct user_row sender;
@@ -420,7 +420,7 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 		 * theirs, say) becomes a ticket of its own rather than lost mail. */
 		if ((rc = db_begin(desk_db(d), e)))
 			return rc;
-		rc = thread_onto(d, a, in, &sender, tid, row, e);
+		rc = thread_onto(d, a, in, &sender, tid, row, stored, e);
 		if (!rc)
 			return db_commit(desk_db(d), e);
 		db_rollback(desk_db(d));
@@ -429,7 +429,7 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 	}
 	if ((rc = db_begin(desk_db(d), e)))
 		return rc;
-	rc = new_ticket(d, a, in, &sender, row, e);
+	rc = new_ticket(d, a, in, &sender, row, stored, e);
 	if (!rc)
 		return db_commit(desk_db(d), e);
 	db_rollback(desk_db(d));
@@ -443,18 +443,13 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 }
 
 /* Where the stored text of the message folds: its signature and quoted history. */
-static enum err_code set_fold(struct desk *d, struct arena *a, int64_t message_id,
+static enum err_code set_fold(struct desk *d, int64_t message_id, const char *body,
 			      struct err *e)
 {
-	struct message_row m;
 	struct text_fold f;
-	size_t len;
-	enum err_code rc;
+	size_t len = strlen(body);
 
-	if ((rc = repo_message_get(desk_db(d), a, message_id, &m, e)))
-		return rc;
-	len = strlen(m.body_text);
-	text_fold_points(m.body_text, len, &f);
+	text_fold_points(body, len, &f);
 	if (f.sig_at >= len && f.quote_at >= len)
 		return ERR_OK;
 	return repo_message_set_fold(desk_db(d), message_id, f.sig_at < f.quote_at
@@ -466,6 +461,7 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e)
 {
 	struct inbound_row row = {0};
+	const char *stored = NULL; /* the text the message was stored with */
 	struct arena a;
 	char sha[BLOB_HEX_LEN + 1], norm[DESK_EMAIL_MAX + 1];
 	struct err bad = ERR_INIT;
@@ -473,9 +469,7 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 
 	memset(out, 0, sizeof(*out));
 	arena_init(&a);
-	/* The raw message first, durable on its own: whatever happens next, it is kept. */
-	if ((rc = blob_put(d->store.blob_dir, in->raw, in->raw_len, sha, e)))
-		goto out;
+	blob_hash(in->raw, in->raw_len, sha);
 	row.mailbox = in->mailbox && *in->mailbox ? in->mailbox : DESK_MAILBOX_DEFAULT;
 	row.raw_sha256 = sha;
 	row.raw_size = (int64_t)in->raw_len;
@@ -487,10 +481,12 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 
 	if ((rc = db_begin(desk_db(d), e)))
 		goto out;
-	if ((rc = receive(d, &a, in, &row, e)) ||
+	/* The raw message first: whatever the threading makes of it, it is kept with it. */
+	if ((rc = repo_mail_raw_put(desk_db(d), sha, in->raw, in->raw_len, e)) ||
+	    (rc = receive(d, &a, in, &row, &stored, e)) ||
 	    (row.message && row.message_id && strcmp(row.state, "bounce") != 0 &&
 	     (rc = repo_message_set_mail_id(desk_db(d), row.message, row.message_id, e))) ||
-	    (row.message && (rc = set_fold(d, &a, row.message, e))) ||
+	    (row.message && stored && (rc = set_fold(d, row.message, stored, e))) ||
 	    (rc = repo_inbound_insert(desk_db(d), &row, &out->inbound_id, e)) ||
 	    (in->imap_uid && (rc = repo_mailbox_advance(desk_db(d), row.mailbox,
 							in->imap_uidvalidity, in->imap_uid, e)))) {

@@ -6,9 +6,9 @@
 #include "util/buf.h"
 
 /* The desk's own bare address (mail.from), into out; "" when none. */
-static void own_address(const struct desk *d, char *out, size_t size)
+static void own_address(const char *from, char *out, size_t size)
 {
-	const char *from = d->mail_from, *lt, *gt;
+	const char *lt, *gt;
 
 	out[0] = '\0';
 	if (!from)
@@ -49,62 +49,73 @@ static const char *bounce_text(struct arena *a, const struct mail_inbound *m)
 	return out;
 }
 
-enum err_code mail_accept(struct desk *d, const char *mailbox, const char *raw, size_t len,
-			  uint64_t uidvalidity, uint64_t uid, struct desk_mail_result *out,
-			  struct err *e)
+void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char *own_from,
+	       struct arena *a)
 {
-	struct desk_mail_in in = {.mailbox = mailbox, .raw = raw, .raw_len = len,
-				  .imap_uidvalidity = uidvalidity, .imap_uid = uid};
 	struct mail_inbound m;
 	struct mail_guard g;
-	struct arena a;
 	char own[320];
 	const char *own_v[1];
 	struct attachment_in *att;
 	const char **rcpts;
-	enum err_code rc;
 
-	arena_init(&a);
-	mail_inbound_parse(&m, raw, len, NULL, &a);
-	own_address(d, own, sizeof(own));
+	memset(in, 0, sizeof(*in));
+	in->raw = raw;
+	in->raw_len = len;
+	mail_inbound_parse(&m, raw, len, NULL, a);
+	own_address(own_from, own, sizeof(own));
 	own_v[0] = own;
 	mail_guard_check(&m, own_v, *own ? 1 : 0, &g);
 
-	in.unreadable = m.degraded;
-	in.unreadable_reason = m.degraded_reason;
-	in.message_id = m.message_id;
-	in.in_reply_to = m.in_reply_to.n ? m.in_reply_to.v[0] : NULL;
-	in.references = m.references.v;
-	in.n_references = m.references.n;
-	in.subject = m.subject;
-	in.ticket_tag = m.ticket_tag;
-	in.from = m.from.addr;
-	in.from_name = m.from.name && *m.from.name ? m.from.name : NULL;
-	in.cc = addresses(&a, &m.cc, &in.n_cc);
-	in.body_text = m.text;
-	in.body_html = m.html;
-	att = arena_alloc(&a, sizeof(*att) * (m.nattachments + 1));
+	in->unreadable = m.degraded;
+	in->unreadable_reason = m.degraded_reason;
+	in->message_id = m.message_id;
+	in->in_reply_to = m.in_reply_to.n ? m.in_reply_to.v[0] : NULL;
+	in->references = m.references.v;
+	in->n_references = m.references.n;
+	in->subject = m.subject;
+	in->ticket_tag = m.ticket_tag;
+	in->from = m.from.addr;
+	in->from_name = m.from.name && *m.from.name ? m.from.name : NULL;
+	in->cc = addresses(a, &m.cc, &in->n_cc);
+	in->body_text = m.text;
+	in->body_html = m.html;
+	att = arena_alloc(a, sizeof(*att) * (m.nattachments + 1));
 	for (size_t i = 0; i < m.nattachments; i++) {
 		const struct mail_attachment *x = &m.attachments[i];
 		if (x->dropped)
 			continue;
-		att[in.nattachments++] = (struct attachment_in){
+		att[in->nattachments++] = (struct attachment_in){
 			.filename = x->filename, .content_type = x->content_type,
 			.data = x->data ? x->data : "", .len = x->len};
 	}
-	in.attachments = att;
-	in.bounce = m.bounce || g.kind == MAIL_KIND_BOUNCE;
-	in.bounce_of = m.bounce_message_id;
-	rcpts = arena_alloc(&a, sizeof(*rcpts) * (m.nbounce_rcpts + 1));
+	in->attachments = att;
+	in->bounce = m.bounce || g.kind == MAIL_KIND_BOUNCE;
+	in->bounce_of = m.bounce_message_id;
+	rcpts = arena_alloc(a, sizeof(*rcpts) * (m.nbounce_rcpts + 1));
 	for (size_t i = 0; i < m.nbounce_rcpts; i++)
 		if (m.bounce_rcpts[i].recipient)
-			rcpts[in.n_bounce_recipients++] = m.bounce_rcpts[i].recipient;
-	in.bounce_recipients = rcpts;
-	in.bounce_text = in.bounce ? bounce_text(&a, &m) : NULL;
+			rcpts[in->n_bounce_recipients++] = m.bounce_rcpts[i].recipient;
+	in->bounce_recipients = rcpts;
+	in->bounce_text = in->bounce ? bounce_text(a, &m) : NULL;
 	/* Mail from the desk's own address is a loop: kept, never a ticket. */
-	in.loop = g.reason == MAIL_GUARD_OWN_ADDRESS;
-	in.automatic = !g.auto_reply_allowed;
+	in->loop = g.reason == MAIL_GUARD_OWN_ADDRESS;
+	in->automatic = !g.auto_reply_allowed;
+}
 
+enum err_code mail_accept(struct desk *d, const char *mailbox, const char *raw, size_t len,
+			  uint64_t uidvalidity, uint64_t uid, struct desk_mail_result *out,
+			  struct err *e)
+{
+	struct desk_mail_in in;
+	struct arena a;
+	enum err_code rc;
+
+	arena_init(&a);
+	mail_read(&in, raw, len, d->mail_from, &a);
+	in.mailbox = mailbox;
+	in.imap_uidvalidity = uidvalidity;
+	in.imap_uid = uid;
 	rc = desk_mail_receive(d, &in, out, e);
 	arena_release(&a);
 	return rc;

@@ -19,4 +19,13 @@ enum err_code mail_accept(struct desk *d, const char *mailbox, const char *raw, 
 			  uint64_t uidvalidity, uint64_t uid, struct desk_mail_result *out,
 			  struct err *e);
 
+/*
+ * The first half of mail_accept, apart so a bulk import can read messages
+ * on one thread while another stores them: reads raw[0..len) into in (its
+ * strings in a, which must outlive in; raw too), judged against the desk
+ * address own_from (mail.from, or NULL). Touches no database; never fails.
+ */
+void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char *own_from,
+	       struct arena *a);
+
 #endif

@@ -67,6 +67,12 @@ static enum err_code sync_dir(const char *dir, struct err *e)
 enum err_code blob_put(const char *dir, const void *data, size_t len,
 		       char hex[BLOB_HEX_LEN + 1], struct err *e)
 {
+	return blob_put_ex(dir, data, len, true, hex, e);
+}
+
+enum err_code blob_put_ex(const char *dir, const void *data, size_t len, bool sync,
+			  char hex[BLOB_HEX_LEN + 1], struct err *e)
+{
 	char sub[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
 	const char *p = data;
 	size_t left = len;
@@ -99,7 +105,7 @@ enum err_code blob_put(const char *dir, const void *data, size_t len,
 		p += n;
 		left -= (size_t)n;
 	}
-	bool synced = fsync(fd) == 0;
+	bool synced = !sync || fsync(fd) == 0;
 	if (close(fd) < 0 || !synced) {
 		enum err_code rc = io_fail(e, "sync", tmp);
 		unlink(tmp);
@@ -110,7 +116,19 @@ enum err_code blob_put(const char *dir, const void *data, size_t len,
 		unlink(tmp);
 		return rc;
 	}
-	return sync_dir(sub, e);
+	return sync ? sync_dir(sub, e) : ERR_OK;
+}
+
+enum err_code blob_sync_all(const char *dir, struct err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return errno == ENOENT ? ERR_OK : io_fail(e, "open directory", dir);
+	ok = syncfs(fd) == 0;
+	close(fd);
+	return ok ? ERR_OK : io_fail(e, "sync the file system of", dir);
 }
 
 enum err_code blob_tmp_open(struct blob_tmp *t, const char *dir, struct err *e)

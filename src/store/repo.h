@@ -389,6 +389,9 @@ struct inbound_row {
 
 enum err_code repo_inbound_insert(struct db *db, const struct inbound_row *r, int64_t *id,
 				  struct err *e);
+/* Stores a raw message under its hash (once: the same bytes again are a no-op). */
+enum err_code repo_mail_raw_put(struct db *db, const char *sha256, const void *raw, size_t len,
+				struct err *e);
 /* The first (not duplicate) row for (mailbox, message_id); ERR_NOT_FOUND when none. */
 enum err_code repo_inbound_find(struct db *db, struct arena *a, const char *mailbox,
 				const char *message_id, struct inbound_row *out, struct err *e);

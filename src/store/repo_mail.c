@@ -243,3 +243,19 @@ enum err_code repo_message_set_fold(struct db *db, int64_t message_id, int64_t s
 	db_bind_int64(st, 3, quote_at);
 	return repo_run(st, e);
 }
+
+enum err_code repo_mail_raw_put(struct db *db, const char *sha256, const void *raw, size_t len,
+				struct err *e)
+{
+	static const char sql[] = "INSERT INTO mail_raw (sha256, size, bytes) VALUES ($1, $2, $3) "
+				  "ON CONFLICT (sha256) DO NOTHING";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, sha256);
+	db_bind_int64(st, 2, (int64_t)len);
+	db_bind_blob(st, 3, len ? raw : "", len);
+	return repo_run(st, e);
+}

@@ -1,13 +1,21 @@
 -- 0009_mail_in: every message received by mail, stored verbatim first.
 --
--- The raw bytes are in the attachment store under raw_sha256 (content-
--- addressed: the same message twice is one file); this row says where it
+-- The raw bytes are in mail_raw under their SHA-256 (content-addressed: the
+-- same message twice is stored once), written in the transaction that
+-- threads the message, so a message is either wholly taken or not at all
+-- (and the mail server retries). mail_inbound says where each delivery
 -- came from and what the desk made of it. Duplicates are found by
 -- (mailbox, message_id): a message fetched twice threads once.
+CREATE TABLE mail_raw (
+    sha256 TEXT    PRIMARY KEY,
+    size   INTEGER NOT NULL,
+    bytes  BLOB    NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE mail_inbound (
     id          INTEGER PRIMARY KEY,
     mailbox     TEXT    NOT NULL,
-    raw_sha256  TEXT    NOT NULL,
+    raw_sha256  TEXT    NOT NULL REFERENCES mail_raw (sha256),
     raw_size    INTEGER NOT NULL,
     message_id  TEXT,                      -- its Message-ID without <>, NULL when none
     sender      TEXT,                      -- the From address, normalised
