@@ -3,10 +3,12 @@
 #include "cmd/cmd.h"
 #include "mail/accept.h"
 #include "util/buf.h"
+#include "util/xalloc.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <gmime/gmime.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -32,8 +34,14 @@ static const char usage[] =
 	"Progress shows on standard error when it is a terminal; a summary goes to\n"
 	"standard output.\n";
 
+struct queue;
+
 struct importer {
 	struct desk *d;
+	struct queue *q;
+	const char *source;
+	bool mbox;
+	int read_status;
 	const char *mailbox;
 	int64_t done, total_bytes, bytes;
 	int64_t by_state[6];
@@ -79,23 +87,75 @@ static int flush(struct importer *im)
 	return 0;
 }
 
-static int take(struct importer *im, const char *raw, size_t len)
+/* One message read on the reader thread, waiting to be stored. */
+struct item {
+	struct item *next;
+	struct arena a;        /* in's strings and the raw bytes */
+	struct desk_mail_in in;
+};
+
+#define QUEUE_MAX 256 /* messages read ahead at most */
+
+struct queue {
+	pthread_mutex_t lock;
+	pthread_cond_t more, room;
+	struct item *head, *tail;
+	int n;
+	bool done, stop;
+};
+
+/* Stores one read message (main thread). */
+static int store(struct importer *im, struct item *it)
 {
 	struct desk_mail_result r;
 
 	if (!im->in_batch && desk_batch_begin(im->d, &im->e))
 		return -1;
 	im->in_batch++;
-	if (mail_accept(im->d, im->mailbox, raw, len, 0, 0, &r, &im->e))
+	it->in.mailbox = im->mailbox;
+	if (desk_mail_receive(im->d, &it->in, &r, &im->e))
 		return -1;
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 		if (strcmp(r.state, states[i]) == 0)
 			im->by_state[i]++;
 	im->done++;
-	im->bytes += (int64_t)len;
+	im->bytes += (int64_t)it->in.raw_len;
 	if (im->in_batch >= IMPORT_BATCH && flush(im) < 0)
 		return -1;
 	progress(im, false);
+	return 0;
+}
+
+/* Reads one message (reader thread): a copy of its bytes, parsed; queued. Refused once stopped. */
+static int take(struct importer *im, const char *raw, size_t len)
+{
+	struct queue *q = im->q;
+	struct item *it = xcalloc(1, sizeof(*it));
+	char *copy;
+
+	arena_init(&it->a);
+	copy = arena_alloc(&it->a, len + 1);
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	mail_read(&it->in, copy, len, im->d->mail_from, &it->a);
+	pthread_mutex_lock(&q->lock);
+	while (q->n >= QUEUE_MAX && !q->stop)
+		pthread_cond_wait(&q->room, &q->lock);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->lock);
+		arena_release(&it->a);
+		free(it);
+		return -1;
+	}
+	if (q->tail)
+		q->tail->next = it;
+	else
+		q->head = it;
+	q->tail = it;
+	/* Wake the storer only when it may be waiting: fewer switches between the threads. */
+	if (q->n++ == 0)
+		pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
 	return 0;
 }
 
@@ -253,6 +313,71 @@ out:
 	return rc;
 }
 
+static void *reader_main(void *arg)
+{
+	struct importer *im = arg;
+	struct queue *q = im->q;
+
+	im->read_status = im->mbox ? import_mbox(im, im->source) : import_maildir(im, im->source);
+	pthread_mutex_lock(&q->lock);
+	q->done = true;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/*
+ * Reads on a thread of its own (GMime's parsing is a third of the work)
+ * while this one stores, in order. Returns 0, -1 (im->e says why) or an
+ * exit status of the reader's.
+ */
+static int import_all(struct importer *im)
+{
+	struct queue q = {.head = NULL};
+	pthread_t reader;
+	int rc = 0;
+
+	pthread_mutex_init(&q.lock, NULL);
+	pthread_cond_init(&q.more, NULL);
+	pthread_cond_init(&q.room, NULL);
+	im->q = &q;
+	pthread_create(&reader, NULL, reader_main, im);
+	for (;;) {
+		struct item *it;
+		pthread_mutex_lock(&q.lock);
+		while (!q.head && !q.done)
+			pthread_cond_wait(&q.more, &q.lock);
+		it = q.head;
+		if (it) {
+			q.head = it->next;
+			if (!q.head)
+				q.tail = NULL;
+			if (q.n-- == QUEUE_MAX / 2)
+				pthread_cond_signal(&q.room);
+		}
+		pthread_mutex_unlock(&q.lock);
+		if (!it)
+			break;
+		if (!rc && store(im, it) < 0) {
+			rc = -1;
+			pthread_mutex_lock(&q.lock);
+			q.stop = true; /* the reader stops at its next message */
+			pthread_cond_signal(&q.room);
+			pthread_mutex_unlock(&q.lock);
+		}
+		arena_release(&it->a);
+		free(it);
+	}
+	pthread_join(reader, NULL);
+	pthread_mutex_destroy(&q.lock);
+	pthread_cond_destroy(&q.more);
+	pthread_cond_destroy(&q.room);
+	im->q = NULL;
+	if (rc)
+		return rc;
+	return im->read_status > 0 ? im->read_status : 0;
+}
+
 static int run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -286,8 +411,9 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	desk_bulk_begin(im.d);
 	g_mime_init();
 	clock_gettime(CLOCK_MONOTONIC, &im.t0);
-	status = strcmp(kind, "mbox") == 0 ? import_mbox(&im, argv[1 + optind])
-					   : import_maildir(&im, argv[1 + optind]);
+	im.source = argv[1 + optind];
+	im.mbox = strcmp(kind, "mbox") == 0;
+	status = import_all(&im);
 	if (status == 0 && flush(&im) < 0)
 		status = -1;
 	if (status < 0) {
