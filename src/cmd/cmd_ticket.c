@@ -289,6 +289,10 @@ static void show_text(struct cmd_ctx *ctx, const struct ticket_view *v)
 				printf("[attachment] %s (%s, %" PRId64 " bytes)\n", x->filename,
 				       x->content_type, x->size);
 		}
+		if (m->delivery)
+			printf("[mail] %s <%s>%s%s\n", m->delivery, m->mail_id ? m->mail_id : "",
+			       m->delivery_detail ? ": " : "",
+			       m->delivery_detail ? m->delivery_detail : "");
 	}
 }
 

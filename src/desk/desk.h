@@ -486,6 +486,12 @@ struct desk_outgoing {
 	struct rows references;  /* const char *: the ticket's earlier mail_ids, oldest first */
 	const char *delivery;    /* "queued", "sent" or "failed" */
 	int64_t created_at;
+	struct rows files;       /* struct desk_outgoing_file: the message's attachments */
+};
+
+struct desk_outgoing_file {
+	const char *filename, *content_type;
+	const char *path;        /* the stored file */
 };
 
 /* Loads what message_id is to be mailed as; ERR_NOT_FOUND when it is not queued for mail. */

@@ -1,6 +1,9 @@
 /* mail_out.c - what a reply is mailed as, and what the SMTP server said of it. */
 #include "util/common.h"
 #include "desk/desk_private.h"
+#include "store/blob.h"
+
+#include <limits.h>
 #include "util/time.h"
 
 #include <jansson.h>
@@ -32,7 +35,7 @@ static enum err_code outgoing(struct desk *d, struct arena *a, int64_t message_i
 	struct message_row m;
 	struct ticket_row t;
 	struct user_row u;
-	struct rows followers;
+	struct rows followers, files;
 	enum err_code rc;
 
 	if ((rc = repo_message_get(desk_db(d), a, message_id, &m, e)))
@@ -57,6 +60,20 @@ static enum err_code outgoing(struct desk *d, struct arena *a, int64_t message_i
 				   ? *ROWS_AT(&out->references, const char *, out->references.count - 1)
 				   : NULL;
 	*(const char **)rows_push(a, &out->to) = u.email;
+	if ((rc = repo_attachments_get(desk_db(d), a, t.id, &files, e)))
+		return rc;
+	for (size_t i = 0; i < files.count; i++) {
+		struct attachment_row *x = ROWS_AT(&files, struct attachment_row, i);
+		struct desk_outgoing_file *f;
+		char path[PATH_MAX];
+		if (x->message_id != m.id || blob_path(d->store.blob_dir, x->sha256, path,
+							 sizeof(path)) < 0)
+			continue;
+		f = rows_push(a, &out->files);
+		f->filename = x->filename;
+		f->content_type = x->content_type;
+		f->path = arena_strdup(a, path);
+	}
 	for (size_t i = 0; i < followers.count; i++) {
 		int64_t id = *ROWS_AT(&followers, int64_t, i);
 		struct user_row f;
@@ -79,6 +96,7 @@ enum err_code desk_mail_outgoing(struct desk *d, struct arena *a, int64_t messag
 	rows_init(&out->to, sizeof(const char *));
 	rows_init(&out->cc, sizeof(const char *));
 	rows_init(&out->references, sizeof(const char *));
+	rows_init(&out->files, sizeof(struct desk_outgoing_file));
 	if ((rc = db_begin_read(desk_db(d), e)))
 		return rc;
 	return desk_read_end(d, outgoing(d, a, message_id, out, e), e);
@@ -161,6 +179,7 @@ enum err_code desk_mail_ack_outgoing(struct desk *d, struct arena *a, const stru
 	rows_init(&out->to, sizeof(const char *));
 	rows_init(&out->cc, sizeof(const char *));
 	rows_init(&out->references, sizeof(const char *));
+	rows_init(&out->files, sizeof(struct desk_outgoing_file));
 	if ((rc = db_begin_read(desk_db(d), e)))
 		return rc;
 	return desk_read_end(d, ack_outgoing(d, a, j, out, e), e);

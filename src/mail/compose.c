@@ -6,6 +6,8 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <gmime/gmime.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 
 static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
@@ -62,7 +64,34 @@ static GMimeObject *text_part(const char *subtype, const char *text)
 	return GMIME_OBJECT(p);
 }
 
-void mail_compose(const struct mail_compose *m, struct buf *out)
+/* The file as a base64 attachment part; NULL when it cannot be opened. */
+static GMimeObject *file_part(const struct mail_compose_file *f)
+{
+	GMimeStream *fs = g_mime_stream_fs_open(f->path, O_RDONLY, 0, NULL);
+	GMimeDataWrapper *w;
+	GMimePart *p;
+	const char *slash = f->content_type ? strchr(f->content_type, '/') : NULL;
+	char type[128];
+
+	if (!fs)
+		return NULL;
+	if (slash && (size_t)(slash - f->content_type) < sizeof(type)) {
+		snprintf(type, sizeof(type), "%.*s", (int)(slash - f->content_type), f->content_type);
+		p = g_mime_part_new_with_type(type, slash + 1);
+	} else {
+		p = g_mime_part_new_with_type("application", "octet-stream");
+	}
+	w = g_mime_data_wrapper_new_with_stream(fs, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(p, w);
+	g_object_unref(w);
+	g_object_unref(fs);
+	g_mime_part_set_filename(p, f->filename ? f->filename : "attachment");
+	g_mime_object_set_disposition(GMIME_OBJECT(p), GMIME_DISPOSITION_ATTACHMENT);
+	g_mime_part_set_content_encoding(p, GMIME_CONTENT_ENCODING_BASE64);
+	return GMIME_OBJECT(p);
+}
+
+int mail_compose(const struct mail_compose *m, struct buf *out)
 {
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
@@ -72,7 +101,6 @@ void mail_compose(const struct mail_compose *m, struct buf *out)
 	GByteArray *bytes;
 	GDateTime *date;
 	struct buf b = BUF_INIT;
-	char iso[TIME_ISO_MAX];
 
 	add_addresses(msg, GMIME_ADDRESS_TYPE_FROM, &m->from, 1);
 	add_addresses(msg, GMIME_ADDRESS_TYPE_TO, m->to, m->n_to);
@@ -96,7 +124,6 @@ void mail_compose(const struct mail_compose *m, struct buf *out)
 	}
 	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted",
 				 m->automatic ? "auto-replied" : "no", NULL);
-	(void)iso;
 
 	plain = text_part("plain", m->body_markdown ? m->body_markdown : "");
 	buf_reset(&b);
@@ -108,7 +135,28 @@ void mail_compose(const struct mail_compose *m, struct buf *out)
 	g_mime_multipart_add(alt, html);
 	g_object_unref(plain);
 	g_object_unref(html);
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
+	if (m->n_files) {
+		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+		for (size_t i = 0; i < m->n_files; i++) {
+			GMimeObject *f = file_part(&m->files[i]);
+			if (!f) {
+				int err = errno;
+				g_object_unref(mixed);
+				g_object_unref(alt);
+				g_object_unref(msg);
+				buf_release(&b);
+				errno = err;
+				return -1;
+			}
+			g_mime_multipart_add(mixed, f);
+			g_object_unref(f);
+		}
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+		g_object_unref(mixed);
+	} else {
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
+	}
 	g_object_unref(alt);
 
 	fo = g_mime_format_options_clone(NULL);
@@ -121,4 +169,5 @@ void mail_compose(const struct mail_compose *m, struct buf *out)
 	g_mime_format_options_free(fo);
 	g_object_unref(msg);
 	buf_release(&b);
+	return 0;
 }

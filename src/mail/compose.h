@@ -10,13 +10,21 @@
  * Automatic messages say so (Auto-Submitted: auto-replied, RFC 3834).
  * Lines end in CRLF, ready for SMTP.
  *
- * Never fails but for out of memory (which aborts); needs g_mime_init.
+ * Fails only when an attached file cannot be read; out of memory aborts.
+ * Needs g_mime_init.
  */
 #ifndef CHAMPION_MAIL_COMPOSE_H
 #define CHAMPION_MAIL_COMPOSE_H
 
 #include "util/common.h"
 #include "util/buf.h"
+
+/* A file to attach, read from path when the message is composed. */
+struct mail_compose_file {
+	const char *filename;
+	const char *content_type; /* "type/subtype" */
+	const char *path;
+};
 
 struct mail_compose {
 	const char *from;            /* "Name <addr>" or addr */
@@ -33,10 +41,15 @@ struct mail_compose {
 	const char *body_markdown;
 	int64_t date;                /* ms */
 	bool automatic;              /* an acknowledgement, not a person's reply */
+	const struct mail_compose_file *files; /* attached after the text (multipart/mixed) */
+	size_t n_files;
 };
 
-/* Appends the message to out. */
-void mail_compose(const struct mail_compose *m, struct buf *out);
+/*
+ * Appends the message to out. Returns 0, or -1 when a file cannot be read
+ * (errno set; out then holds nothing new).
+ */
+int mail_compose(const struct mail_compose *m, struct buf *out);
 
 /* The Markdown as safe HTML (cmark-gfm: tables, autolinks, strikethrough) into out. */
 void mail_markdown_html(const char *md, struct buf *out);

@@ -58,7 +58,20 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	m.body_markdown = out.body;
 	m.date = out.created_at;
 	m.automatic = ack;
-	mail_compose(&m, &msg);
+	struct mail_compose_file *files = arena_alloc(a, sizeof(*files) * (out.files.count + 1));
+	for (size_t i = 0; i < out.files.count; i++) {
+		const struct desk_outgoing_file *f = ROWS_AT(&out.files, struct desk_outgoing_file, i);
+		files[i] = (struct mail_compose_file){f->filename, f->content_type, f->path};
+	}
+	m.files = files;
+	m.n_files = out.files.count;
+	if (mail_compose(&m, &msg) < 0) {
+		/* A stored file gone: the disk's trouble, worth another try. */
+		char why[256];
+		snprintf(why, sizeof(why), "cannot read an attachment: %s", strerror(errno));
+		buf_release(&msg);
+		return desk_job_finish(d, j, worker, DESK_JOB_RETRY, why, e);
+	}
 
 	rcpt = arena_alloc(a, sizeof(*rcpt) * (out.to.count + out.cc.count + 1));
 	for (size_t i = 0; i < out.to.count; i++)

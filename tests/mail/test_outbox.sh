@@ -89,21 +89,28 @@ assert_contains "$HTML" "<strong>off</strong>" "the HTML part"
 assert_not_contains "$HTML" "<script>alert" "no raw HTML in the HTML part"
 assert_not_contains "$HTML" 'href="javascript:' "no javascript: link"
 assert_contains "$MAIL" 'href="https://example.com/fix"' "autolinked URL"
-# The API shows the delivery.
+# The CLI and the API show the delivery.
+ch_ok ticket show 1
+assert_contains "$OUT" "[mail] sent <$MAILID>: 250" "ticket show"
 make_token agent@example.com
 api GET /api/v1/tickets/1 "$TOKEN"
 expect_status 200
 assert_eq "sent $MAILID" "$(jb "' '.join([m['delivery']['state'] + ' ' + m['delivery']['message_id'] for m in j['messages'] if 'delivery' in m])")" "delivery in the API"
 
-# The next reply threads onto the first: In-Reply-To and References.
+# The next reply threads onto the first (In-Reply-To, References) and carries a file.
 rm -f "$TMP"/sink/*
-api POST /api/v1/tickets/1/replies "$TOKEN" '{"body":"Second answer"}'
-expect_status 201
+printf 'step,done\n1,yes\n2,no\n' >"$TMP/steps.csv"
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -F 'message={"body":"Second answer"};type=application/json' \
+	-F "file=@$TMP/steps.csv;type=text/csv" "$URL/api/v1/tickets/1/replies"
 MID2=$(sql "SELECT max(id) FROM messages")
 wait_delivery "$MID2" sent
 MAIL=$(cat "$TMP"/sink/*)
 assert_contains "$MAIL" "In-Reply-To: <$MAILID>" "In-Reply-To the earlier reply"
 assert_contains "$MAIL" "References: <$MAILID>" "References"
+assert_contains "$MAIL" "multipart/mixed" "text and a file"
+assert_contains "$MAIL" 'filename=steps.csv' "the file's name"
+B64=$(printf 'step,done\n1,yes\n2,no\n' | base64)
+assert_contains "$MAIL" "$B64" "the file's bytes (base64)"
 
 # --- the server is down: queued, retried later ---------------------------------------
 stop_sink
