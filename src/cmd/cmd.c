@@ -79,16 +79,29 @@ int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 		return status;
 	if (desk_open(out, &o, &e))
 		return cmd_fail(&e);
-	int64_t per_hour;
-	if (desk_set_mail(*out, conf_get(&ctx->conf, "mail.from"), &e) ||
-	    conf_get_int(&ctx->conf, "mail.new_tickets_per_hour", 1, 1000000, &per_hour, &e)) {
+	struct desk_settings ds;
+	if ((status = cmd_desk_settings(ctx, &ds)) || desk_configure(*out, &ds, &e)) {
 		desk_close(*out);
 		*out = NULL;
-		return cmd_fail(&e);
+		return status ? status : cmd_fail(&e);
 	}
-	desk_set_mail_intake(*out, (int)per_hour,
-			     strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0);
-	desk_set_mail_ack(*out, conf_get(&ctx->conf, "mail.acknowledge"));
+	return 0;
+}
+
+int cmd_desk_settings(struct cmd_ctx *ctx, struct desk_settings *out)
+{
+	struct err e = ERR_INIT;
+	int64_t per_hour, lease;
+
+	memset(out, 0, sizeof(*out));
+	if (conf_get_int(&ctx->conf, "mail.new_tickets_per_hour", 1, 1000000, &per_hour, &e) ||
+	    conf_get_int(&ctx->conf, "jobs.lease_ms", 100, 86400000, &lease, &e))
+		return cmd_fail(&e);
+	out->mail_from = conf_get(&ctx->conf, "mail.from");
+	out->mail_new_per_hour = (int)per_hour;
+	out->mail_cc_followers = strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0;
+	out->mail_ack_text = conf_get(&ctx->conf, "mail.acknowledge");
+	out->job_lease_ms = lease;
 	return 0;
 }
 

@@ -48,6 +48,8 @@ int cmd_actor(struct cmd_ctx *ctx, struct desk *d, struct actor *out);
 /* Prints "champion: MESSAGE" for e and returns its exit status. */
 int cmd_fail(const struct err *e);
 /* Prints "champion: CMD: MESSAGE" plus a hint to --help; returns EX_USAGE. */
+/* The desk's settings from the configuration (strings borrowed from it); exit status or 0. */
+int cmd_desk_settings(struct cmd_ctx *ctx, struct desk_settings *out);
 int cmd_usage_error(const struct cmd *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 #include <getopt.h>
 

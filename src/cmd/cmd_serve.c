@@ -36,7 +36,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct server_options o = {0};
 	struct err e = ERR_INIT;
 	bool started = false, routes = false;
-	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll, imap_poll, per_hour;
+	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll, imap_poll;
 	struct smtp_conf smtp = {0};
 	struct imap_conf imap = {0};
 	struct outbox outbox = {0};
@@ -68,10 +68,9 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	    conf_get_int(&ctx->conf, "server.batch_max", 1, 100000, &batch, &e) ||
 	    conf_get_int(&ctx->conf, "smtp.timeout_ms", 100, 3600000, &smtp_timeout, &e) ||
 	    conf_get_int(&ctx->conf, "mail.outbox_poll_ms", 10, 3600000, &poll, &e) ||
-	    conf_get_int(&ctx->conf, "imap.poll_ms", 10, 86400000, &imap_poll, &e) ||
-	    conf_get_int(&ctx->conf, "mail.new_tickets_per_hour", 1, 1000000, &per_hour, &e))
+	    conf_get_int(&ctx->conf, "imap.poll_ms", 10, 86400000, &imap_poll, &e))
 		return cmd_fail(&e);
-	if ((status = cmd_store_options(ctx, &o.store)))
+	if ((status = cmd_store_options(ctx, &o.store)) || (status = cmd_desk_settings(ctx, &o.desk)))
 		return status;
 	o.listen = conf_get(&ctx->conf, "server.listen");
 	o.threads = (int)threads;
@@ -79,15 +78,14 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	o.request_timeout_ms = (int)timeout;
 	o.shutdown_grace_ms = (int)grace;
 	o.batch_max = (int)batch;
-	o.mail_from = conf_get(&ctx->conf, "mail.from");
 	smtp.url = conf_get(&ctx->conf, "smtp.url");
 	smtp.user = conf_get(&ctx->conf, "smtp.user");
 	smtp.password = conf_get(&ctx->conf, "smtp.password");
 	smtp.require_tls = strcmp(conf_get(&ctx->conf, "smtp.require_tls"), "1") == 0;
 	smtp.timeout_ms = (long)smtp_timeout;
 	/* Replies are queued for mail whenever mail.from is set; sent when there is a server. */
-	if (*o.mail_from && *smtp.url &&
-	    mail_outbox_start(&outbox, &o.store, o.mail_from, &smtp, (int)poll, &e))
+	if (*o.desk.mail_from && *smtp.url &&
+	    mail_outbox_start(&outbox, &o.store, &o.desk, &smtp, (int)poll, &e))
 		return cmd_fail(&e);
 	imap.url = conf_get(&ctx->conf, "imap.url");
 	imap.user = conf_get(&ctx->conf, "imap.user");
@@ -96,9 +94,8 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	imap.require_tls = strcmp(conf_get(&ctx->conf, "imap.require_tls"), "1") == 0;
 	imap.timeout_ms = (long)smtp_timeout;
 	if (*imap.url &&
-	    mail_poller_start(&poller, &o.store, o.mail_from, (int)per_hour,
-			      strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0,
-			      conf_get(&ctx->conf, "mail.acknowledge"), conf_get(&ctx->conf, "imap.mailbox"), &imap, (int)imap_poll, &e)) {
+	    mail_poller_start(&poller, &o.store, &o.desk, conf_get(&ctx->conf, "imap.mailbox"),
+			      &imap, (int)imap_poll, &e)) {
 		mail_outbox_stop(&outbox);
 		return cmd_fail(&e);
 	}

@@ -57,6 +57,18 @@ enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e)
 	return ERR_OK;
 }
 
+enum err_code desk_configure(struct desk *d, const struct desk_settings *s, struct err *e)
+{
+	enum err_code rc = desk_set_mail(d, s->mail_from, e);
+
+	if (rc)
+		return rc;
+	desk_set_mail_intake(d, s->mail_new_per_hour, s->mail_cc_followers);
+	desk_set_mail_ack(d, s->mail_ack_text);
+	d->job_lease_ms = s->job_lease_ms;
+	return ERR_OK;
+}
+
 void desk_bulk_begin(struct desk *d)
 {
 	struct err ignored = ERR_INIT;

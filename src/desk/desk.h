@@ -30,7 +30,24 @@ struct desk {
 	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
 	char *mail_ack_text;      /* the acknowledgement of a ticket opened by mail; NULL: none */
 	bool bulk;                /* a bulk load: files unsynced until desk_bulk_end */
+	int64_t job_lease_ms;     /* a worker's claim on a job; 0: DESK_JOB_LEASE_MS */
 };
+
+/*
+ * What a desk is told by the configuration (the channels read it once and
+ * hand the same settings to every desk connection they open). Strings are
+ * copied. A zeroed struct is a desk that mails nothing.
+ */
+struct desk_settings {
+	const char *mail_from;     /* mail.from: replies are mailed; NULL or "": not */
+	int mail_new_per_hour;     /* mail.new_tickets_per_hour; 0: the default */
+	bool mail_cc_followers;    /* mail.cc_followers */
+	const char *mail_ack_text; /* mail.acknowledge; NULL or "": none */
+	int64_t job_lease_ms;      /* jobs.lease_ms; 0: DESK_JOB_LEASE_MS */
+};
+
+/* Applies s to d (see desk_set_mail and friends); ERR_INVALID for a bad mail_from. */
+enum err_code desk_configure(struct desk *d, const struct desk_settings *s, struct err *e);
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
 enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e);

@@ -27,8 +27,8 @@ enum err_code desk_job_claim(struct desk *d, struct arena *a, const char *const 
 
 	if ((rc = db_begin(desk_db(d), e)))
 		return rc;
-	rc = repo_job_claim(desk_db(d), a, kinds, worker, time_now_ms(), DESK_JOB_LEASE_MS, out,
-			    e);
+	rc = repo_job_claim(desk_db(d), a, kinds, worker, time_now_ms(),
+			    d->job_lease_ms > 0 ? d->job_lease_ms : DESK_JOB_LEASE_MS, out, e);
 	if (rc && rc != ERR_NOT_FOUND) {
 		db_rollback(desk_db(d));
 		return rc;

@@ -196,7 +196,7 @@ struct server_options {
 	int shutdown_grace_ms;   /* how long in-flight requests may finish */
 	int batch_max;           /* writes per group commit */
 	struct store_options store;
-	const char *mail_from;   /* mail.from: public replies are queued for mail; NULL: not */
+	struct desk_settings desk; /* for every desk connection the server opens */
 };
 
 /* Runs until SIGTERM or SIGINT, then drains and returns an exit status. */

@@ -67,7 +67,7 @@ static int lane_start(struct lane *l, struct server *s, void *(*main)(void *), s
 	so.create = false;
 	if (desk_open(&l->desk, &so, e))
 		return -1;
-	if (desk_set_mail(l->desk, s->o.mail_from, e))
+	if (desk_configure(l->desk, &s->o.desk, e))
 		return -1;
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->wake, NULL);

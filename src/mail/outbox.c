@@ -153,8 +153,8 @@ static void outbox_tick(void *arg)
 }
 
 enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so,
-				const char *from, const struct smtp_conf *smtp, int poll_ms,
-				struct err *e)
+				const struct desk_settings *ds, const struct smtp_conf *smtp,
+				int poll_ms, struct err *e)
 {
 	struct store_options opts = *so;
 	char host[40] = "";
@@ -167,7 +167,7 @@ enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so
 		g_mime_shutdown();
 		return rc;
 	}
-	if ((rc = desk_set_mail(o->desk, from, e))) {
+	if ((rc = desk_configure(o->desk, ds, e))) {
 		desk_close(o->desk);
 		o->desk = NULL;
 		return rc;

@@ -33,12 +33,12 @@ int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const cha
 			 struct err *e);
 
 /*
- * Opens the outbox's desk (so, mailing as from) and starts its thread.
+ * Opens the outbox's desk (so, configured with ds) and starts its thread.
  * The strings in smtp must outlive the outbox.
  */
 enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so,
-				const char *from, const struct smtp_conf *smtp, int poll_ms,
-				struct err *e);
+				const struct desk_settings *ds, const struct smtp_conf *smtp,
+				int poll_ms, struct err *e);
 /* Asks it to look for jobs now. */
 void mail_outbox_wake(struct outbox *o);
 /* Lets the job in hand finish, stops the thread, closes the desk. */

@@ -54,8 +54,7 @@ static void poller_tick(void *arg)
 }
 
 enum err_code mail_poller_start(struct poller *p, const struct store_options *so,
-				const char *from, int new_per_hour, bool cc_followers,
-				const char *ack_text, const char *mailbox, const struct imap_conf *c, int poll_ms,
+				const struct desk_settings *ds, const char *mailbox, const struct imap_conf *c, int poll_ms,
 				struct err *e)
 {
 	struct store_options opts = *so;
@@ -64,14 +63,12 @@ enum err_code mail_poller_start(struct poller *p, const struct store_options *so
 	memset(p, 0, sizeof(*p));
 	opts.create = false;
 	g_mime_init(); /* counted: balanced in mail_poller_stop */
-	if ((rc = desk_open(&p->desk, &opts, e)) || (rc = desk_set_mail(p->desk, from, e))) {
+	if ((rc = desk_open(&p->desk, &opts, e)) || (rc = desk_configure(p->desk, ds, e))) {
 		desk_close(p->desk);
 		p->desk = NULL;
 		g_mime_shutdown();
 		return rc;
 	}
-	desk_set_mail_intake(p->desk, new_per_hour, cc_followers);
-	desk_set_mail_ack(p->desk, ack_text);
 	snprintf(p->mailbox, sizeof(p->mailbox), "%s", mailbox && *mailbox ? mailbox : "imap");
 	p->imap = *c;
 	ticker_start(&p->ticker, poller_tick, p, poll_ms);

@@ -22,14 +22,11 @@ int mail_poller_run_once(struct desk *d, const char *mailbox, const struct imap_
 			 struct err *e);
 
 /*
- * Opens the poller's desk (so, mailing as from, taking mail as
- * desk_set_mail_intake says, acknowledging as desk_set_mail_ack) and
- * starts polling. The
+ * Opens the poller's desk (so, configured with ds) and starts polling. The
  * strings in c must outlive the poller.
  */
 enum err_code mail_poller_start(struct poller *p, const struct store_options *so,
-				const char *from, int new_per_hour, bool cc_followers,
-				const char *ack_text, const char *mailbox, const struct imap_conf *c, int poll_ms,
+				const struct desk_settings *ds, const char *mailbox, const struct imap_conf *c, int poll_ms,
 				struct err *e);
 /* Lets a poll in progress end, stops, closes the desk. */
 void mail_poller_stop(struct poller *p);

@@ -52,6 +52,8 @@ const struct conf_key conf_keys[] = {
 	{"mail.acknowledge", "CHAMPION_MAIL_ACKNOWLEDGE", "",
 	 "the text mailed back when mail opens a ticket ({ticket} is its number), never to "
 	 "automatic or bulk mail; empty: no acknowledgement"},
+	{"jobs.lease_ms", "CHAMPION_JOBS_LEASE_MS", "300000",
+	 "how long a worker holds a job (mail to send...) before another may take it over"},
 	{"imap.url", "CHAMPION_IMAP_URL", "",
 	 "a mailbox champion serve reads: imaps://HOST[:PORT]/MAILBOX (or imap://, STARTTLS "
 	 "when offered); empty: none"},
