@@ -159,6 +159,28 @@ wait_sql "SELECT count(*) FROM mail_inbound WHERE message_id = 'five@example.org
 wait_sql "SELECT coalesce(last_error, '') FROM mailboxes WHERE name = 'support'" ""
 stop_server
 
+# --- killed while reading: every message kept, each once -------------------------------
+BEFORE=$(sql "SELECT count(*) FROM tickets")
+for i in $(seq 1 60); do
+	msg "$TMP/k.eml" "k$i@example.org" "kill$i@example.org" "Killed $i"
+	append "$TMP/k.eml"
+done
+start_server "${IMAP_SET[@]}"
+for _ in $(seq 200); do
+	[ "$(sql "SELECT count(*) FROM mail_inbound WHERE message_id LIKE 'kill%'")" -ge 5 ] && break
+	sleep 0.02
+done
+kill -9 "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+TAKEN=$(sql "SELECT count(*) FROM mail_inbound WHERE message_id LIKE 'kill%'")
+[ "$TAKEN" -lt 60 ] || fail "the poller took all 60 before it was killed: kill it sooner"
+pass
+start_server "${IMAP_SET[@]}"
+wait_sql "SELECT count(DISTINCT message_id) FROM mail_inbound WHERE message_id LIKE 'kill%'" 60
+stop_server
+assert_eq 60 "$(sql "SELECT count(*) FROM mail_inbound WHERE message_id LIKE 'kill%' AND state = 'new_ticket'")" "each message one ticket ($TAKEN before the kill)"
+assert_eq $((BEFORE + 60)) "$(sql "SELECT count(*) FROM tickets")" "no ticket twice"
+
 kill "$DOVECOT_PID" 2>/dev/null
 wait "$DOVECOT_PID" 2>/dev/null
 finish

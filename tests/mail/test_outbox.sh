@@ -143,6 +143,52 @@ assert_eq "failed 1" "$(sql "SELECT state, attempts FROM jobs WHERE ref_id = $MI
 stop_server
 stop_sink
 
+# --- killed mid-send: sent after the lease, once, with the same Message-ID ----------------
+# A server that takes the connection and never answers holds the send; champion is
+# killed in the middle of it, and comes back to a working server.
+HOLE_PORT=$(free_port)
+py - "$HOLE_PORT" <<'PYEOF' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(5)
+conns = []
+end = time.time() + 60
+s.settimeout(1)
+while time.time() < end:
+    try:
+        conns.append(s.accept()[0])
+    except socket.timeout:
+        pass
+PYEOF
+HOLE_PID=$!
+ALL_PIDS+=("$HOLE_PID")
+start_server --set "mail.from=$FROM" --set "smtp.url=smtp://127.0.0.1:$HOLE_PORT" \
+	--set mail.outbox_poll_ms=100 --set jobs.lease_ms=1500
+api POST /api/v1/tickets/1/replies "$TOKEN" '{"body":"Sent through a crash"}'
+expect_status 201
+MID5=$(sql "SELECT max(id) FROM messages")
+MAILID5=$(sql "SELECT mail_id FROM messages WHERE id = $MID5")
+for _ in $(seq 100); do
+	[ "$(sql "SELECT state FROM jobs WHERE ref_id = $MID5")" = running ] && break
+	sleep 0.05
+done
+assert_eq running "$(sql "SELECT state FROM jobs WHERE ref_id = $MID5")" "the job while the server hangs"
+kill -9 "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+kill "$HOLE_PID" 2>/dev/null
+rm -f "$TMP"/sink/*
+start_sink
+start_server --set "mail.from=$FROM" --set "smtp.url=smtp://127.0.0.1:$SMTP_PORT" \
+	--set mail.outbox_poll_ms=100 --set jobs.lease_ms=1500
+wait_delivery "$MID5" sent
+assert_eq "done 2" "$(sql "SELECT state, attempts FROM jobs WHERE ref_id = $MID5" | tr '|' ' ')" "taken over after the lease"
+assert_contains "$(cat "$TMP"/sink/*)" "Message-Id: <$MAILID5>" "sent with the Message-ID it was given"
+assert_eq 1 "$(grep -l "Message-Id: <$MAILID5>" "$TMP"/sink/* | wc -l)" "sent once"
+stop_server
+stop_sink
+
 # --- acknowledgements: to people, never to machines (no loops) ---------------------------
 ACK="Thanks: ticket #{ticket} is open. Reply to add to it."
 gate()
