@@ -141,6 +141,20 @@ wait_delivery "$MID4" failed
 assert_match "$(sql "SELECT delivery_detail FROM messages WHERE id = $MID4")" '^5[0-9][0-9]' "the refusal"
 assert_eq "failed 1" "$(sql "SELECT state, attempts FROM jobs WHERE ref_id = $MID4" | tr '|' ' ')" "no retry after a 5xx"
 stop_server
+# champion job shows it, and an admin queues it again.
+JOB4=$(sql "SELECT id FROM jobs WHERE ref_id = $MID4")
+ch_ok job list --state failed
+assert_contains "$OUT" "mail.send" "job list"
+assert_match "$(printf '%s\n' "$OUT" | grep "^$JOB4 ")" 'failed +#1 +1/12 .*5[0-9][0-9]' "the failed job's line"
+ch --as agent@example.com job list
+assert_eq 77 "$STATUS" "job list is for admins"
+ch job retry "$JOB4"
+assert_eq 0 "$STATUS" "job retry"
+assert_eq "queued 0" "$(sql "SELECT state, attempts FROM jobs WHERE id = $JOB4" | tr '|' ' ')" "the job queued again"
+ch job retry "$JOB4"
+assert_eq 73 "$STATUS" "retrying a queued job (conflict)"
+ch job list --state nonsense
+assert_eq 64 "$STATUS" "an unknown state"
 stop_sink
 
 # --- killed mid-send: sent after the lease, once, with the same Message-ID ----------------
