@@ -493,30 +493,23 @@ static enum err_code ticket_get(struct desk *d, const struct actor *who, struct 
 				int64_t id, struct ticket_view *out, struct err *e)
 {
 	bool internal = perm_allows(who->role, ACT_SEE_INTERNAL);
-	struct rows ids, atts;
+	struct rows atts;
 	enum err_code rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = desk_visible_ticket(d, who, a, id, &out->ticket, e)) ||
 	    (rc = repo_user_get(desk_db(d), a, out->ticket.requester_id, &out->requester, e)))
 		return rc;
-	if (out->ticket.assignee_id) {
-		struct user_row u;
-		if ((rc = repo_user_get(desk_db(d), a, out->ticket.assignee_id, &u, e)))
-			return rc;
-		out->assignee_email = u.email;
-	}
-	if (out->ticket.group_id) {
-		struct group_row g;
-		if ((rc = repo_group_get(desk_db(d), a, out->ticket.group_id, &g, e)))
-			return rc;
-		out->group_name = g.name;
-	}
+	/* A GET is a dozen lookups: each one saved is a few percent of its time. */
+	if ((out->ticket.assignee_id || out->ticket.group_id) &&
+	    (rc = repo_ticket_names(desk_db(d), a, out->ticket.assignee_id, out->ticket.group_id,
+				    &out->assignee_email, &out->group_name, e)))
+		return rc;
 	if ((rc = repo_tags_get(desk_db(d), a, id, &out->tags, e)) ||
 	    (rc = repo_messages_get(desk_db(d), a, id, internal, &out->messages, e)) ||
 	    (rc = repo_attachments_get(desk_db(d), a, id, &atts, e)) ||
 	    (rc = repo_links_get(desk_db(d), a, id, &out->links, e)) ||
-	    (rc = repo_followers_get(desk_db(d), a, id, &ids, e)))
+	    (rc = repo_followers_users(desk_db(d), a, id, &out->followers, e)))
 		return rc;
 	/* Attachments of messages the actor cannot read stay hidden. */
 	rows_init(&out->attachments, sizeof(struct attachment_row));
@@ -528,12 +521,6 @@ static enum err_code ticket_get(struct desk *d, const struct actor *who, struct 
 				break;
 			}
 		}
-	}
-	rows_init(&out->followers, sizeof(struct user_row));
-	for (size_t i = 0; i < ids.count; i++) {
-		struct user_row *u = rows_push(a, &out->followers);
-		if ((rc = repo_user_get(desk_db(d), a, *ROWS_AT(&ids, int64_t, i), u, e)))
-			return rc;
 	}
 	return ERR_OK;
 }

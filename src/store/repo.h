@@ -214,6 +214,13 @@ enum err_code repo_follower_add(struct db *db, int64_t ticket_id, int64_t user_i
 				struct err *e);
 enum err_code repo_follower_remove(struct db *db, int64_t ticket_id, int64_t user_id,
 				   bool *removed, struct err *e);
+/* The ticket's followers as users (rows of struct user_row), in one query. */
+enum err_code repo_followers_users(struct db *db, struct arena *a, int64_t ticket_id,
+				   struct rows *out, struct err *e);
+/* The assignee's email and the group's name (NULL for 0 or a missing row), in one query. */
+enum err_code repo_ticket_names(struct db *db, struct arena *a, int64_t assignee_id,
+				int64_t group_id, const char **assignee_email,
+				const char **group_name, struct err *e);
 /* Rows of int64_t user ids. */
 enum err_code repo_followers_get(struct db *db, struct arena *a, int64_t ticket_id,
 				 struct rows *out, struct err *e);

@@ -338,3 +338,48 @@ enum err_code repo_group_is_member(struct db *db, int64_t group_id, int64_t user
 	db_done(st);
 	return rc;
 }
+
+enum err_code repo_followers_users(struct db *db, struct arena *a, int64_t ticket_id,
+				   struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.active, u.created_at, "
+		"u.updated_at FROM ticket_followers f JOIN users u ON u.id = f.user_id "
+		"WHERE f.ticket_id = $1 ORDER BY f.user_id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	rows_init(out, sizeof(struct user_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	while ((r = db_step(st, e)) == DB_ROW)
+		read_user(a, st, rows_push(a, out));
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+enum err_code repo_ticket_names(struct db *db, struct arena *a, int64_t assignee_id,
+				int64_t group_id, const char **assignee_email,
+				const char **group_name, struct err *e)
+{
+	static const char sql[] = "SELECT (SELECT email FROM users WHERE id = $1), "
+				  "(SELECT name FROM agent_groups WHERE id = $2)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	*assignee_email = *group_name = NULL;
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, assignee_id);
+	db_bind_int64(st, 2, group_id);
+	if ((r = db_step(st, e)) == DB_ROW) {
+		const char *em = db_col_text(st, 0), *gn = db_col_text(st, 1);
+		*assignee_email = em ? arena_strdup(a, em) : NULL;
+		*group_name = gn ? arena_strdup(a, gn) : NULL;
+	}
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
