@@ -6,6 +6,7 @@
 #include "util/time.h"
 #include "util/xalloc.h"
 
+#include <limits.h>
 #include <sodium.h>
 
 const struct actor desk_system_actor = {.user_id = 0, .role = ROLE_ADMIN, .organisation_id = 0};
@@ -35,6 +36,7 @@ void desk_close(struct desk *d)
 	free(d->mail_from);
 	free(d->mail_domain);
 	free(d->mail_ack_text);
+	buf_release(&d->bulk_unsynced);
 	free(d);
 }
 
@@ -69,6 +71,20 @@ enum err_code desk_configure(struct desk *d, const struct desk_settings *s, stru
 	return ERR_OK;
 }
 
+/* Stores a file's bytes: durable at once, or noted for desk_bulk_sync in a bulk load. */
+static enum err_code put_file(struct desk *d, const void *data, size_t len,
+			      char hex[BLOB_HEX_LEN + 1], struct err *e)
+{
+	char path[PATH_MAX];
+	enum err_code rc = blob_put_ex(d->store.blob_dir, data, len, !d->bulk, hex, e);
+
+	if (rc || !d->bulk)
+		return rc;
+	if (blob_path(d->store.blob_dir, hex, path, sizeof(path)) == 0)
+		buf_append(&d->bulk_unsynced, path, strlen(path) + 1);
+	return ERR_OK;
+}
+
 void desk_bulk_begin(struct desk *d)
 {
 	struct err ignored = ERR_INIT;
@@ -80,7 +96,25 @@ void desk_bulk_begin(struct desk *d)
 
 enum err_code desk_bulk_sync(struct desk *d, struct err *e)
 {
-	return blob_sync_all(d->store.blob_dir, e);
+	const char *p = d->bulk_unsynced.data, *end = p + d->bulk_unsynced.len;
+	enum err_code rc = ERR_OK;
+
+	/* Each file, then its directory (which holds its name). */
+	for (; p && p < end && !rc; p += strlen(p) + 1) {
+		char dir[PATH_MAX];
+		const char *slash = strrchr(p, '/');
+		if ((rc = blob_sync_file(p, e)))
+			break;
+		if (slash && (size_t)(slash - p) < sizeof(dir)) {
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p), p);
+			rc = blob_sync_file(dir, e);
+		}
+	}
+	/* The store's own directory holds the names of directories made meanwhile. */
+	if (!rc && d->bulk_unsynced.len)
+		rc = blob_sync_file(d->store.blob_dir, e);
+	buf_reset(&d->bulk_unsynced);
+	return rc;
 }
 
 enum err_code desk_batch_begin(struct desk *d, struct err *e)
@@ -354,7 +388,7 @@ enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attac
 			if ((rc = blob_adopt(d->store.blob_dir, x->tmp_path, x->sha256, e)))
 				return rc;
 			snprintf(hex, sizeof(hex), "%s", x->sha256);
-		} else if ((rc = blob_put_ex(d->store.blob_dir, x->data, x->len, !d->bulk, hex, e))) {
+		} else if ((rc = put_file(d, x->data, x->len, hex, e))) {
 			return rc;
 		}
 		if ((rc = repo_attachment_upsert(desk_db(d), hex, (int64_t)x->len, at, &id, e)))

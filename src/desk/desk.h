@@ -20,6 +20,7 @@
 #include "store/repo.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 struct desk {
@@ -29,7 +30,8 @@ struct desk {
 	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
 	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
 	char *mail_ack_text;      /* the acknowledgement of a ticket opened by mail; NULL: none */
-	bool bulk;                /* a bulk load: files unsynced until desk_bulk_end */
+	bool bulk;                /* a bulk load: files unsynced until desk_bulk_sync */
+	struct buf bulk_unsynced; /* their paths, NUL-separated */
 	int64_t job_lease_ms;     /* a worker's claim on a job; 0: DESK_JOB_LEASE_MS */
 };
 

@@ -119,18 +119,6 @@ enum err_code blob_put_ex(const char *dir, const void *data, size_t len, bool sy
 	return sync ? sync_dir(sub, e) : ERR_OK;
 }
 
-enum err_code blob_sync_all(const char *dir, struct err *e)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return errno == ENOENT ? ERR_OK : io_fail(e, "open directory", dir);
-	ok = syncfs(fd) == 0;
-	close(fd);
-	return ok ? ERR_OK : io_fail(e, "sync the file system of", dir);
-}
-
 enum err_code blob_tmp_open(struct blob_tmp *t, const char *dir, struct err *e)
 {
 	char tmpdir[PATH_MAX];

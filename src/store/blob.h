@@ -37,12 +37,11 @@ enum err_code blob_put(const char *dir, const void *data, size_t len,
 
 /*
  * blob_put, durable at once (sync) or not: a bulk load writes its blobs
- * unsynced and makes them all durable with blob_sync_all before it commits.
+ * unsynced and syncs each (blob_sync_file, then its directory) before it
+ * commits.
  */
 enum err_code blob_put_ex(const char *dir, const void *data, size_t len, bool sync,
 			  char hex[BLOB_HEX_LEN + 1], struct err *e);
-/* Makes everything written under dir durable (syncfs of its file system). */
-enum err_code blob_sync_all(const char *dir, struct err *e);
 
 /* The path of a blob into out (PATH_MAX bytes); 0, or -1 if it does not fit. */
 int blob_path(const char *dir, const char *hex, char *out, size_t out_size);
