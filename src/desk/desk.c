@@ -1,6 +1,7 @@
 /* desk.c - opening a desk, actors, and validation shared by the use cases. */
 #include "util/common.h"
 #include "desk/desk_private.h"
+#include "rules/text.h"
 #include "store/blob.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -428,6 +429,19 @@ enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64
 			 ticket_id, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], d->mail_domain);
 		m.mail_id = mail_id;
 		m.delivery = "queued";
+	} else {
+		m.mail_id = in->mail_id;
+	}
+	/* Mail carries quoted history and signatures: where a reader may fold it. */
+	m.signature_at = m.quote_at = -1;
+	if (in->channel == CHANNEL_EMAIL) {
+		struct text_fold f;
+		size_t len = strlen(in->body);
+		text_fold_points(in->body, len, &f);
+		if (f.sig_at < f.quote_at)
+			m.signature_at = (int64_t)f.sig_at;
+		if (f.quote_at < len)
+			m.quote_at = (int64_t)f.quote_at;
 	}
 	if ((rc = repo_message_insert(desk_db(d), &m, message_id, e)))
 		return rc;

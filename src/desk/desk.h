@@ -189,6 +189,7 @@ struct ticket_new_in {
 	enum channel channel;
 	const struct attachment_in *attachments;
 	size_t nattachments;
+	const char *mail_id;         /* the opening mail's Message-ID (without <>), or NULL */
 };
 
 enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
@@ -202,6 +203,7 @@ struct message_in {
 	int status; /* -1: let the rules decide; else the status to set with it */
 	const struct attachment_in *attachments;
 	size_t nattachments;
+	const char *mail_id; /* a received mail's Message-ID (without <>), or NULL */
 };
 
 struct message_out {

@@ -1,7 +1,6 @@
 /* mail_in.c - mail received: stored verbatim, then threaded onto a ticket; see desk.h. */
 #include "util/common.h"
 #include "desk/desk_private.h"
-#include "rules/text.h"
 #include "store/blob.h"
 #include "util/buf.h"
 #include "util/time.h"
@@ -256,7 +255,7 @@ static enum err_code bounce(struct desk *d, struct arena *a, const struct desk_m
 /* Adds the message to ticket tid as the sender; a sender not on it becomes a follower. */
 static enum err_code thread_onto(struct desk *d, struct arena *a, const struct desk_mail_in *in,
 				 const struct user_row *sender, int64_t tid,
-				 struct inbound_row *row, const char **stored, struct err *e)
+				 struct inbound_row *row, struct err *e)
 {
 	struct message_in m = {.kind = MSG_PUBLIC, .channel = CHANNEL_EMAIL, .status = -1};
 	struct message_out out;
@@ -275,8 +274,9 @@ static enum err_code thread_onto(struct desk *d, struct arena *a, const struct d
 				     time_now_ms(), e)))
 			return rc;
 	}
-	m.body = *stored = body_of(a, in);
+	m.body = body_of(a, in);
 	m.body_html = in->unreadable ? NULL : in->body_html;
+	m.mail_id = row->message_id;
 	attachments_of(a, in, &m.attachments, &m.nattachments);
 	/* An engineer's mail is a note: they never reply to the customer. */
 	if (sender->role == ROLE_ENGINEER)
@@ -291,7 +291,7 @@ static enum err_code thread_onto(struct desk *d, struct arena *a, const struct d
 
 static enum err_code new_ticket(struct desk *d, struct arena *a, const struct desk_mail_in *in,
 				const struct user_row *sender, struct inbound_row *row,
-				const char **stored, struct err *e)
+				struct err *e)
 {
 	struct ticket_new_in t = {.priority = -1, .channel = CHANNEL_EMAIL};
 	struct actor who = actor_of(sender);
@@ -308,7 +308,8 @@ static enum err_code new_ticket(struct desk *d, struct arena *a, const struct de
 		return ERR_OK;
 	}
 	t.subject = subject_of(a, in->subject);
-	t.body = *stored = body_of(a, in);
+	t.body = body_of(a, in);
+	t.mail_id = row->message_id;
 	t.body_html = in->unreadable ? NULL : in->body_html;
 	attachments_of(a, in, &t.attachments, &t.nattachments);
 	if ((rc = desk_ticket_create(d, &who, &t, &tid, e)))
@@ -355,7 +356,7 @@ static bool refused(enum err_code rc)
 }
 
 static enum err_code receive(struct desk *d, struct arena *a, const struct desk_mail_in *in,
-			     struct inbound_row *row, const char **stored, struct err *e)
+			     struct inbound_row *row, struct err *e)
 {
 	struct inbound_row seen;
 	struct user_row sender;
@@ -420,7 +421,7 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 		 * theirs, say) becomes a ticket of its own rather than lost mail. */
 		if ((rc = db_begin(desk_db(d), e)))
 			return rc;
-		rc = thread_onto(d, a, in, &sender, tid, row, stored, e);
+		rc = thread_onto(d, a, in, &sender, tid, row, e);
 		if (!rc)
 			return db_commit(desk_db(d), e);
 		db_rollback(desk_db(d));
@@ -429,7 +430,7 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 	}
 	if ((rc = db_begin(desk_db(d), e)))
 		return rc;
-	rc = new_ticket(d, a, in, &sender, row, stored, e);
+	rc = new_ticket(d, a, in, &sender, row, e);
 	if (!rc)
 		return db_commit(desk_db(d), e);
 	db_rollback(desk_db(d));
@@ -442,26 +443,10 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 	return ERR_OK;
 }
 
-/* Where the stored text of the message folds: its signature and quoted history. */
-static enum err_code set_fold(struct desk *d, int64_t message_id, const char *body,
-			      struct err *e)
-{
-	struct text_fold f;
-	size_t len = strlen(body);
-
-	text_fold_points(body, len, &f);
-	if (f.sig_at >= len && f.quote_at >= len)
-		return ERR_OK;
-	return repo_message_set_fold(desk_db(d), message_id, f.sig_at < f.quote_at
-								     ? (int64_t)f.sig_at : -1,
-				     f.quote_at < len ? (int64_t)f.quote_at : -1, e);
-}
-
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e)
 {
 	struct inbound_row row = {0};
-	const char *stored = NULL; /* the text the message was stored with */
 	struct arena a;
 	char sha[BLOB_HEX_LEN + 1], norm[DESK_EMAIL_MAX + 1];
 	struct err bad = ERR_INIT;
@@ -483,10 +468,7 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 		goto out;
 	/* The raw message first: whatever the threading makes of it, it is kept with it. */
 	if ((rc = repo_mail_raw_put(desk_db(d), sha, in->raw, in->raw_len, e)) ||
-	    (rc = receive(d, &a, in, &row, &stored, e)) ||
-	    (row.message && row.message_id && strcmp(row.state, "bounce") != 0 &&
-	     (rc = repo_message_set_mail_id(desk_db(d), row.message, row.message_id, e))) ||
-	    (row.message && stored && (rc = set_fold(d, row.message, stored, e))) ||
+	    (rc = receive(d, &a, in, &row, e)) ||
 	    (rc = repo_inbound_insert(desk_db(d), &row, &out->inbound_id, e)) ||
 	    (in->imap_uid && (rc = repo_mailbox_advance(desk_db(d), row.mailbox,
 							in->imap_uidvalidity, in->imap_uid, e)))) {

@@ -158,6 +158,7 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 	first.channel = in->channel;
 	first.attachments = in->attachments;
 	first.nattachments = in->nattachments;
+	first.mail_id = in->mail_id;
 	if ((rc = desk_insert_message(d, &author, t.id, author.role, &first, now, &mid, e)))
 		goto fail;
 	if ((rc = add_tags(d, who, t.id, tags, in->ntags, now, e)))
