@@ -313,8 +313,12 @@ static void settle(const struct sla_input *in, enum sla_metric k, const struct c
 		clk->warn_at = SLA_NEVER;
 	else
 		clk->warn_at = measure_add(&ms, to, warn - s.active);
-	/* Met when achieved at the due time; a running clock is breached at it. */
-	if (s.reach && (clk->running ? s.reach <= now : s.reach < end)) {
+	/*
+	 * A running clock is breached once its due time comes; an ended one
+	 * when it used more than its target (ended exactly on it is met, and
+	 * so is a reply after hours that used no more business time).
+	 */
+	if (s.reach && (clk->running ? s.reach <= now : s.active > target)) {
 		clk->breached_at = s.reach;
 		clk->breaches++;
 	}
