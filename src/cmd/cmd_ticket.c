@@ -16,7 +16,7 @@ static const char usage[] =
 	"                              [--tag TAG]... [--attach FILE]... [--channel C]\n"
 	"       champion ticket list [--status S] [--assignee EMAIL|none] [--group NAME]\n"
 	"                            [--requester EMAIL] [--tag TAG] [--updated-since TIME]\n"
-	"                            [--limit N] [--cursor ID] [--json]\n"
+	"                            [--order newest|due] [--limit N] [--cursor ID] [--json]\n"
 	"       champion ticket search QUERY [--status S] [--assignee EMAIL|none]\n"
 	"                            [--requester EMAIL] [--tag TAG] [--limit N]\n"
 	"                            [--cursor N] [--json]\n"
@@ -38,7 +38,9 @@ static const char usage[] =
 	"2026-11-22T09:30:00Z). A reply to a closed ticket starts a new ticket linked\n"
 	"to it. 'set' with --if-version refuses to change a ticket someone else changed\n"
 	"since you read it. 'list' pages newest first: pass the last ID as --cursor for\n"
-	"the next page.\n"
+	"the next page. --order due lists by what is due instead: breached SLA targets\n"
+	"first (oldest breach first), then the soonest due, then the longest customer\n"
+	"wait among tickets without a target. 'show' includes the ticket's SLA clocks.\n"
 	"\n"
 	"'search' finds tickets by the words of their subject and messages, best match\n"
 	"first (relevance, then recency), with the matching passage. QUERY: words (all\n"
@@ -56,7 +58,7 @@ struct opts {
 	size_t ntags, nuntags, nattach, nfollow, nunfollow;
 	int status, priority, limit;
 	int64_t cursor, if_version, updated_ms;
-	bool json;
+	bool json, by_due;
 };
 
 static int push(const char **arr, size_t *n, const char *v, const char *what)
@@ -92,6 +94,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"cursor", required_argument, NULL, 'C'},
 		{"if-version", required_argument, NULL, 'v'},
 		{"json", no_argument, NULL, 'j'},
+		{"order", required_argument, NULL, 'O'},
 		{0},
 	};
 	bool started = false;
@@ -180,6 +183,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'O':
+			if (strcmp(optarg, "due") != 0 && strcmp(optarg, "newest") != 0)
+				return cmd_usage_error(&cmd_ticket, "--order wants newest or due");
+			o->by_due = strcmp(optarg, "due") == 0;
 			break;
 		default:
 			return EX_USAGE;
@@ -292,6 +300,64 @@ static void show_text(struct cmd_ctx *ctx, const struct ticket_view *v)
 	}
 }
 
+/* A clock's state in a word. */
+static const char *clock_state(const struct sla_clock_row *c)
+{
+	if (c->achieved_at)
+		return c->breached_at ? "achieved late" : "achieved";
+	if (c->ended_at)
+		return c->breached_at ? "breached, ended" : "ended";
+	if (c->paused_since)
+		return c->breached_at ? "breached, paused" : "paused";
+	return c->breached_at ? "breached" : "running";
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+	char iso[TIME_ISO_MAX];
+	return ms ? json_string(time_format_iso(ms, iso)) : json_null();
+}
+
+static json_t *sla_json(const struct ticket_sla *s)
+{
+	json_t *clocks = json_array();
+	for (size_t i = 0; i < s->clocks.count; i++) {
+		struct sla_clock_row *c = ROWS_AT(&s->clocks, struct sla_clock_row, i);
+		json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:i, s:i}", "metric", c->metric,
+				      "state", clock_state(c), "business", c->business,
+				      "target_minutes", (json_int_t)(c->target_ms / 60000),
+				      "paused_ms", (json_int_t)c->paused_ms, "cycles", c->cycles,
+				      "breaches", c->breaches);
+		json_object_set_new(o, "started_at", time_or_null(c->started_at));
+		json_object_set_new(o, "due_at", time_or_null(c->due_at));
+		json_object_set_new(o, "paused_since", time_or_null(c->paused_since));
+		json_object_set_new(o, "achieved_at", time_or_null(c->achieved_at));
+		json_object_set_new(o, "breached_at", time_or_null(c->breached_at));
+		json_array_append_new(clocks, o);
+	}
+	json_t *o = json_pack("{s:o, s:o}", "due_at", time_or_null(s->due_at), "clocks", clocks);
+	json_object_set_new(o, "policy", s->policy_name ? json_string(s->policy_name) : json_null());
+	return o;
+}
+
+static void sla_text(struct cmd_ctx *ctx, const struct ticket_sla *s)
+{
+	printf("sla policy: %s\n", s->policy_name ? s->policy_name : "-");
+	for (size_t i = 0; i < s->clocks.count; i++) {
+		struct sla_clock_row *c = ROWS_AT(&s->clocks, struct sla_clock_row, i);
+		printf("sla %-15s %-17s target %" PRId64 "m %s, due %s", c->metric, clock_state(c),
+		       c->target_ms / 60000, c->business ? "business" : "calendar",
+		       cmd_time(ctx, c->due_at));
+		if (c->achieved_at)
+			printf(", achieved %s", cmd_time(ctx, c->achieved_at));
+		if (c->breached_at)
+			printf(", breached %s", cmd_time(ctx, c->breached_at));
+		if (c->paused_since)
+			printf(", paused since %s", cmd_time(ctx, c->paused_since));
+		putchar('\n');
+	}
+}
+
 static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who,
 			     const struct opts *o, struct err *e)
 {
@@ -302,6 +368,7 @@ static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct a
 		.requester_email = o->requester,
 		.tag = o->ntags ? o->tags[0] : NULL,
 		.before_id = o->cursor,
+		.by_due = o->by_due,
 		.limit = o->limit,
 	};
 	struct rows rows;
@@ -511,12 +578,19 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			goto fail;
 	} else if (strcmp(verb, "show") == 0) {
 		struct ticket_view view;
-		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e))
+		struct ticket_sla sla;
+		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e) ||
+		    desk_ticket_sla(d, &who, &ctx->arena, id, &sla, &e))
 			goto fail;
-		if (o.json)
-			dump(view_ticket_full_json(&view));
-		else
+		if (o.json) {
+			json_t *doc = view_ticket_full_json(&view);
+			json_object_set_new(doc, "sla", sla_json(&sla));
+			dump(doc);
+		} else {
 			show_text(ctx, &view);
+			putchar('\n');
+			sla_text(ctx, &sla);
+		}
 	} else if (strcmp(verb, "reply") == 0 || strcmp(verb, "note") == 0) {
 		bool note = verb[0] == 'n';
 		struct message_in in = {.kind = note ? MSG_INTERNAL : MSG_PUBLIC,

@@ -40,6 +40,11 @@ int api_tickets_list(struct hreq *r)
 	    query_int(r, "cursor", 1, INT64_MAX, &cursor) < 0 ||
 	    query_time(r, "updated_since", &q.updated_since) < 0)
 		return 0;
+	const char *order = hreq_query(r, "order");
+	if (order && strcmp(order, "due") != 0 && strcmp(order, "newest") != 0)
+		return http_problem(r, 400, "invalid_parameter",
+				    "order must be newest (the default) or due");
+	q.by_due = order && strcmp(order, "due") == 0;
 	q.assignee_email = hreq_query(r, "assignee");
 	q.group = hreq_query(r, "group");
 	q.requester_email = hreq_query(r, "requester");
