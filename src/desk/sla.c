@@ -412,21 +412,18 @@ static enum err_code arm(struct desk *d, int64_t id, enum sla_metric m,
 	return desk_job_add(d, &j, NULL, e);
 }
 
-/* Stores a computed state: clocks, the ticket's columns, the timers. */
-static enum err_code store_state(struct desk *d, const struct loaded *L, int pidx,
-				 const struct ticket_row *t, const struct sla_state *s,
-				 struct err *e)
+/* The clocks of a state as rows (policy 0: none); returns how many. */
+static size_t clock_rows(int64_t ticket_id, int64_t policy, const struct sla_state *s,
+			 struct sla_clock_row rows[SLA_METRIC__COUNT])
 {
-	struct sla_clock_row rows[SLA_METRIC__COUNT];
 	size_t n = 0;
-	int64_t policy = pidx >= 0 ? L->rows[pidx].id : 0;
-	enum err_code rc;
 
 	for (int k = 0; policy && k < SLA_METRIC__COUNT; k++) {
 		const struct sla_clock *c = &s->clock[k];
 		if (!c->present)
 			continue;
 		rows[n++] = (struct sla_clock_row){
+			.ticket_id = ticket_id,
 			.metric = sla_metric_name((enum sla_metric)k),
 			.policy_id = policy,
 			.business = c->business,
@@ -443,6 +440,19 @@ static enum err_code store_state(struct desk *d, const struct loaded *L, int pid
 			.breaches = c->breaches,
 		};
 	}
+	return n;
+}
+
+/* Stores a computed state: clocks, the ticket's columns, the timers. */
+static enum err_code store_state(struct desk *d, const struct loaded *L, int pidx,
+				 const struct ticket_row *t, const struct sla_state *s,
+				 struct err *e)
+{
+	struct sla_clock_row rows[SLA_METRIC__COUNT];
+	int64_t policy = pidx >= 0 ? L->rows[pidx].id : 0;
+	size_t n = clock_rows(t->id, policy, s, rows);
+	enum err_code rc;
+
 	if ((rc = repo_sla_clocks_put(desk_db(d), t->id, rows, n, e)) ||
 	    (rc = repo_ticket_sla_set(desk_db(d), t->id, policy, or_zero(s->next_due_at),
 				      sla_sort_key(s), e)))
@@ -676,20 +686,27 @@ static enum err_code ticket_sla(struct desk *d, const struct actor *who, struct 
 				int64_t id, struct ticket_sla *out, struct err *e)
 {
 	struct ticket_row t;
-	struct rows pol;
+	struct sla_clock_row rows[SLA_METRIC__COUNT];
+	struct sla_state s;
+	struct loaded L;
+	int pidx;
+	size_t n;
 	enum err_code rc;
 
 	memset(out, 0, sizeof(*out));
 	rows_init(&out->clocks, sizeof(struct sla_clock_row));
-	if ((rc = desk_visible_ticket(d, who, a, id, &t, e)) ||
-	    (rc = repo_sla_clocks_get(desk_db(d), a, id, &out->clocks, e)) ||
-	    (rc = repo_ticket_sla_get(desk_db(d), id, &out->policy_id, &out->due_at, e)))
+	/* Computed at this instant from the events, not read back: a read sees breaches at once. */
+	if ((rc = desk_visible_ticket(d, who, a, id, &t, e)) || (rc = load_policies(d, a, &L, e)) ||
+	    (rc = compute(d, a, &L, &t, time_now_ms(), &pidx, &s, e)))
 		return rc;
-	if (!out->policy_id || (rc = repo_sla_policy_list(desk_db(d), a, false, &pol, e)))
-		return rc;
-	for (size_t i = 0; i < pol.count; i++)
-		if (ROWS_AT(&pol, struct sla_policy_row, i)->id == out->policy_id)
-			out->policy_name = ROWS_AT(&pol, struct sla_policy_row, i)->name;
+	if (pidx < 0)
+		return ERR_OK;
+	out->policy_id = L.rows[pidx].id;
+	out->policy_name = L.rows[pidx].name;
+	out->due_at = or_zero(s.next_due_at);
+	n = clock_rows(id, out->policy_id, &s, rows);
+	for (size_t i = 0; i < n; i++)
+		*(struct sla_clock_row *)rows_push(a, &out->clocks) = rows[i];
 	return ERR_OK;
 }
 
@@ -751,10 +768,15 @@ static enum err_code fire(struct desk *d, struct arena *a, const struct job_row 
 	    (rc = load_policies(d, a, &L, e)) || (rc = compute(d, a, &L, &t, now, &pidx, &s, e)))
 		return rc;
 	c = &s.clock[m];
-	/* The cycle ended, or the policy no longer measures it: nothing to say. */
-	if (pidx < 0 || !c->present || c->started_at != cycle || !c->running)
+	/* Another cycle, or the policy no longer measures it: nothing to say. */
+	if (pidx < 0 || !c->present || c->started_at != cycle)
+		return ERR_OK;
+	/* Ended: only a breach that happened before the end is still news. */
+	if (!c->running && !(breach && c->breached_at))
 		return ERR_OK;
 	point = breach ? c->due_at : c->warn_at;
+	if (!c->running)
+		point = c->breached_at;
 	if (point == SLA_NEVER || point > now) {
 		*requeue_at = point == SLA_NEVER || point > PARKED_AT ? PARKED_AT : point;
 		return ERR_OK;

@@ -251,7 +251,8 @@ enum err_code repo_sla_target_list(struct db *db, struct arena *a, struct rows *
 				   struct err *e)
 {
 	static const char sql[] = "SELECT policy_id, priority, metric, minutes, business FROM "
-				  "sla_targets ORDER BY policy_id, metric, priority";
+				  "sla_targets ORDER BY policy_id, metric, CASE priority WHEN 'low' THEN 0 "
+				  "WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 
