@@ -149,7 +149,7 @@ enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so
 				struct err *e)
 {
 	struct store_options opts = *so;
-	char host[64] = "";
+	char host[40] = "";
 	enum err_code rc;
 
 	memset(o, 0, sizeof(*o));
