@@ -12,7 +12,7 @@ static const char usage[] =
 	"                             [--channel C] [--requester-role R] [--calendar NAME]\n"
 	"                             [--first-reply T] [--next-reply T] [--periodic-update T]\n"
 	"                             [--resolution T] [--business | --calendar-time]\n"
-	"                             [--pause STATUSES] [--warn PERCENT]\n"
+	"                             [--pause STATUSES] [--warn PERCENT] [--escalate-to P]\n"
 	"       champion sla list [--json]\n"
 	"       champion sla recompute\n"
 	"       champion sla run\n"
@@ -27,7 +27,8 @@ static const char usage[] =
 	"update between public agent replies; resolution to the solve, resumed by a\n"
 	"reopen. --pause lists the statuses that stop the resolution clock\n"
 	"(default pending,on_hold; 'none' for none). Warnings come at --warn percent of\n"
-	"a target (default 75) and breaches at the due time, as events on the ticket.\n"
+	"a target (default 75) and breaches at the due time, as events on the ticket;\n"
+	"with --escalate-to, a breach raises a lower priority to P.\n"
 	"\n"
 	"'recompute' rebuilds every ticket's clocks from its events. 'run' fires the\n"
 	"due warning and breach timers (sla.timer jobs) once: run it every minute\n"
@@ -84,6 +85,10 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 					      p->pause, "warn_percent", p->warn_percent, "active",
 					      p->active, "targets", targets);
 			json_object_set_new(o, "conditions", json_loads(p->conditions, 0, NULL));
+			json_object_set_new(o, "escalate_to",
+					    p->escalate_to >= 0
+						    ? json_string(priority_name((enum priority)p->escalate_to))
+						    : json_null());
 			json_array_append_new(arr, o);
 			continue;
 		}
@@ -94,7 +99,11 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		for (size_t k = 0; k < 4; k++)
 			if (*texts[k])
 				printf("   %-16s %s\n", metrics[k], texts[k]);
-		printf("   pause resolution: %s; warn at %d%%\n", p->pause, p->warn_percent);
+		printf("   pause resolution: %s; warn at %d%%", p->pause, p->warn_percent);
+		if (p->escalate_to >= 0)
+			printf("; a breach raises priority to %s",
+			       priority_name((enum priority)p->escalate_to));
+		putchar('\n');
 	}
 	if (json) {
 		json_dumpf(arr, stdout, JSON_INDENT(2));
@@ -124,10 +133,12 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		{"calendar-time", no_argument, NULL, 'T'},
 		{"pause", required_argument, NULL, 'P'},
 		{"warn", required_argument, NULL, 'w'},
+		{"escalate-to", required_argument, NULL, 'E'},
 		{"json", no_argument, NULL, 'j'},
 		{0},
 	};
-	struct sla_policy_in in = {.priority = -1, .channel = -1, .requester_role = -1};
+	struct sla_policy_in in = {.priority = -1, .channel = -1, .requester_role = -1,
+				   .escalate_to = -1};
 	bool started = false, json = false, business = false, caltime = false;
 	struct err e = ERR_INIT;
 	struct desk *d = NULL;
@@ -187,6 +198,11 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			if (str_parse_int64(optarg, 1, 99, &n) < 0)
 				return cmd_usage_error(&cmd_sla, "--warn wants a percentage from 1 to 99");
 			in.warn_percent = (int)n;
+			break;
+		case 'E':
+			if ((in.escalate_to = priority_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_sla, "--escalate-to '%s' is not one of %s",
+						       optarg, priority_names());
 			break;
 		case 'j':
 			json = true;

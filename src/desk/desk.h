@@ -533,6 +533,7 @@ struct sla_policy_in {
 	bool business;
 	const char *pause;      /* statuses pausing resolution; NULL: "pending,on_hold" */
 	int warn_percent;       /* 0: 75 */
+	int escalate_to;        /* a breach raises a lower priority to this; -1: never */
 };
 
 /* Adds a policy (admins) and recomputes the open tickets' clocks. */

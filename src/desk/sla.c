@@ -589,6 +589,7 @@ enum err_code desk_sla_add(struct desk *d, const struct actor *who, const struct
 		goto out;
 	}
 	if (in->priority >= PRIORITY__COUNT || in->channel >= CHANNEL__COUNT ||
+	    in->escalate_to >= PRIORITY__COUNT ||
 	    in->requester_role >= ROLE__COUNT) {
 		rc = err_set(e, ERR_INVALID, "unknown priority, channel or role");
 		goto out;
@@ -640,6 +641,7 @@ enum err_code desk_sla_add(struct desk *d, const struct actor *who, const struct
 	p.conditions = desk_json(&a, json_incref(cond));
 	p.pause = in->pause ? in->pause : "pending,on_hold";
 	p.warn_percent = in->warn_percent ? in->warn_percent : SLA_WARN_PERCENT;
+	p.escalate_to = in->escalate_to;
 	p.active = true;
 	p.created_at = now;
 	rc = repo_sla_policy_insert(desk_db(d), &p, norm(&a, in->name), id, e);
@@ -796,7 +798,18 @@ static enum err_code fire(struct desk *d, struct arena *a, const struct job_row 
 	if ((rc = desk_event(d, "ticket", t.id, kind, NULL, sla_metric_name(m), NULL, cyc,
 			     desk_json(a, data), now, e)))
 		return rc;
-	/* TODO(issue 5): apply the policy's escalation on breach (raise priority). */
+	/* The policy's escalation: a breach raises a lower priority (the desk acts). */
+	int up = L.rows[pidx].escalate_to;
+	if (breach && up >= 0 && (enum priority)up > t.priority && t.status != STATUS_CLOSED) {
+		enum priority was = t.priority;
+		t.priority = (enum priority)up;
+		t.updated_at = now;
+		if ((rc = repo_ticket_update(desk_db(d), &t, e)) ||
+		    (rc = desk_event(d, "ticket", t.id, "field.priority", NULL, "priority",
+				     priority_name(was), priority_name(t.priority),
+				     "{\"reason\":\"sla.breach\"}", now, e)))
+			return rc;
+	}
 	return desk_sla_apply(d, t.id, now, e);
 }
 

@@ -411,6 +411,7 @@ struct sla_policy_row {
 	const char *calendar_name;
 	const char *pause;      /* statuses pausing resolution: "pending,on_hold" */
 	int warn_percent;
+	int escalate_to;        /* the priority a breach raises the ticket to; -1: none */
 	bool active;
 	int64_t created_at;
 };

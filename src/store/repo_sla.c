@@ -168,8 +168,9 @@ enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row 
 {
 	static const char sql[] =
 		"INSERT INTO sla_policies (position, name, name_norm, conditions, calendar_id, "
-		"pause, warn_percent, active, created_at) VALUES ((SELECT coalesce(max(position), 0) "
-		"+ 1 FROM sla_policies), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+		"pause, warn_percent, active, created_at, escalate_to) VALUES ((SELECT "
+		"coalesce(max(position), 0) + 1 FROM sla_policies), $1, $2, $3, $4, $5, $6, $7, $8, "
+		"$9) RETURNING id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
@@ -182,6 +183,7 @@ enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row 
 	db_bind_int64(st, 6, p->warn_percent);
 	db_bind_int64(st, 7, p->active);
 	db_bind_int64(st, 8, p->created_at);
+	db_bind_text(st, 9, p->escalate_to >= 0 ? priority_name((enum priority)p->escalate_to) : NULL);
 	return repo_run_id(st, id, e);
 }
 
@@ -217,6 +219,7 @@ static void read_policy(struct arena *a, struct db_stmt *st, void *row)
 	p->warn_percent = (int)db_col_int64(st, 7);
 	p->active = db_col_int64(st, 8) != 0;
 	p->created_at = db_col_int64(st, 9);
+	p->escalate_to = priority_parse(db_col_text(st, 10));
 }
 
 enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_only,
@@ -224,7 +227,7 @@ enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_o
 {
 	static const char sql[] =
 		"SELECT p.id, p.position, p.name, p.conditions, p.calendar_id, c.name, p.pause, "
-		"p.warn_percent, p.active, p.created_at FROM sla_policies p LEFT JOIN calendars c ON "
+		"p.warn_percent, p.active, p.created_at, p.escalate_to FROM sla_policies p LEFT JOIN calendars c ON "
 		"c.id = p.calendar_id WHERE ($1 = 0 OR p.active = 1) ORDER BY p.position";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);

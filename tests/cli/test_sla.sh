@@ -78,7 +78,8 @@ ch calendar list --json
 assert_eq "Office" "$(json 'j[0]["name"]')" "calendar name"
 
 # --- policies -----------------------------------------------------------------------
-ch sla add Urgent --priority urgent --calendar-time --calendar Office --first-reply "all=30m"
+ch sla add Urgent --priority urgent --calendar-time --calendar Office --first-reply "all=30m" \
+	--escalate-to urgent
 assert_status 0
 ch sla add Standard --calendar Office --first-reply "normal=4h,high=2h" --next-reply "all=8h" \
 	--resolution "normal=5d"
@@ -104,6 +105,9 @@ ch sla list --json
 assert_eq "Standard" "$(json 'j[1]["name"]')" "second policy"
 assert_eq "240" "$(json 'j[1]["targets"]["first_reply"]["normal"]["minutes"]')" "target"
 assert_eq "urgent" "$(json 'j[0]["conditions"]["priority"]')" "condition"
+assert_eq "urgent" "$(json 'j[0]["escalate_to"]')" "escalation"
+ch sla add Odd --first-reply "all=1h" --escalate-to asap
+assert_status 64
 
 # --- a week at the desk -------------------------------------------------------------
 # Monday 09:30: the hard one. Nobody answers it for days.

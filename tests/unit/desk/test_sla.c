@@ -66,7 +66,7 @@ static int64_t policy(struct fixture *f, const char *name, const char *first, bo
 		      int priority, const char *tag)
 {
 	struct sla_policy_in in = {.name = name, .priority = priority, .channel = -1,
-				   .requester_role = -1, .tag = tag,
+				   .requester_role = -1, .tag = tag, .escalate_to = -1,
 				   .calendar = business ? "Office" : NULL, .business = business};
 	struct err e = ERR_INIT;
 	int64_t id;
@@ -298,7 +298,7 @@ static void test_paused_timer_moves(void **state)
 	struct fixture *f = *state;
 	struct err e = ERR_INIT;
 	struct sla_policy_in in = {.name = "Fix", .priority = -1, .channel = -1,
-				   .requester_role = -1};
+				   .requester_role = -1, .escalate_to = -1};
 
 	in.targets[3] = "normal=2h"; /* resolution */
 	assert_int_equal(desk_sla_add(f->t.d, &f->t.sys, &in, &(int64_t){0}, &e), ERR_OK);
@@ -323,6 +323,38 @@ static void test_paused_timer_moves(void **state)
 	assert_int_equal(run_due(f, "w"), 2);
 	assert_int_equal(events(f, id, "sla.breach"), 1);
 	assert_int_equal(events(f, id, "sla.warning"), 0);
+}
+
+static void test_breach_escalates(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	struct sla_policy_in in = {.name = "Up", .priority = -1, .channel = -1,
+				   .requester_role = -1, .escalate_to = PRIORITY_HIGH};
+	struct ticket_view v;
+
+	in.targets[0] = "normal=1h,high=30m,urgent=15m";
+	assert_int_equal(desk_sla_add(f->t.d, &f->t.sys, &in, &(int64_t){0}, &e), ERR_OK);
+	int64_t id = ticket_at(f, MON + 10 * HOUR, &f->t.alice, -1, NULL);
+	time_set_fixed(MON + 11 * HOUR);
+	assert_int_equal(run_due(f, "w"), 2);
+	assert_int_equal(events(f, id, "sla.breach"), 1);
+	assert_int_equal(desk_ticket_get(f->t.d, &f->t.agent, &f->a, id, &v, &e), ERR_OK);
+	assert_int_equal(v.ticket.priority, PRIORITY_HIGH);
+	assert_int_equal(q(f, "SELECT count(*) FROM events WHERE entity_id = %" PRId64 " AND kind = "
+			      "'field.priority' AND new_value = 'high' AND actor_id IS NULL AND data = "
+			      "'{\"reason\":\"sla.breach\"}'", id), 1);
+	/* The same cycle, now under high's 30 minutes: still one breach, due at 10:30. */
+	assert_int_equal(clock_of(f, id, "first_reply").due_at, MON + 10 * HOUR + 30 * MIN);
+	time_set_fixed(MON + 12 * HOUR);
+	assert_int_equal(run_due(f, "w"), 0);
+	assert_int_equal(events(f, id, "sla.breach"), 1);
+	/* Never lowers: an urgent ticket breaches and stays urgent. */
+	int64_t u = ticket_at(f, MON + 12 * HOUR, &f->t.bob, PRIORITY_URGENT, NULL);
+	time_set_fixed(MON + 12 * HOUR + 15 * MIN);
+	assert_int_equal(run_due(f, "w"), 2);
+	assert_int_equal(events(f, u, "sla.breach"), 1);
+	assert_int_equal(events(f, u, "field.priority"), 0);
 }
 
 static void test_recompute_rebuilds_from_events(void **state)
@@ -368,7 +400,8 @@ static void test_validation(void **state)
 	assert_int_equal(desk_calendar_add(f->t.d, &f->t.sys, &again, &id, &e), ERR_CONFLICT);
 	assert_int_equal(desk_calendar_add(f->t.d, &f->t.agent, &again, &id, &e), ERR_FORBIDDEN);
 
-	struct sla_policy_in p = {.name = "P", .priority = -1, .channel = -1, .requester_role = -1};
+	struct sla_policy_in p = {.name = "P", .priority = -1, .channel = -1, .requester_role = -1,
+				  .escalate_to = -1};
 	assert_int_equal(desk_sla_add(f->t.d, &f->t.sys, &p, &id, &e), ERR_INVALID);
 	assert_contains(e.msg, "at least one target");
 	p.targets[0] = "normal=4x";
@@ -495,6 +528,7 @@ int main(void)
 		T(test_queue_surfaces_skipped_hard_ticket),
 		T(test_timers_fire_once),
 		T(test_paused_timer_moves),
+		T(test_breach_escalates),
 		T(test_recompute_rebuilds_from_events),
 		T(test_validation),
 		T(test_report_matches_independent_count),

@@ -36,6 +36,8 @@ CREATE TABLE sla_policies (
     calendar_id  INTEGER REFERENCES calendars (id),  -- NULL: calendar time only
     pause        TEXT    NOT NULL DEFAULT 'pending,on_hold',
     warn_percent INTEGER NOT NULL DEFAULT 75 CHECK (warn_percent BETWEEN 1 AND 99),
+    -- on a breach, a ticket below this priority is raised to it; NULL: never
+    escalate_to  TEXT CHECK (escalate_to IN ('low', 'normal', 'high', 'urgent')),
     active       INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at   INTEGER NOT NULL
 );
