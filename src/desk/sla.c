@@ -284,7 +284,7 @@ static enum err_code load_input(struct desk *d, struct arena *a, const struct ti
 	enum err_code rc;
 
 	if ((rc = repo_sla_facts(desk_db(d), a, t->id, &facts, e)) ||
-	    (rc = repo_messages_get(desk_db(d), a, t->id, false, &msgs, e)))
+	    (rc = repo_message_roles(desk_db(d), a, t->id, &msgs, e)))
 		return rc;
 	in->created_at = t->created_at;
 	in->priority = t->priority;
@@ -317,9 +317,9 @@ static enum err_code load_input(struct desk *d, struct arena *a, const struct ti
 			/* A public message: whose? Messages merged away are looked up by id. */
 			int role = -1;
 			for (size_t k = 0; k < msgs.count; k++) {
-				struct message_row *m = ROWS_AT(&msgs, struct message_row, k);
+				struct message_role *m = ROWS_AT(&msgs, struct message_role, k);
 				if (m->id == f->message_id) {
-					role = (int)m->author_role;
+					role = (int)m->role;
 					break;
 				}
 			}

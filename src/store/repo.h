@@ -460,6 +460,13 @@ enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket
 enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
 				  int64_t due_at, int64_t sort_key, struct err *e);
 
+/*
+ * Sets every ticket's sla_sort_key for a desk without policies, in one
+ * statement: the customer's wait (rules/sla.h's SLA_KEY_WAIT + the first
+ * public customer message after the last public staff reply) for tickets
+ * in new, open or on hold, else nobody waits. For bulk-written desks (demo).
+ */
+enum err_code repo_ticket_sla_wait_keys(struct db *db, struct err *e);
 /* The ticket's policy and earliest due time (0: none). */
 enum err_code repo_ticket_sla_get(struct db *db, int64_t ticket_id, int64_t *policy_id,
 				  int64_t *due_at, struct err *e);
@@ -475,6 +482,13 @@ struct sla_fact_row {
 /* The ticket's status, priority and public-message events, oldest first. */
 enum err_code repo_sla_facts(struct db *db, struct arena *a, int64_t ticket_id,
 			     struct rows *out, struct err *e);
+/* The public messages of a ticket as (id, author role) pairs: rows of struct message_role. */
+struct message_role {
+	int64_t id;
+	enum role role;
+};
+enum err_code repo_message_roles(struct db *db, struct arena *a, int64_t ticket_id,
+				 struct rows *out, struct err *e);
 /* The author role of a message; -1 when there is no such message. */
 enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, struct err *e);
 /* Whether the ticket has an event of kind with this field and new_value. */

@@ -364,6 +364,18 @@ enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t poli
 	return repo_run(st, e);
 }
 
+enum err_code repo_ticket_sla_wait_keys(struct db *db, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE tickets SET sla_policy_id = NULL, sla_due_at = NULL, sla_sort_key = "
+		"coalesce(CASE WHEN status IN ('new', 'open', 'on_hold') THEN 10000000000000 + ("
+		"SELECT min(m.created_at) FROM messages m WHERE m.ticket_id = tickets.id AND m.kind = "
+		"'public' AND m.author_role NOT IN ('admin', 'agent') AND m.created_at >= coalesce(("
+		"SELECT max(r.created_at) FROM messages r WHERE r.ticket_id = tickets.id AND r.kind = "
+		"'public' AND r.author_role IN ('admin', 'agent')), 0)) END, 30000000000000)";
+	return db_exec(db, sql, e);
+}
+
 enum err_code repo_ticket_sla_get(struct db *db, int64_t ticket_id, int64_t *policy_id,
 				  int64_t *due_at, struct err *e)
 {
@@ -419,6 +431,30 @@ enum err_code repo_sla_facts(struct db *db, struct arena *a, int64_t ticket_id,
 		return rc;
 	db_bind_int64(st, 1, ticket_id);
 	return each_row(st, a, out, read_fact, e);
+}
+
+static void read_role(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct message_role *m = row;
+	int r = role_parse(db_col_text(st, 1));
+	(void)a;
+	m->id = db_col_int64(st, 0);
+	m->role = r < 0 ? ROLE_CUSTOMER : (enum role)r;
+}
+
+enum err_code repo_message_roles(struct db *db, struct arena *a, int64_t ticket_id,
+				 struct rows *out, struct err *e)
+{
+	static const char sql[] = "SELECT id, author_role FROM messages WHERE ticket_id = $1 AND "
+				  "kind = 'public' ORDER BY id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct message_role));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	return each_row(st, a, out, read_role, e);
 }
 
 enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, struct err *e)
