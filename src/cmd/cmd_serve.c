@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "cmd/cmd.h"
 #include "http/http.h"
+#include "desk/sla_timers.h"
 #include "mail/outbox.h"
 
 static const char usage[] =
@@ -15,6 +16,7 @@ static const char usage[] =
 	"notes take files as multipart/form-data (attachments.max_bytes each, 10 at\n"
 	"most), served back by /api/v1/tickets/ID/attachments/ID. Writes from all\n"
 	"connections are committed in groups: each answer is durable when sent.\n"
+	"Due SLA warning and breach timers fire every second (sla.timer jobs).\n"
 	"SIGTERM or SIGINT stops accepting, closes idle connections, lets requests\n"
 	"in flight finish (server.shutdown_grace_ms), and exits.\n"
 	"\n"
@@ -38,6 +40,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll;
 	struct smtp_conf smtp = {0};
 	struct outbox outbox = {0};
+	struct sla_timers timers = {0};
 	int opt, status;
 
 	while ((opt = cmd_getopt("serve", argc, argv, "", opts, &started)) != -1) {
@@ -84,7 +87,13 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (*o.mail_from && *smtp.url &&
 	    mail_outbox_start(&outbox, &o.store, o.mail_from, &smtp, (int)poll, &e))
 		return cmd_fail(&e);
+	/* SLA warnings and breaches fire from here (jobs: many servers may share the work). */
+	if (desk_sla_timers_start(&timers, &o.store, DESK_SLA_TIMERS_POLL_MS, &e)) {
+		mail_outbox_stop(&outbox);
+		return cmd_fail(&e);
+	}
 	status = server_run(&o, &e) ? EX_SOFTWARE : 0;
+	desk_sla_timers_stop(&timers);
 	mail_outbox_stop(&outbox);
 	if (status)
 		return cmd_fail(&e);

@@ -31,8 +31,9 @@ static const char usage[] =
 	"with --escalate-to, a breach raises a lower priority to P.\n"
 	"\n"
 	"'recompute' rebuilds every ticket's clocks from its events. 'run' fires the\n"
-	"due warning and breach timers (sla.timer jobs) once: run it every minute\n"
-	"from cron or a systemd timer. A timer fires once, however often it is run.\n"
+	"due warning and breach timers (sla.timer jobs) once; champion serve does it\n"
+	"every second, so use it where no server runs (cron). A timer fires once,\n"
+	"however many run it.\n"
 	"'add', 'recompute' and 'run' need an admin.\n";
 
 static void target_text(struct arena *a, const struct rows *tg, int64_t policy,
