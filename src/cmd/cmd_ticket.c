@@ -300,52 +300,13 @@ static void show_text(struct cmd_ctx *ctx, const struct ticket_view *v)
 	}
 }
 
-/* A clock's state in a word. */
-static const char *clock_state(const struct sla_clock_row *c)
-{
-	if (c->achieved_at)
-		return c->breached_at ? "achieved late" : "achieved";
-	if (c->ended_at)
-		return c->breached_at ? "breached, ended" : "ended";
-	if (c->paused_since)
-		return c->breached_at ? "breached, paused" : "paused";
-	return c->breached_at ? "breached" : "running";
-}
-
-static json_t *time_or_null(int64_t ms)
-{
-	char iso[TIME_ISO_MAX];
-	return ms ? json_string(time_format_iso(ms, iso)) : json_null();
-}
-
-static json_t *sla_json(const struct ticket_sla *s)
-{
-	json_t *clocks = json_array();
-	for (size_t i = 0; i < s->clocks.count; i++) {
-		struct sla_clock_row *c = ROWS_AT(&s->clocks, struct sla_clock_row, i);
-		json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:i, s:i}", "metric", c->metric,
-				      "state", clock_state(c), "business", c->business,
-				      "target_minutes", (json_int_t)(c->target_ms / 60000),
-				      "paused_ms", (json_int_t)c->paused_ms, "cycles", c->cycles,
-				      "breaches", c->breaches);
-		json_object_set_new(o, "started_at", time_or_null(c->started_at));
-		json_object_set_new(o, "due_at", time_or_null(c->due_at));
-		json_object_set_new(o, "paused_since", time_or_null(c->paused_since));
-		json_object_set_new(o, "achieved_at", time_or_null(c->achieved_at));
-		json_object_set_new(o, "breached_at", time_or_null(c->breached_at));
-		json_array_append_new(clocks, o);
-	}
-	json_t *o = json_pack("{s:o, s:o}", "due_at", time_or_null(s->due_at), "clocks", clocks);
-	json_object_set_new(o, "policy", s->policy_name ? json_string(s->policy_name) : json_null());
-	return o;
-}
-
 static void sla_text(struct cmd_ctx *ctx, const struct ticket_sla *s)
 {
 	printf("sla policy: %s\n", s->policy_name ? s->policy_name : "-");
 	for (size_t i = 0; i < s->clocks.count; i++) {
 		struct sla_clock_row *c = ROWS_AT(&s->clocks, struct sla_clock_row, i);
-		printf("sla %-15s %-17s target %" PRId64 "m %s, due %s", c->metric, clock_state(c),
+		printf("sla %-15s %-17s target %" PRId64 "m %s, due %s", c->metric,
+		       view_sla_clock_state(c),
 		       c->target_ms / 60000, c->business ? "business" : "calendar",
 		       cmd_time(ctx, c->due_at));
 		if (c->achieved_at)
@@ -579,17 +540,21 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	} else if (strcmp(verb, "show") == 0) {
 		struct ticket_view view;
 		struct ticket_sla sla;
+		bool staff = role_is_staff(who.role);
 		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e) ||
-		    desk_ticket_sla(d, &who, &ctx->arena, id, &sla, &e))
+		    (staff && desk_ticket_sla(d, &who, &ctx->arena, id, &sla, &e)))
 			goto fail;
 		if (o.json) {
 			json_t *doc = view_ticket_full_json(&view);
-			json_object_set_new(doc, "sla", sla_json(&sla));
+			if (staff)
+				json_object_set_new(doc, "sla", view_ticket_sla_json(&sla));
 			dump(doc);
 		} else {
 			show_text(ctx, &view);
-			putchar('\n');
-			sla_text(ctx, &sla);
+			if (staff) {
+				putchar('\n');
+				sla_text(ctx, &sla);
+			}
 		}
 	} else if (strcmp(verb, "reply") == 0 || strcmp(verb, "note") == 0) {
 		bool note = verb[0] == 'n';

@@ -550,7 +550,10 @@ enum err_code desk_sla_list(struct desk *d, const struct actor *who, struct aren
 enum err_code desk_sla_recompute_all(struct desk *d, const struct actor *who, int64_t *count,
 				     struct err *e);
 
-/* A ticket's SLA as stored: its policy and clocks (struct sla_clock_row). */
+/*
+ * A ticket's SLA now (staff): its policy and clocks (struct sla_clock_row),
+ * computed from its events at this instant.
+ */
 struct ticket_sla {
 	int64_t policy_id;       /* 0: none applies */
 	const char *policy_name; /* NULL when none */

@@ -698,7 +698,8 @@ static enum err_code ticket_sla(struct desk *d, const struct actor *who, struct 
 	memset(out, 0, sizeof(*out));
 	rows_init(&out->clocks, sizeof(struct sla_clock_row));
 	/* Computed at this instant from the events, not read back: a read sees breaches at once. */
-	if ((rc = desk_visible_ticket(d, who, a, id, &t, e)) || (rc = load_policies(d, a, &L, e)) ||
+	if ((rc = desk_visible_ticket(d, who, a, id, &t, e)) ||
+	    (rc = desk_require(who, ACT_SEE_INTERNAL, e)) || (rc = load_policies(d, a, &L, e)) ||
 	    (rc = compute(d, a, &L, &t, time_now_ms(), &pidx, &s, e)))
 		return rc;
 	if (pidx < 0)

@@ -326,6 +326,16 @@ int api_ticket_events(struct hreq *r)
 	return http_json(r, 200, json_pack("{s:o}", "events", arr));
 }
 
+int api_ticket_sla(struct hreq *r)
+{
+	struct ticket_sla s;
+	struct err e = ERR_INIT;
+
+	if (desk_ticket_sla(worker_desk(r->w), &r->actor, &r->arena, r->params[0], &s, &e))
+		return http_error(r, &e);
+	return http_json(r, 200, view_ticket_sla_json(&s));
+}
+
 /* A MIME type safe to send as it is: token/token, nothing else. */
 static bool plain_type(const char *t)
 {

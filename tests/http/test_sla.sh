@@ -36,6 +36,16 @@ assert_eq "high high high" "$(sql "SELECT group_concat(priority, ' ') FROM ticke
 api GET '/api/v1/tickets?order=due' "$AGENT"
 expect_status 200
 assert_eq "2 3 4 1" "$(jb '" ".join(str(t["id"]) for t in j["tickets"])')" "breached first, oldest first"
+api GET /api/v1/tickets/2/sla "$AGENT"
+expect_status 200
+assert_eq "Fast first_reply breached 2026-11-02T10:00:00.000Z" \
+	"$(jb '" ".join([j["policy"], j["clocks"][0]["metric"], j["clocks"][0]["state"], j["clocks"][0]["breached_at"]])')" \
+	"GET /api/v1/tickets/2/sla"
+api GET /api/v1/tickets/99/sla "$AGENT"
+expect_status 404
+make_token b@customer.test
+api GET /api/v1/tickets/2/sla "$TOKEN"
+expect_status 403
 sleep 1.2
 stop_server
 assert_eq 3 "$(sql "SELECT count(*) FROM events WHERE kind = 'sla.breach'")" "each fired once"
