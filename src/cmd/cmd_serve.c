@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "cmd/cmd.h"
 #include "http/http.h"
+#include "desk/sla_timers.h"
 #include "mail/outbox.h"
 #include "mail/poller.h"
 
@@ -16,6 +17,7 @@ static const char usage[] =
 	"notes take files as multipart/form-data (attachments.max_bytes each, 10 at\n"
 	"most), served back by /api/v1/tickets/ID/attachments/ID. Writes from all\n"
 	"connections are committed in groups: each answer is durable when sent.\n"
+	"Due SLA warning and breach timers fire every second (sla.timer jobs).\n"
 	"SIGTERM or SIGINT stops accepting, closes idle connections, lets requests\n"
 	"in flight finish (server.shutdown_grace_ms), and exits.\n"
 	"\n"
@@ -41,6 +43,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct imap_conf imap = {0};
 	struct outbox outbox = {0};
 	struct poller poller = {0};
+	struct sla_timers timers = {0};
 	int opt, status;
 
 	while ((opt = cmd_getopt("serve", argc, argv, "", opts, &started)) != -1) {
@@ -99,8 +102,15 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		mail_outbox_stop(&outbox);
 		return cmd_fail(&e);
 	}
+	/* SLA warnings and breaches fire from here (jobs: many servers may share the work). */
+	if (desk_sla_timers_start(&timers, &o.store, &o.desk, DESK_SLA_TIMERS_POLL_MS, &e)) {
+		mail_poller_stop(&poller);
+		mail_outbox_stop(&outbox);
+		return cmd_fail(&e);
+	}
 	status = server_run(&o, &e) ? EX_SOFTWARE : 0;
 	mail_poller_stop(&poller);
+	desk_sla_timers_stop(&timers);
 	mail_outbox_stop(&outbox);
 	if (status)
 		return cmd_fail(&e);

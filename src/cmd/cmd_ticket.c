@@ -16,7 +16,7 @@ static const char usage[] =
 	"                              [--tag TAG]... [--attach FILE]... [--channel C]\n"
 	"       champion ticket list [--status S] [--assignee EMAIL|none] [--group NAME]\n"
 	"                            [--requester EMAIL] [--tag TAG] [--updated-since TIME]\n"
-	"                            [--limit N] [--cursor ID] [--json]\n"
+	"                            [--order newest|due] [--limit N] [--cursor ID] [--json]\n"
 	"       champion ticket search QUERY [--status S] [--assignee EMAIL|none]\n"
 	"                            [--requester EMAIL] [--tag TAG] [--limit N]\n"
 	"                            [--cursor N] [--json]\n"
@@ -38,7 +38,9 @@ static const char usage[] =
 	"2026-11-22T09:30:00Z). A reply to a closed ticket starts a new ticket linked\n"
 	"to it. 'set' with --if-version refuses to change a ticket someone else changed\n"
 	"since you read it. 'list' pages newest first: pass the last ID as --cursor for\n"
-	"the next page.\n"
+	"the next page. --order due lists by what is due instead: breached SLA targets\n"
+	"first (oldest breach first), then the soonest due, then the longest customer\n"
+	"wait among tickets without a target. 'show' includes the ticket's SLA clocks.\n"
 	"\n"
 	"'search' finds tickets by the words of their subject and messages, best match\n"
 	"first (relevance, then recency), with the matching passage. QUERY: words (all\n"
@@ -56,7 +58,7 @@ struct opts {
 	size_t ntags, nuntags, nattach, nfollow, nunfollow;
 	int status, priority, limit;
 	int64_t cursor, if_version, updated_ms;
-	bool json;
+	bool json, by_due;
 };
 
 static int push(const char **arr, size_t *n, const char *v, const char *what)
@@ -92,6 +94,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"cursor", required_argument, NULL, 'C'},
 		{"if-version", required_argument, NULL, 'v'},
 		{"json", no_argument, NULL, 'j'},
+		{"order", required_argument, NULL, 'O'},
 		{0},
 	};
 	bool started = false;
@@ -180,6 +183,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'O':
+			if (strcmp(optarg, "due") != 0 && strcmp(optarg, "newest") != 0)
+				return cmd_usage_error(&cmd_ticket, "--order wants newest or due");
+			o->by_due = strcmp(optarg, "due") == 0;
 			break;
 		default:
 			return EX_USAGE;
@@ -296,6 +304,25 @@ static void show_text(struct cmd_ctx *ctx, const struct ticket_view *v)
 	}
 }
 
+static void sla_text(struct cmd_ctx *ctx, const struct ticket_sla *s)
+{
+	printf("sla policy: %s\n", s->policy_name ? s->policy_name : "-");
+	for (size_t i = 0; i < s->clocks.count; i++) {
+		struct sla_clock_row *c = ROWS_AT(&s->clocks, struct sla_clock_row, i);
+		printf("sla %-15s %-17s target %" PRId64 "m %s, due %s", c->metric,
+		       view_sla_clock_state(c),
+		       c->target_ms / 60000, c->business ? "business" : "calendar",
+		       cmd_time(ctx, c->due_at));
+		if (c->achieved_at)
+			printf(", achieved %s", cmd_time(ctx, c->achieved_at));
+		if (c->breached_at)
+			printf(", breached %s", cmd_time(ctx, c->breached_at));
+		if (c->paused_since)
+			printf(", paused since %s", cmd_time(ctx, c->paused_since));
+		putchar('\n');
+	}
+}
+
 static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who,
 			     const struct opts *o, struct err *e)
 {
@@ -306,6 +333,7 @@ static enum err_code do_list(struct cmd_ctx *ctx, struct desk *d, const struct a
 		.requester_email = o->requester,
 		.tag = o->ntags ? o->tags[0] : NULL,
 		.before_id = o->cursor,
+		.by_due = o->by_due,
 		.limit = o->limit,
 	};
 	struct rows rows;
@@ -515,12 +543,23 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			goto fail;
 	} else if (strcmp(verb, "show") == 0) {
 		struct ticket_view view;
-		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e))
+		struct ticket_sla sla;
+		bool staff = role_is_staff(who.role);
+		if (desk_ticket_get(d, &who, &ctx->arena, id, &view, &e) ||
+		    (staff && desk_ticket_sla(d, &who, &ctx->arena, id, &sla, &e)))
 			goto fail;
-		if (o.json)
-			dump(view_ticket_full_json(&view));
-		else
+		if (o.json) {
+			json_t *doc = view_ticket_full_json(&view);
+			if (staff)
+				json_object_set_new(doc, "sla", view_ticket_sla_json(&sla));
+			dump(doc);
+		} else {
 			show_text(ctx, &view);
+			if (staff) {
+				putchar('\n');
+				sla_text(ctx, &sla);
+			}
+		}
 	} else if (strcmp(verb, "reply") == 0 || strcmp(verb, "note") == 0) {
 		bool note = verb[0] == 'n';
 		struct message_in in = {.kind = note ? MSG_INTERNAL : MSG_PUBLIC,

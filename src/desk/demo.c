@@ -1748,8 +1748,9 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		}
 	}
+	/* No policy exists on a new desk: the queue's order is who waits longest. */
 	if ((rc = db_begin(g.db, e)) || (rc = bulk_make_indexes(g.db, &bulk, e)) ||
-	    (rc = db_commit(g.db, e)))
+	    (rc = repo_ticket_sla_wait_keys(g.db, e)) || (rc = db_commit(g.db, e)))
 		goto out;
 	if (o->progress)
 		o->progress(o->progress_arg, o->tickets, o->tickets);

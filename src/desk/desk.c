@@ -34,6 +34,7 @@ void desk_close(struct desk *d)
 	if (!d)
 		return;
 	store_release(&d->store);
+	desk_calendars_free(d->calendars);
 	free(d->mail_from);
 	free(d->mail_domain);
 	free(d->mail_ack_text);

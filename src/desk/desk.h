@@ -23,8 +23,11 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+struct desk_calendars;
+
 struct desk {
 	struct store store;
+	struct desk_calendars *calendars; /* built calendars by id (sla.c); freed by desk_close */
 	char *mail_from;   /* the desk's From address; NULL: replies are not mailed */
 	char *mail_domain; /* the domain of its Message-IDs (mail_from's) */
 	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
@@ -277,7 +280,8 @@ struct ticket_query {
 	const char *requester_email;
 	const char *tag;
 	int64_t updated_since;
-	int64_t before_id;          /* cursor */
+	int64_t before_id;          /* cursor: the last id of the previous page */
+	bool by_due;                /* ordered by what is due (sla_sort_key) instead of newest first */
 	int limit;                  /* 0: 50 */
 };
 
@@ -619,5 +623,122 @@ enum err_code desk_mailbox_bookmark(struct desk *d, const char *mailbox, uint64_
  */
 enum err_code desk_mailbox_polled(struct desk *d, const char *mailbox, uint64_t uidvalidity,
 				  const char *error, struct err *e);
+
+/* --- SLA: calendars, policies, clocks, timers (sla.c) ------------------------ */
+
+#define DESK_JOB_SLA_TIMER "sla.timer" /* payload: {"metric","kind":"warn"|"breach","cycle"} */
+#define DESK_HOLIDAYS_MAX 400          /* holidays on one calendar */
+#define DESK_SLA_POLICIES_MAX 200
+
+/*
+ * A calendar: IANA zone, weekly hours in calendar_week_parse's syntax
+ * ("mon-fri 09:00-17:00"), holidays as "YYYY-MM-DD" or "YYYY-MM-DD
+ * HH:MM-HH:MM" (closed that part of the day). The calendar named
+ * "default" measures business time for tickets no policy covers.
+ */
+struct calendar_in {
+	const char *name;
+	const char *zone;
+	const char *hours;
+	const char *const *holidays;
+	size_t nholidays;
+};
+
+/* Adds a calendar (admins); ERR_INVALID for a bad zone, hours or holiday, ERR_CONFLICT for a taken name. */
+enum err_code desk_calendar_add(struct desk *d, const struct actor *who,
+				const struct calendar_in *in, int64_t *id, struct err *e);
+/* Calendars by name (rows of struct calendar_row; staff). */
+enum err_code desk_calendar_list(struct desk *d, const struct actor *who, struct arena *a,
+				 struct rows *out, struct err *e);
+
+/*
+ * An SLA policy, tried after the existing ones. Conditions: -1 or NULL
+ * for any. Targets per metric as sla_targets_parse reads them
+ * ("normal=4h,urgent=1h"), NULL for none; at least one. business:
+ * counted on the calendar (which is then required), else calendar time.
+ */
+struct sla_policy_in {
+	const char *name;
+	int priority;
+	const char *group;
+	const char *organisation;
+	const char *tag;
+	int channel;
+	int requester_role;
+	const char *calendar;
+	const char *targets[4]; /* by enum sla_metric */
+	bool business;
+	const char *pause;      /* statuses pausing resolution; NULL: "pending,on_hold" */
+	int warn_percent;       /* 0: 75 */
+	int escalate_to;        /* a breach raises a lower priority to this; -1: never */
+};
+
+/* Adds a policy (admins) and recomputes the open tickets' clocks. */
+enum err_code desk_sla_add(struct desk *d, const struct actor *who, const struct sla_policy_in *in,
+			   int64_t *id, struct err *e);
+/* Policies in order (rows of struct sla_policy_row) and all their targets (struct sla_target_row). */
+enum err_code desk_sla_list(struct desk *d, const struct actor *who, struct arena *a,
+			    struct rows *policies, struct rows *targets, struct err *e);
+/*
+ * Rebuilds every ticket's clocks, sla_* columns and timers from its
+ * events (admins), in transactions of a few hundred tickets.
+ * *count: tickets done.
+ */
+enum err_code desk_sla_recompute_all(struct desk *d, const struct actor *who, int64_t *count,
+				     struct err *e);
+
+/*
+ * A ticket's SLA now (staff): its policy and clocks (struct sla_clock_row),
+ * computed from its events at this instant.
+ */
+struct ticket_sla {
+	int64_t policy_id;       /* 0: none applies */
+	const char *policy_name; /* NULL when none */
+	int64_t due_at;          /* the earliest due time of a running clock; 0: none */
+	struct rows clocks;
+};
+enum err_code desk_ticket_sla(struct desk *d, const struct actor *who, struct arena *a,
+			      int64_t id, struct ticket_sla *out, struct err *e);
+
+/*
+ * Runs one claimed sla.timer job: records the sla.warning or sla.breach
+ * event on its ticket when the clock's cycle has reached that point and
+ * the event is not there yet (so a job run twice records once). When the
+ * point moved later (a pause, a priority change), *requeue_at says when
+ * to run it again (0: the job is done).
+ */
+enum err_code desk_sla_fire(struct desk *d, const struct job_row *j, int64_t *requeue_at,
+			    struct err *e);
+/*
+ * Claims and runs every due sla.timer job as worker, finishing each
+ * (done, or queued again at its new time). *ran: jobs run.
+ */
+enum err_code desk_sla_run_due(struct desk *d, const char *worker, int *ran, struct err *e);
+
+/* --- reports (report.c) ------------------------------------------------------ */
+
+enum report_by { REPORT_BY_NONE, REPORT_BY_GROUP, REPORT_BY_AGENT, REPORT_BY_PRIORITY,
+		 REPORT_BY_CHANNEL };
+
+/* One line of the first-response report. Times in ms; percentiles by nearest rank. */
+struct report_line {
+	const char *key;       /* the group, agent, priority or channel; "all" */
+	int64_t tickets;       /* created in the period (not opened by an agent) */
+	int64_t answered;      /* with a first reply */
+	int64_t p50, p90, p99; /* calendar time to first reply, of the answered */
+	int64_t bp50, bp90, bp99; /* business time (policy's calendar, else "default", else 24/7) */
+	int64_t sla_met, sla_breached; /* tickets with a first-reply target */
+};
+
+/*
+ * First reply times of the tickets created in [from, to) (staff), in
+ * calendar and business time, grouped by by (the group and priority the
+ * ticket has now, the agent who replied first, the channel it came in
+ * by). A ticket still unanswered past its due time counts as breached.
+ * Rows of struct report_line, by key; with REPORT_BY_NONE one line.
+ */
+enum err_code desk_report_first_response(struct desk *d, const struct actor *who,
+					 struct arena *a, int64_t from, int64_t to,
+					 enum report_by by, struct rows *out, struct err *e);
 
 #endif

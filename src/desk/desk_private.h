@@ -76,4 +76,17 @@ void desk_secret_hash(const char *secret, char hex[DESK_SECRET_HEX]);
  */
 enum err_code desk_job_add(struct desk *d, const struct job_new *j, int64_t *id, struct err *e);
 
+/*
+ * Recomputes ticket id's SLA from its events inside the caller's
+ * transaction: the policy, its clocks, the ticket's sla_* columns, and
+ * the warning and breach timers (jobs keyed sla:ID:METRIC:CYCLE:KIND).
+ * Called at the end of every use case that changes a ticket.
+ */
+enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err *e);
+/* The calendar with this id, built once per desk (0: the one named "default", NULL when none). */
+struct calendar;
+enum err_code desk_sla_calendar(struct desk *d, int64_t id, const struct calendar **out,
+				struct err *e);
+void desk_calendars_free(struct desk_calendars *c);
+
 #endif

@@ -121,7 +121,7 @@ enum err_code desk_message_add(struct desk *d, const struct actor *who, int64_t 
 	out->ticket_id = id;
 	out->status = t.status;
 commit:
-	if ((rc = db_commit(desk_db(d), e)))
+	if ((rc = desk_sla_apply(d, out->ticket_id, now, e)) || (rc = db_commit(desk_db(d), e)))
 		goto fail;
 	goto out;
 fail:

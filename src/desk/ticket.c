@@ -163,7 +163,7 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 		goto fail;
 	if ((rc = add_tags(d, who, t.id, tags, in->ntags, now, e)))
 		goto fail;
-	if ((rc = db_commit(desk_db(d), e)))
+	if ((rc = desk_sla_apply(d, t.id, now, e)) || (rc = db_commit(desk_db(d), e)))
 		goto fail;
 	goto out;
 fail:
@@ -335,7 +335,8 @@ enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_
 	}
 	if (changed) {
 		t.updated_at = now;
-		if ((rc = repo_ticket_update(desk_db(d), &t, e)))
+		if ((rc = repo_ticket_update(desk_db(d), &t, e)) ||
+		    (rc = desk_sla_apply(d, id, now, e)))
 			goto fail;
 	}
 	if ((rc = db_commit(desk_db(d), e)))
@@ -426,7 +427,8 @@ enum err_code desk_ticket_merge(struct desk *d, const struct actor *who, int64_t
 	    (rc = repo_ticket_update(desk_db(d), &s, e)))
 		goto fail;
 	t.updated_at = now;
-	if ((rc = repo_ticket_update(desk_db(d), &t, e)) || (rc = db_commit(desk_db(d), e)))
+	if ((rc = repo_ticket_update(desk_db(d), &t, e)) || (rc = desk_sla_apply(d, source, now, e)) ||
+	    (rc = db_commit(desk_db(d), e)))
 		goto fail;
 	goto out;
 fail:
@@ -553,6 +555,7 @@ static enum err_code ticket_list(struct desk *d, const struct actor *who, struct
 		.status = q->status,
 		.updated_since = q->updated_since,
 		.before_id = q->before_id,
+		.by_due = q->by_due,
 		.limit = q->limit ? q->limit : 50,
 		.viewer_role = who->role,
 		.viewer_id = who->user_id,

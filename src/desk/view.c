@@ -235,3 +235,43 @@ json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool ful
 	json_object_set_new(page, "next_cursor", full && last_id ? json_integer(last_id) : json_null());
 	return page;
 }
+
+/* A clock's state in a word. */
+const char *view_sla_clock_state(const struct sla_clock_row *c)
+{
+	if (c->achieved_at)
+		return c->breached_at ? "achieved late" : "achieved";
+	if (c->ended_at)
+		return c->breached_at ? "breached, ended" : "ended";
+	if (c->paused_since)
+		return c->breached_at ? "breached, paused" : "paused";
+	return c->breached_at ? "breached" : "running";
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+	char iso[TIME_ISO_MAX];
+	return ms ? json_string(time_format_iso(ms, iso)) : json_null();
+}
+
+json_t *view_ticket_sla_json(const struct ticket_sla *s)
+{
+	json_t *clocks = json_array();
+	for (size_t i = 0; i < s->clocks.count; i++) {
+		struct sla_clock_row *c = ROWS_AT(&s->clocks, struct sla_clock_row, i);
+		json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:i, s:i}", "metric", c->metric,
+				      "state", view_sla_clock_state(c), "business", c->business,
+				      "target_minutes", (json_int_t)(c->target_ms / 60000),
+				      "paused_ms", (json_int_t)c->paused_ms, "cycles", c->cycles,
+				      "breaches", c->breaches);
+		json_object_set_new(o, "started_at", time_or_null(c->started_at));
+		json_object_set_new(o, "due_at", time_or_null(c->due_at));
+		json_object_set_new(o, "paused_since", time_or_null(c->paused_since));
+		json_object_set_new(o, "achieved_at", time_or_null(c->achieved_at));
+		json_object_set_new(o, "breached_at", time_or_null(c->breached_at));
+		json_array_append_new(clocks, o);
+	}
+	json_t *o = json_pack("{s:o, s:o}", "due_at", time_or_null(s->due_at), "clocks", clocks);
+	json_object_set_new(o, "policy", s->policy_name ? json_string(s->policy_name) : json_null());
+	return o;
+}

@@ -41,6 +41,10 @@ json_t *view_org_json(const struct org_row *o);
 json_t *view_group_json(const struct group_row *g);
 /* {ticket, message_id, score, snippet}: one search hit. */
 json_t *view_search_hit_json(const struct search_result_hit *h);
+/* A ticket's SLA: {policy, due_at, clocks: [{metric, state, due_at, ...}]}. */
+json_t *view_ticket_sla_json(const struct ticket_sla *s);
+/* A clock's state in words: running, paused, breached, achieved, achieved late, ended... */
+const char *view_sla_clock_state(const struct sla_clock_row *c);
 /* {key: items, next_cursor: last_id or null}; full says the page was full (takes items). */
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full);
 

@@ -17,6 +17,7 @@ int api_ticket_reply(struct hreq *r);
 int api_ticket_note(struct hreq *r);
 int api_ticket_merge(struct hreq *r);
 int api_ticket_events(struct hreq *r);
+int api_ticket_sla(struct hreq *r);
 int api_ticket_attachment(struct hreq *r);
 int api_search(struct hreq *r);
 

@@ -40,6 +40,11 @@ int api_tickets_list(struct hreq *r)
 	    query_int(r, "cursor", 1, INT64_MAX, &cursor) < 0 ||
 	    query_time(r, "updated_since", &q.updated_since) < 0)
 		return 0;
+	const char *order = hreq_query(r, "order");
+	if (order && strcmp(order, "due") != 0 && strcmp(order, "newest") != 0)
+		return http_problem(r, 400, "invalid_parameter",
+				    "order must be newest (the default) or due");
+	q.by_due = order && strcmp(order, "due") == 0;
 	q.assignee_email = hreq_query(r, "assignee");
 	q.group = hreq_query(r, "group");
 	q.requester_email = hreq_query(r, "requester");
@@ -319,6 +324,16 @@ int api_ticket_events(struct hreq *r)
 	for (size_t i = 0; i < rows.count; i++)
 		json_array_append_new(arr, view_event_json(ROWS_AT(&rows, struct event_row, i)));
 	return http_json(r, 200, json_pack("{s:o}", "events", arr));
+}
+
+int api_ticket_sla(struct hreq *r)
+{
+	struct ticket_sla s;
+	struct err e = ERR_INIT;
+
+	if (desk_ticket_sla(worker_desk(r->w), &r->actor, &r->arena, r->params[0], &s, &e))
+		return http_error(r, &e);
+	return http_json(r, 200, view_ticket_sla_json(&s));
 }
 
 /* A MIME type safe to send as it is: token/token, nothing else. */

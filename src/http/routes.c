@@ -29,6 +29,7 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/tickets/{id}/notes", ROUTE_JSON | ROUTE_MULTIPART, BODY_MESSAGE, api_ticket_note},
 	{"POST", "/api/v1/tickets/{id}/merge", ROUTE_JSON, 4 * KB, api_ticket_merge},
 	{"GET", "/api/v1/tickets/{id}/events", 0, 0, api_ticket_events},
+	{"GET", "/api/v1/tickets/{id}/sla", 0, 0, api_ticket_sla},
 	{"GET", "/api/v1/tickets/{id}/attachments/{attachment_id}", 0, 0, api_ticket_attachment},
 	{"GET", "/api/v1/users", 0, 0, api_users_list},
 	{"POST", "/api/v1/users", ROUTE_JSON, 4 * KB, api_users_create},

@@ -24,6 +24,8 @@ static const struct {
 	[ACT_ORG_MANAGE] = {"manage organisations", A(ROLE_ADMIN)},
 	[ACT_GROUP_MANAGE] = {"manage groups", A(ROLE_ADMIN)},
 	[ACT_JOBS] = {"see and retry background jobs", A(ROLE_ADMIN)},
+	[ACT_SLA_MANAGE] = {"manage calendars and SLA policies", A(ROLE_ADMIN)},
+	[ACT_REPORTS] = {"read reports", STAFF},
 };
 
 bool perm_allows(enum role r, enum action a)

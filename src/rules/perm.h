@@ -34,6 +34,8 @@ enum action {
 	ACT_ORG_MANAGE,
 	ACT_GROUP_MANAGE,
 	ACT_JOBS,              /* see and retry the desk's background work */
+	ACT_SLA_MANAGE,        /* calendars and SLA policies */
+	ACT_REPORTS,           /* the desk's measures */
 	ACT__COUNT
 };
 

@@ -46,6 +46,25 @@ static enum err_code current_version(struct db *db, int *v, struct err *e)
 	return rc;
 }
 
+/* Whether migration version is recorded as applied. */
+static enum err_code is_applied(struct db *db, int version, bool *yes, struct err *e)
+{
+	static const char sql[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, version);
+	r = db_step(st, e);
+	*yes = r == DB_ROW;
+	if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}
+
 static enum err_code apply_one(struct db *db, const struct migration *m, struct err *e)
 {
 	static const char record[] =
@@ -103,12 +122,20 @@ enum err_code migrate_apply(struct db *db, const char *where, int *version, stru
 			       "desk '%s' has schema version %d, newer than this champion knows "
 			       "(%d); use a newer champion",
 			       where, v, migrate_latest());
+	/*
+	 * Each migration not yet recorded, in order: numbers are taken by
+	 * branches, so one merged later (0009 after 0010) still applies.
+	 */
 	for (size_t i = 0; i < migrations_count; i++) {
-		if (migrations[i].version <= v)
+		bool done = false;
+		if ((rc = is_applied(db, migrations[i].version, &done, e)))
+			return rc;
+		if (done)
 			continue;
 		if ((rc = apply_one(db, &migrations[i], e)))
 			return rc;
-		v = migrations[i].version;
+		if (migrations[i].version > v)
+			v = migrations[i].version;
 	}
 	*version = v;
 	return ERR_OK;

@@ -193,6 +193,7 @@ struct ticket_filter {
 	const char *tag;          /* NULL: any */
 	int64_t updated_since;    /* 0: any */
 	int64_t before_id;        /* cursor: ids below this; 0 from the newest */
+	bool by_due;              /* order by sla_sort_key, id; the cursor is the last id seen */
 	int limit;                /* 1..1000 */
 	/* Visibility, applied inside the query. */
 	enum role viewer_role;
@@ -425,6 +426,152 @@ enum err_code repo_mailbox_polled(struct db *db, const char *name, uint64_t uidv
 				  int64_t at, const char *error, struct err *e);
 /* Notes that mail to the user bounced at at. */
 enum err_code repo_user_mail_bounced(struct db *db, int64_t user_id, int64_t at, struct err *e);
+
+/* --- SLA: calendars, policies, clocks (0010_sla.sql) ---------------------------- */
+
+struct calendar_row {
+	int64_t id;
+	const char *name;
+	const char *zone;
+	const char *hours;    /* calendar_week_parse's text */
+	const char *holidays; /* "YYYY-MM-DD[ HH:MM-HH:MM]; ..." ascending, or "" */
+	int64_t created_at;
+};
+
+struct holiday_row {
+	int year, month, day;
+	int start, end; /* minutes; both 0: the whole day */
+};
+
+enum err_code repo_calendar_insert(struct db *db, const char *name, const char *name_norm,
+				   const char *zone, const char *hours, int64_t at, int64_t *id,
+				   struct err *e);
+enum err_code repo_calendar_holiday_add(struct db *db, int64_t calendar_id,
+					const struct holiday_row *h, struct err *e);
+/* Every calendar, by name, with its holidays as text. */
+enum err_code repo_calendar_list(struct db *db, struct arena *a, struct rows *out,
+				 struct err *e);
+enum err_code repo_calendar_by_name(struct db *db, struct arena *a, const char *name_norm,
+				    struct calendar_row *out, struct err *e);
+enum err_code repo_calendar_get(struct db *db, struct arena *a, int64_t id,
+				struct calendar_row *out, struct err *e);
+/* Rows of struct holiday_row of one calendar. */
+enum err_code repo_calendar_holidays(struct db *db, struct arena *a, int64_t calendar_id,
+				     struct rows *out, struct err *e);
+
+struct sla_policy_row {
+	int64_t id;
+	int64_t position;
+	const char *name;
+	const char *conditions; /* JSON */
+	int64_t calendar_id;    /* 0: none */
+	const char *calendar_name;
+	const char *pause;      /* statuses pausing resolution: "pending,on_hold" */
+	int warn_percent;
+	int escalate_to;        /* the priority a breach raises the ticket to; -1: none */
+	bool active;
+	int64_t created_at;
+};
+
+struct sla_target_row {
+	int64_t policy_id;
+	enum priority priority;
+	const char *metric;
+	int minutes;
+	bool business;
+};
+
+/* Appends a policy after the others (position = last + 1). */
+enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row *p,
+				     const char *name_norm, int64_t *id, struct err *e);
+enum err_code repo_sla_target_set(struct db *db, const struct sla_target_row *t,
+				  struct err *e);
+/* Policies in position order (active only when active_only). */
+enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_only,
+				   struct rows *out, struct err *e);
+/* Every target of every policy, by policy. */
+enum err_code repo_sla_target_list(struct db *db, struct arena *a, struct rows *out,
+				   struct err *e);
+
+struct sla_clock_row {
+	int64_t ticket_id;
+	const char *metric;
+	int64_t policy_id;
+	bool business;
+	int64_t target_ms;
+	int64_t started_at;
+	int64_t due_at, warn_at;  /* 0: none */
+	int64_t paused_ms;
+	int64_t paused_since;     /* 0: not paused */
+	int64_t achieved_at, ended_at, breached_at; /* 0: not */
+	int cycles, breaches;
+};
+
+/* Replaces the ticket's clocks with rows (count may be 0). */
+enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
+				  const struct sla_clock_row *rows, size_t n, struct err *e);
+/* Rows of struct sla_clock_row, by metric name. */
+enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket_id,
+				  struct rows *out, struct err *e);
+/* The ticket's denormalised SLA columns (policy 0: none, due 0: none). */
+enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
+				  int64_t due_at, int64_t sort_key, struct err *e);
+
+/*
+ * Sets every ticket's sla_sort_key for a desk without policies, in one
+ * statement: the customer's wait (rules/sla.h's SLA_KEY_WAIT + the first
+ * public customer message after the last public staff reply) for tickets
+ * in new, open or on hold, else nobody waits. For bulk-written desks (demo).
+ */
+enum err_code repo_ticket_sla_wait_keys(struct db *db, struct err *e);
+/* The ticket's policy and earliest due time (0: none). */
+enum err_code repo_ticket_sla_get(struct db *db, int64_t ticket_id, int64_t *policy_id,
+				  int64_t *due_at, struct err *e);
+
+/* What the clocks read of a ticket's history: one row per relevant event. */
+struct sla_fact_row {
+	const char *kind;      /* the event's kind */
+	const char *new_value; /* field events */
+	const char *old_value;
+	int64_t message_id;    /* message.public: the message */
+	int64_t at;
+};
+/* The ticket's status, priority and public-message events, oldest first. */
+enum err_code repo_sla_facts(struct db *db, struct arena *a, int64_t ticket_id,
+			     struct rows *out, struct err *e);
+/* The public messages of a ticket as (id, author role) pairs: rows of struct message_role. */
+struct message_role {
+	int64_t id;
+	enum role role;
+};
+enum err_code repo_message_roles(struct db *db, struct arena *a, int64_t ticket_id,
+				 struct rows *out, struct err *e);
+/* The author role of a message; -1 when there is no such message. */
+enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, struct err *e);
+/* Whether the ticket has an event of kind with this field and new_value. */
+enum err_code repo_event_exists(struct db *db, int64_t ticket_id, const char *kind,
+				const char *field, const char *new_value, bool *yes,
+				struct err *e);
+/* Up to limit ticket ids above after_id, ascending (rows of int64_t). */
+enum err_code repo_ticket_ids(struct db *db, struct arena *a, int64_t after_id, int limit,
+			      struct rows *out, struct err *e);
+
+/* A ticket's first response as the report reads it (from its events). */
+struct first_response_row {
+	int64_t ticket_id;
+	int64_t created_at;
+	int64_t replied_at;  /* the ticket.first_response event; 0: none yet */
+	int64_t replied_by;  /* its actor */
+	int64_t group_id, assignee_id;
+	enum priority priority;
+	enum channel channel;
+	int64_t calendar_id; /* the ticket's policy's calendar; 0: none */
+	int64_t due_at, breached_at, achieved_at; /* its first_reply clock; 0: none */
+	bool has_clock;
+};
+/* Tickets created in [from, to), not opened by an agent, by id. */
+enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
+				   struct rows *out, struct err *e);
 
 /* --- helpers ------------------------------------------------------------ */
 

@@ -92,7 +92,8 @@ enum err_code repo_count(struct db *db, const char *table, int64_t *n, struct er
 {
 	static const char *const allowed[] = {"tickets", "messages", "events", "users",
 					      "organisations", "agent_groups", "ticket_tags",
-					      "attachments"};
+					      "attachments", "sla_policies", "sla_clocks", "calendars",
+					      "jobs"};
 	char sql[96];
 	struct db_stmt *st;
 	enum err_code rc;

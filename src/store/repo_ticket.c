@@ -132,7 +132,10 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 			       "AND g.tag = $5)");
 	if (f->updated_since)
 		buf_puts(&sql, " AND t.updated_at >= $6");
-	if (f->before_id)
+	if (f->before_id && f->by_due)
+		buf_puts(&sql, " AND (t.sla_sort_key, t.id) > (SELECT c.sla_sort_key, c.id FROM "
+			       "tickets c WHERE c.id = $7)");
+	else if (f->before_id)
 		buf_puts(&sql, " AND t.id < $7");
 	switch (f->viewer_role) {
 	case ROLE_ADMIN:
@@ -145,7 +148,10 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 		buf_puts(&sql, " AND " REPO_CUSTOMER_SEES);
 		break;
 	}
-	buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");
+	if (f->by_due)
+		buf_puts(&sql, " ORDER BY t.sla_sort_key, t.id LIMIT $10");
+	else
+		buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");
 	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
 		goto out;
 	if (f->status >= 0)

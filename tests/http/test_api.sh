@@ -302,6 +302,21 @@ while :; do
 	cursor=$NEXT
 done
 assert_eq "$(sql_ids "requester_id = $C1_ID")" "$(echo $seen)" "c1's tickets, in pages of 2"
+# order=due: by the SLA sort key (waiting customers, longest first), paged by the last id.
+due_ids=$(sql "SELECT id FROM tickets ORDER BY sla_sort_key, id" | tr '\n' ' ' | sed 's/ $//')
+seen='' cursor=''
+while :; do
+	api GET "/api/v1/tickets?order=due&limit=3${cursor:+&cursor=$cursor}" "$AGENT"
+	expect_status 200
+	page
+	seen="$seen $IDS"
+	[ "$NEXT" = None ] && break
+	cursor=$NEXT
+done
+assert_eq "$due_ids" "$(echo $seen)" "every ticket once, by what is due"
+assert_eq "$(sql "SELECT count(DISTINCT sla_sort_key) > 1 FROM tickets")" 1 "the due order is not trivial"
+api GET '/api/v1/tickets?order=soonest' "$AGENT"
+expect_status 400
 
 # --- people, organisations, groups -----------------------------------------------------
 api GET /api/v1/users "$AGENT"

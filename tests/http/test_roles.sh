@@ -25,6 +25,7 @@ POST /api/v1/tickets/{id}/replies    |201 201 403 404 201 404 401 401 401
 POST /api/v1/tickets/{id}/notes      |201 201 201 404 403 404 401 401 401
 POST /api/v1/tickets/{id}/merge      |200 200 403 404 403 404 401 401 401
 GET /api/v1/tickets/{id}/events      |200 200 200 404 403 404 401 401 401
+GET /api/v1/tickets/{id}/sla         |200 200 200 404 403 404 401 401 401
 GET /api/v1/tickets/{id}/attachments/{attachment_id} |200 200 200 404 200 404 401 401 401
 GET /api/v1/search                   |200 200 200 200 200 200 401 401 401
 POST /api/v1/session                 |201 201 201 201 201 201 201 201 201

@@ -34,6 +34,8 @@ static const struct {
 	{ACT_ORG_MANAGE, "org manage", {Y, N, N, N}},
 	{ACT_GROUP_MANAGE, "group manage", {Y, N, N, N}},
 	{ACT_JOBS, "jobs", {Y, N, N, N}},
+	{ACT_SLA_MANAGE, "sla manage", {Y, N, N, N}},
+	{ACT_REPORTS, "reports", {Y, Y, N, N}},
 };
 
 static void test_table_is_complete(void **state)

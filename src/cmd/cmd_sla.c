@@ -1,0 +1,264 @@
+/* cmd_sla.c - champion sla: SLA policies, recomputing clocks, running due timers. */
+#include "util/common.h"
+#include "cmd/cmd.h"
+#include "rules/sla.h"
+#include "util/str.h"
+
+#include <jansson.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: champion sla add NAME [--priority P] [--group NAME] [--org NAME] [--tag TAG]\n"
+	"                             [--channel C] [--requester-role R] [--calendar NAME]\n"
+	"                             [--first-reply T] [--next-reply T] [--periodic-update T]\n"
+	"                             [--resolution T] [--business | --calendar-time]\n"
+	"                             [--pause STATUSES] [--warn PERCENT] [--escalate-to P]\n"
+	"       champion sla list [--json]\n"
+	"       champion sla recompute\n"
+	"       champion sla run\n"
+	"\n"
+	"SLA policies are tried in the order they were added; the first whose\n"
+	"conditions all match a ticket applies. T is targets per priority:\n"
+	"'normal=4h,urgent=1h' (units m, h, d; all=8h sets every priority). Targets\n"
+	"count business time on --calendar (the default when a calendar is given) or,\n"
+	"with --calendar-time, every minute. First reply runs from creation to the\n"
+	"first public agent reply (none for tickets agents open); next reply from each\n"
+	"customer message after an agent reply to the next agent reply; periodic\n"
+	"update between public agent replies; resolution to the solve, resumed by a\n"
+	"reopen. --pause lists the statuses that stop the resolution clock\n"
+	"(default pending,on_hold; 'none' for none). Warnings come at --warn percent of\n"
+	"a target (default 75) and breaches at the due time, as events on the ticket;\n"
+	"with --escalate-to, a breach raises a lower priority to P.\n"
+	"\n"
+	"'recompute' rebuilds every ticket's clocks from its events. 'run' fires the\n"
+	"due warning and breach timers (sla.timer jobs) once; champion serve does it\n"
+	"every second, so use it where no server runs (cron). A timer fires once,\n"
+	"however many run it.\n"
+	"'add', 'recompute' and 'run' need an admin.\n";
+
+static void target_text(struct arena *a, const struct rows *tg, int64_t policy,
+			const char *metric, json_t *obj, const char **text)
+{
+	char buf[256] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < tg->count; i++) {
+		struct sla_target_row *t = ROWS_AT(tg, struct sla_target_row, i);
+		if (t->policy_id != policy || strcmp(t->metric, metric) != 0)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n < 2 ? 0 : sizeof(buf) - n, "%s%s=%dm%s",
+				      n ? "," : "", priority_name(t->priority), t->minutes,
+				      t->business ? "" : " (calendar)");
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		if (obj) {
+			json_t *m = json_object_get(obj, metric);
+			if (!m)
+				json_object_set_new(obj, metric, m = json_object());
+			json_object_set_new(m, priority_name(t->priority),
+					    json_pack("{s:i, s:b}", "minutes", t->minutes, "business",
+						      t->business));
+		}
+	}
+	*text = arena_strdup(a, buf);
+}
+
+static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bool json,
+		struct err *e)
+{
+	static const char *const metrics[] = {"first_reply", "next_reply", "periodic_update",
+					      "resolution"};
+	struct rows pol, tg;
+	json_t *arr = json ? json_array() : NULL;
+
+	if (desk_sla_list(d, who, &ctx->arena, &pol, &tg, e))
+		return cmd_fail(e);
+	for (size_t i = 0; i < pol.count; i++) {
+		struct sla_policy_row *p = ROWS_AT(&pol, struct sla_policy_row, i);
+		json_t *targets = json ? json_object() : NULL;
+		const char *texts[4];
+		for (size_t k = 0; k < 4; k++)
+			target_text(&ctx->arena, &tg, p->id, metrics[k], targets, &texts[k]);
+		if (json) {
+			json_t *o = json_pack("{s:I, s:I, s:s, s:s?, s:s, s:i, s:b, s:o}", "id",
+					      (json_int_t)p->id, "position", (json_int_t)p->position,
+					      "name", p->name, "calendar", p->calendar_name, "pause",
+					      p->pause, "warn_percent", p->warn_percent, "active",
+					      p->active, "targets", targets);
+			json_object_set_new(o, "conditions", json_loads(p->conditions, 0, NULL));
+			json_object_set_new(o, "escalate_to",
+					    p->escalate_to >= 0
+						    ? json_string(priority_name((enum priority)p->escalate_to))
+						    : json_null());
+			json_array_append_new(arr, o);
+			continue;
+		}
+		printf("%" PRId64 ". %s (#%" PRId64 ")%s\n", p->position, p->name, p->id,
+		       p->active ? "" : " inactive");
+		printf("   when:     %s\n", strcmp(p->conditions, "{}") ? p->conditions : "any ticket");
+		printf("   calendar: %s\n", p->calendar_name ? p->calendar_name : "- (calendar time)");
+		for (size_t k = 0; k < 4; k++)
+			if (*texts[k])
+				printf("   %-16s %s\n", metrics[k], texts[k]);
+		printf("   pause resolution: %s; warn at %d%%", p->pause, p->warn_percent);
+		if (p->escalate_to >= 0)
+			printf("; a breach raises priority to %s",
+			       priority_name((enum priority)p->escalate_to));
+		putchar('\n');
+	}
+	if (json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(arr);
+	} else if (!pol.count) {
+		printf("no SLA policies\n");
+	}
+	return 0;
+}
+
+static int run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"priority", required_argument, NULL, 'p'},
+		{"group", required_argument, NULL, 'g'},
+		{"org", required_argument, NULL, 'o'},
+		{"tag", required_argument, NULL, 't'},
+		{"channel", required_argument, NULL, 'c'},
+		{"requester-role", required_argument, NULL, 'r'},
+		{"calendar", required_argument, NULL, 'C'},
+		{"first-reply", required_argument, NULL, '1'},
+		{"next-reply", required_argument, NULL, '2'},
+		{"periodic-update", required_argument, NULL, '3'},
+		{"resolution", required_argument, NULL, '4'},
+		{"business", no_argument, NULL, 'b'},
+		{"calendar-time", no_argument, NULL, 'T'},
+		{"pause", required_argument, NULL, 'P'},
+		{"warn", required_argument, NULL, 'w'},
+		{"escalate-to", required_argument, NULL, 'E'},
+		{"json", no_argument, NULL, 'j'},
+		{0},
+	};
+	struct sla_policy_in in = {.priority = -1, .channel = -1, .requester_role = -1,
+				   .escalate_to = -1};
+	bool started = false, json = false, business = false, caltime = false;
+	struct err e = ERR_INIT;
+	struct desk *d = NULL;
+	struct actor who;
+	const char *verb;
+	int opt, status;
+	int64_t n;
+
+	if (argc < 2)
+		return cmd_usage_error(&cmd_sla, "which one: add, list, recompute or run?");
+	verb = argv[1];
+	while ((opt = cmd_getopt("sla", argc - 1, argv + 1, "", opts, &started)) != -1) {
+		switch (opt) {
+		case 'p':
+			if ((in.priority = priority_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_sla, "priority '%s' is not one of %s", optarg,
+						       priority_names());
+			break;
+		case 'c':
+			if ((in.channel = channel_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_sla, "channel '%s' is not one of %s", optarg,
+						       channel_names());
+			break;
+		case 'r':
+			if ((in.requester_role = role_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_sla, "role '%s' is not one of %s", optarg,
+						       role_names());
+			break;
+		case 'g':
+			in.group = optarg;
+			break;
+		case 'o':
+			in.organisation = optarg;
+			break;
+		case 't':
+			in.tag = optarg;
+			break;
+		case 'C':
+			in.calendar = optarg;
+			break;
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+			in.targets[opt - '1'] = optarg;
+			break;
+		case 'b':
+			business = true;
+			break;
+		case 'T':
+			caltime = true;
+			break;
+		case 'P':
+			in.pause = optarg;
+			break;
+		case 'w':
+			if (str_parse_int64(optarg, 1, 99, &n) < 0)
+				return cmd_usage_error(&cmd_sla, "--warn wants a percentage from 1 to 99");
+			in.warn_percent = (int)n;
+			break;
+		case 'E':
+			if ((in.escalate_to = priority_parse(optarg)) < 0)
+				return cmd_usage_error(&cmd_sla, "--escalate-to '%s' is not one of %s",
+						       optarg, priority_names());
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	int nargs = argc - 1 - optind;
+	char **args = argv + 1 + optind;
+	bool adding = strcmp(verb, "add") == 0;
+	if (!adding && strcmp(verb, "list") != 0 && strcmp(verb, "recompute") != 0 &&
+	    strcmp(verb, "run") != 0)
+		return cmd_usage_error(&cmd_sla, "'%s' is not an sla command", verb);
+	if (nargs != (adding ? 1 : 0))
+		return cmd_usage_error(&cmd_sla, adding ? "add wants one NAME" : "%s wants no arguments",
+				       verb);
+	if (business && caltime)
+		return cmd_usage_error(&cmd_sla, "give --business or --calendar-time, not both");
+	if (business && !in.calendar)
+		return cmd_usage_error(&cmd_sla, "--business wants --calendar NAME");
+	in.business = in.calendar && !caltime;
+	if ((status = cmd_open_desk(ctx, false, &d)) || (status = cmd_actor(ctx, d, &who)))
+		goto out;
+	if (adding) {
+		int64_t id;
+		in.name = args[0];
+		if (desk_sla_add(d, &who, &in, &id, &e))
+			goto fail;
+		printf("added SLA policy '%s' (#%" PRId64 ")\n", args[0], id);
+	} else if (strcmp(verb, "list") == 0) {
+		status = list(ctx, d, &who, json, &e);
+	} else if (strcmp(verb, "recompute") == 0) {
+		if (desk_sla_recompute_all(d, &who, &n, &e))
+			goto fail;
+		printf("recomputed the SLA clocks of %" PRId64 " tickets\n", n);
+	} else {
+		char worker[96], host[64] = "localhost";
+		int ran;
+		if (who.role != ROLE_ADMIN) {
+			err_set(&e, ERR_FORBIDDEN, "running SLA timers needs an admin");
+			goto fail;
+		}
+		gethostname(host, sizeof(host) - 1);
+		snprintf(worker, sizeof(worker), "%s:%ld:sla", host, (long)getpid());
+		if (desk_sla_run_due(d, worker, &ran, &e))
+			goto fail;
+		printf("ran %d SLA timers\n", ran);
+	}
+	goto out;
+fail:
+	status = cmd_fail(&e);
+out:
+	desk_close(d);
+	return status;
+}
+
+const struct cmd cmd_sla = {"sla", "SLA policies, their clocks and timers", usage, run};

@@ -1,0 +1,887 @@
+/*
+ * sla.c - calendars and SLA policies, and applying them: after every
+ * change to a ticket its clocks are recomputed from its events
+ * (rules/sla), stored, and its warning and breach timers armed as jobs.
+ */
+#include "util/common.h"
+#include "desk/desk_private.h"
+#include "rules/sla.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/xalloc.h"
+
+#include <jansson.h>
+
+/* A parked timer (its clock is paused) waits here until a change moves it. */
+#define PARKED_AT CALENDAR_MAX_MS
+#define RECOMPUTE_BATCH 200
+
+/* --- calendars, cached per desk: a calendar never changes once added --------- */
+
+struct desk_calendars {
+	size_t n, cap;
+	int64_t *ids;
+	struct calendar *cals;
+};
+
+void desk_calendars_free(struct desk_calendars *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		calendar_release(&c->cals[i]);
+	free(c->ids);
+	free(c->cals);
+	free(c);
+}
+
+/* Fills h from "YYYY-MM-DD" or "YYYY-MM-DD HH:MM-HH:MM". */
+static enum err_code parse_holiday(const char *s, struct calendar_holiday *h, struct err *e)
+{
+	int y, mo, d, sh, sm, eh, em, used = 0;
+
+	memset(h, 0, sizeof(*h));
+	if (sscanf(s, "%4d-%2d-%2d %2d:%2d-%2d:%2d%n", &y, &mo, &d, &sh, &sm, &eh, &em, &used) ==
+		    7 &&
+	    (size_t)used == strlen(s)) {
+		h->start = sh * 60 + sm;
+		h->end = eh * 60 + em;
+		if (sm > 59 || em > 59 || h->start >= h->end)
+			return err_set(e, ERR_INVALID, "holiday '%s': the closed hours must be "
+				       "HH:MM-HH:MM, start before end", s);
+	} else if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || (size_t)used != strlen(s)) {
+		return err_set(e, ERR_INVALID, "holiday '%s' is not YYYY-MM-DD or YYYY-MM-DD "
+			       "HH:MM-HH:MM", s);
+	}
+	h->year = y;
+	h->month = mo;
+	h->day = d;
+	return ERR_OK;
+}
+
+/* Builds a calendar from its row and holidays. */
+static enum err_code build_calendar(struct desk *d, const struct calendar_row *row,
+				    struct calendar *out, struct err *e)
+{
+	struct arena a;
+	struct calendar_week w;
+	struct rows hol;
+	struct calendar_holiday *h = NULL;
+	enum err_code rc;
+
+	arena_init(&a);
+	if ((rc = calendar_week_parse(&w, row->hours, e)) ||
+	    (rc = repo_calendar_holidays(desk_db(d), &a, row->id, &hol, e)))
+		goto out;
+	h = arena_array(&a, hol.count ? hol.count : 1, sizeof(*h));
+	for (size_t i = 0; i < hol.count; i++) {
+		struct holiday_row *r = ROWS_AT(&hol, struct holiday_row, i);
+		h[i] = (struct calendar_holiday){r->year, r->month, r->day, r->start, r->end};
+	}
+	rc = calendar_init(out, row->zone, &w, h, hol.count, e);
+out:
+	arena_release(&a);
+	return rc;
+}
+
+/* The calendar with this id (0: the one named "default", or NULL when none). */
+static enum err_code calendar_of(struct desk *d, int64_t id, const struct calendar **out,
+				 struct err *e)
+{
+	struct desk_calendars *c;
+	struct calendar_row row;
+	struct arena a;
+	enum err_code rc;
+
+	*out = NULL;
+	if (!d->calendars)
+		d->calendars = xcalloc(1, sizeof(*d->calendars));
+	c = d->calendars;
+	arena_init(&a);
+	if (id == 0) {
+		rc = repo_calendar_by_name(desk_db(d), &a, "default", &row, e);
+		if (rc == ERR_NOT_FOUND) {
+			err_clear(e);
+			rc = ERR_OK;
+			goto out;
+		}
+		if (rc)
+			goto out;
+		id = row.id;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->ids[i] == id) {
+			*out = &c->cals[i];
+			rc = ERR_OK;
+			goto out;
+		}
+	}
+	if ((rc = repo_calendar_get(desk_db(d), &a, id, &row, e)))
+		goto out;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 4;
+		c->ids = xrealloc(c->ids, c->cap * sizeof(*c->ids));
+		c->cals = xrealloc(c->cals, c->cap * sizeof(*c->cals));
+	}
+	if ((rc = build_calendar(d, &row, &c->cals[c->n], e)))
+		goto out;
+	c->ids[c->n] = id;
+	*out = &c->cals[c->n++];
+out:
+	arena_release(&a);
+	return rc;
+}
+
+enum err_code desk_sla_calendar(struct desk *d, int64_t id, const struct calendar **out,
+				struct err *e)
+{
+	return calendar_of(d, id, out, e);
+}
+
+static char *norm(struct arena *a, const char *name)
+{
+	size_t len;
+	const char *s = str_trim(name, &len);
+	return str_lower_ascii(arena_strndup(a, s, len));
+}
+
+enum err_code desk_calendar_add(struct desk *d, const struct actor *who,
+				const struct calendar_in *in, int64_t *id, struct err *e)
+{
+	struct arena a;
+	struct calendar_week w;
+	struct calendar cal;
+	struct calendar_holiday *h = NULL;
+	int64_t now = time_now_ms();
+	enum err_code rc;
+
+	if ((rc = desk_require(who, ACT_SLA_MANAGE, e)) ||
+	    (rc = desk_check_text("calendar name", in->name, DESK_NAME_MAX, false, e)))
+		return rc;
+	if (!in->zone || !in->hours)
+		return err_set(e, ERR_INVALID, "a calendar needs a zone and hours");
+	if (in->nholidays > DESK_HOLIDAYS_MAX)
+		return err_set(e, ERR_INVALID, "%zu holidays; the limit is %d", in->nholidays,
+			       DESK_HOLIDAYS_MAX);
+	if ((rc = calendar_week_parse(&w, in->hours, e)))
+		return rc;
+	arena_init(&a);
+	h = arena_array(&a, in->nholidays ? in->nholidays : 1, sizeof(*h));
+	for (size_t i = 0; i < in->nholidays; i++)
+		if ((rc = parse_holiday(in->holidays[i], &h[i], e)))
+			goto out;
+	/* Built once to check the zone, the week and the holidays. */
+	if ((rc = calendar_init(&cal, in->zone, &w, h, in->nholidays, e)))
+		goto out;
+	calendar_release(&cal);
+	if ((rc = db_begin(desk_db(d), e)))
+		goto out;
+	rc = repo_calendar_insert(desk_db(d), in->name, norm(&a, in->name), in->zone, in->hours,
+				  now, id, e);
+	if (rc == ERR_CONFLICT)
+		rc = err_set(e, ERR_CONFLICT, "a calendar named '%s' exists", in->name);
+	for (size_t i = 0; !rc && i < in->nholidays; i++) {
+		struct holiday_row r = {h[i].year, h[i].month, h[i].day, h[i].start, h[i].end};
+		rc = repo_calendar_holiday_add(desk_db(d), *id, &r, e);
+	}
+	if (rc || (rc = db_commit(desk_db(d), e)))
+		db_rollback(desk_db(d));
+out:
+	arena_release(&a);
+	return rc;
+}
+
+enum err_code desk_calendar_list(struct desk *d, const struct actor *who, struct arena *a,
+				 struct rows *out, struct err *e)
+{
+	enum err_code rc;
+
+	rows_init(out, sizeof(struct calendar_row));
+	if ((rc = desk_require(who, ACT_REPORTS, e)) || (rc = db_begin_read(desk_db(d), e)))
+		return rc;
+	return desk_read_end(d, repo_calendar_list(desk_db(d), a, out, e), e);
+}
+
+/* --- policies ------------------------------------------------------------- */
+
+/* The active policies, parsed: conditions and targets by metric and priority. */
+struct loaded {
+	size_t n;
+	struct sla_policy_row *rows;
+	struct sla_conditions *cond;
+	struct sla_target (*targets)[SLA_METRIC__COUNT][PRIORITY__COUNT];
+	unsigned *pause_resolution;
+};
+
+/* Conditions JSON into c (tag in the arena); unknown keys are ignored. */
+static void parse_conditions(struct arena *a, const char *text, struct sla_conditions *c)
+{
+	json_t *j = json_loads(text ? text : "{}", 0, NULL), *v;
+
+	*c = (struct sla_conditions){.priority = -1, .channel = -1, .requester_role = -1};
+	if (!j)
+		return;
+	if ((v = json_object_get(j, "priority")) && json_is_string(v))
+		c->priority = priority_parse(json_string_value(v));
+	if ((v = json_object_get(j, "channel")) && json_is_string(v))
+		c->channel = channel_parse(json_string_value(v));
+	if ((v = json_object_get(j, "requester_role")) && json_is_string(v))
+		c->requester_role = role_parse(json_string_value(v));
+	if ((v = json_object_get(j, "group_id")) && json_is_integer(v))
+		c->group_id = json_integer_value(v);
+	if ((v = json_object_get(j, "organisation_id")) && json_is_integer(v))
+		c->organisation_id = json_integer_value(v);
+	if ((v = json_object_get(j, "tag")) && json_is_string(v))
+		c->tag = arena_strdup(a, json_string_value(v));
+	json_decref(j);
+}
+
+static enum err_code load_policies(struct desk *d, struct arena *a, struct loaded *L,
+				   struct err *e)
+{
+	struct rows pol, tg;
+	enum err_code rc;
+
+	memset(L, 0, sizeof(*L));
+	if ((rc = repo_sla_policy_list(desk_db(d), a, true, &pol, e)))
+		return rc;
+	L->n = pol.count;
+	if (!L->n)
+		return ERR_OK;
+	if ((rc = repo_sla_target_list(desk_db(d), a, &tg, e)))
+		return rc;
+	L->rows = pol.items;
+	L->cond = arena_array(a, L->n, sizeof(*L->cond));
+	L->targets = arena_array(a, L->n, sizeof(*L->targets));
+	L->pause_resolution = arena_array(a, L->n, sizeof(*L->pause_resolution));
+	for (size_t i = 0; i < L->n; i++) {
+		struct err ignore = ERR_INIT;
+		parse_conditions(a, L->rows[i].conditions, &L->cond[i]);
+		memset(L->targets[i], 0, sizeof(L->targets[i]));
+		if (sla_pause_parse(L->rows[i].pause, &L->pause_resolution[i], &ignore))
+			L->pause_resolution[i] = SLA_STATUS_BIT(STATUS_PENDING) |
+						 SLA_STATUS_BIT(STATUS_ON_HOLD);
+	}
+	for (size_t k = 0; k < tg.count; k++) {
+		struct sla_target_row *t = ROWS_AT(&tg, struct sla_target_row, k);
+		int m = sla_metric_parse(t->metric);
+		for (size_t i = 0; m >= 0 && i < L->n; i++)
+			if (L->rows[i].id == t->policy_id)
+				L->targets[i][m][t->priority] = (struct sla_target){t->minutes,
+										     t->business};
+	}
+	return ERR_OK;
+}
+
+/* A ticket's history as the clock engine reads it. */
+static enum err_code load_input(struct desk *d, struct arena *a, const struct ticket_row *t,
+				struct sla_input *in, struct err *e)
+{
+	struct rows facts, msgs;
+	struct sla_event *ev;
+	size_t n = 0;
+	bool prio_seen = false;
+	enum err_code rc;
+
+	if ((rc = repo_sla_facts(desk_db(d), a, t->id, &facts, e)) ||
+	    (rc = repo_message_roles(desk_db(d), a, t->id, &msgs, e)))
+		return rc;
+	in->created_at = t->created_at;
+	in->priority = t->priority;
+	in->opened_by_agent = t->opened_by_agent;
+	ev = arena_array(a, facts.count ? facts.count : 1, sizeof(*ev));
+	for (size_t i = 0; i < facts.count; i++) {
+		struct sla_fact_row *f = ROWS_AT(&facts, struct sla_fact_row, i);
+		struct sla_event *x = &ev[n];
+		x->at = f->at;
+		if (strcmp(f->kind, "ticket.created") == 0) {
+			in->created_at = f->at; /* the event is the history */
+			continue;
+		}
+		if (strcmp(f->kind, "field.status") == 0) {
+			int s = status_parse(f->new_value);
+			if (s < 0)
+				continue;
+			x->kind = SLA_EV_STATUS;
+			x->value = s;
+		} else if (strcmp(f->kind, "field.priority") == 0) {
+			int p = priority_parse(f->new_value), old = priority_parse(f->old_value);
+			if (p < 0)
+				continue;
+			if (!prio_seen && old >= 0)
+				in->priority = (enum priority)old; /* what it was created with */
+			prio_seen = true;
+			x->kind = SLA_EV_PRIORITY;
+			x->value = p;
+		} else {
+			/* A public message: whose? Messages merged away are looked up by id. */
+			int role = -1;
+			for (size_t k = 0; k < msgs.count; k++) {
+				struct message_role *m = ROWS_AT(&msgs, struct message_role, k);
+				if (m->id == f->message_id) {
+					role = (int)m->role;
+					break;
+				}
+			}
+			if (role < 0 && f->message_id &&
+			    (rc = repo_message_role(desk_db(d), f->message_id, &role, e)))
+				return rc;
+			if (role < 0)
+				continue;
+			x->kind = role_answers_customers((enum role)role) ? SLA_EV_AGENT_REPLY
+									  : SLA_EV_CUSTOMER_MESSAGE;
+		}
+		n++;
+	}
+	in->events = ev;
+	in->nevents = n;
+	return ERR_OK;
+}
+
+/* The policy for the ticket as it is now; -1: none. */
+static enum err_code match(struct desk *d, struct arena *a, const struct loaded *L,
+			   const struct ticket_row *t, int *idx, struct err *e)
+{
+	struct sla_ticket_facts f = {.priority = t->priority, .group_id = t->group_id,
+				     .organisation_id = t->organisation_id, .channel = t->channel};
+	struct user_row req;
+	struct rows tags;
+	enum err_code rc;
+
+	*idx = -1;
+	if (!L->n)
+		return ERR_OK;
+	if ((rc = repo_user_get(desk_db(d), a, t->requester_id, &req, e)) ||
+	    (rc = repo_tags_get(desk_db(d), a, t->id, &tags, e)))
+		return rc;
+	f.requester_role = req.role;
+	f.tags = tags.items;
+	f.ntags = tags.count;
+	*idx = sla_policy_match(L->cond, L->n, &f);
+	return ERR_OK;
+}
+
+/* The ticket's state at now under the policy that applies; *pidx -1: none. */
+static enum err_code compute(struct desk *d, struct arena *a, const struct loaded *L,
+			     const struct ticket_row *t, int64_t now, int *pidx,
+			     struct sla_state *out, struct err *e)
+{
+	struct sla_input in;
+	enum err_code rc;
+
+	sla_input_defaults(&in);
+	if ((rc = match(d, a, L, t, pidx, e)) || (rc = load_input(d, a, t, &in, e)))
+		return rc;
+	if (*pidx >= 0) {
+		memcpy(in.targets, L->targets[*pidx], sizeof(in.targets));
+		in.pause[SLA_RESOLUTION] = L->pause_resolution[*pidx];
+		in.warn_percent = L->rows[*pidx].warn_percent;
+		if (L->rows[*pidx].calendar_id &&
+		    (rc = calendar_of(d, L->rows[*pidx].calendar_id, &in.calendar, e)))
+			return rc;
+	}
+	sla_compute(&in, now, out);
+	return ERR_OK;
+}
+
+static int64_t or_zero(int64_t t)
+{
+	return t == SLA_NEVER ? 0 : t;
+}
+
+/* The key of a timer: one per ticket, metric, cycle and kind. */
+static void timer_key(char *buf, size_t n, int64_t id, enum sla_metric m, int64_t cycle,
+		      const char *kind)
+{
+	snprintf(buf, n, "sla:%" PRId64 ":%s:%" PRId64 ":%s", id, sla_metric_name(m), cycle, kind);
+}
+
+static enum err_code arm(struct desk *d, int64_t id, enum sla_metric m,
+			 const struct sla_clock *c, const char *kind, int64_t at, struct err *e)
+{
+	char key[128], payload[160];
+	struct job_new j = {.kind = DESK_JOB_SLA_TIMER, .ticket_id = id};
+
+	timer_key(key, sizeof(key), id, m, c->started_at, kind);
+	snprintf(payload, sizeof(payload),
+		 "{\"cycle\":%" PRId64 ",\"kind\":\"%s\",\"metric\":\"%s\"}", c->started_at, kind,
+		 sla_metric_name(m));
+	j.dedupe_key = key;
+	j.payload = payload;
+	j.run_at = at == SLA_NEVER || at > PARKED_AT ? PARKED_AT : at;
+	return desk_job_add(d, &j, NULL, e);
+}
+
+/* The clocks of a state as rows (policy 0: none); returns how many. */
+static size_t clock_rows(int64_t ticket_id, int64_t policy, const struct sla_state *s,
+			 struct sla_clock_row rows[SLA_METRIC__COUNT])
+{
+	size_t n = 0;
+
+	for (int k = 0; policy && k < SLA_METRIC__COUNT; k++) {
+		const struct sla_clock *c = &s->clock[k];
+		if (!c->present)
+			continue;
+		rows[n++] = (struct sla_clock_row){
+			.ticket_id = ticket_id,
+			.metric = sla_metric_name((enum sla_metric)k),
+			.policy_id = policy,
+			.business = c->business,
+			.target_ms = c->target_ms,
+			.started_at = c->started_at,
+			.due_at = or_zero(c->due_at),
+			.warn_at = or_zero(c->warn_at),
+			.paused_ms = c->paused_ms,
+			.paused_since = c->paused_since,
+			.achieved_at = c->achieved_at,
+			.ended_at = c->ended_at,
+			.breached_at = c->breached_at,
+			.cycles = c->cycles,
+			.breaches = c->breaches,
+		};
+	}
+	return n;
+}
+
+/* Stores a computed state: clocks, the ticket's columns, the timers. */
+static enum err_code store_state(struct desk *d, const struct loaded *L, int pidx,
+				 const struct ticket_row *t, const struct sla_state *s,
+				 struct err *e)
+{
+	struct sla_clock_row rows[SLA_METRIC__COUNT];
+	int64_t policy = pidx >= 0 ? L->rows[pidx].id : 0;
+	size_t n = clock_rows(t->id, policy, s, rows);
+	enum err_code rc;
+
+	if ((rc = repo_sla_clocks_put(desk_db(d), t->id, rows, n, e)) ||
+	    (rc = repo_ticket_sla_set(desk_db(d), t->id, policy, or_zero(s->next_due_at),
+				      sla_sort_key(s), e)))
+		return rc;
+	for (int k = 0; policy && k < SLA_METRIC__COUNT; k++) {
+		const struct sla_clock *c = &s->clock[k];
+		if (!c->present || !c->running)
+			continue;
+		/* A breach that happened makes its warning moot. */
+		if (!c->breached_at && (rc = arm(d, t->id, (enum sla_metric)k, c, "warn",
+						 c->warn_at, e)))
+			return rc;
+		if ((rc = arm(d, t->id, (enum sla_metric)k, c, "breach", c->due_at, e)))
+			return rc;
+	}
+	return ERR_OK;
+}
+
+static enum err_code apply(struct desk *d, struct arena *a, const struct loaded *L, int64_t id,
+			   int64_t now, struct err *e)
+{
+	struct ticket_row t;
+	struct sla_state s;
+	int pidx;
+	enum err_code rc;
+
+	if ((rc = repo_ticket_get(desk_db(d), a, id, &t, e)) ||
+	    (rc = compute(d, a, L, &t, now, &pidx, &s, e)))
+		return rc;
+	return store_state(d, L, pidx, &t, &s, e);
+}
+
+enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err *e)
+{
+	struct arena a;
+	struct loaded L;
+	enum err_code rc;
+
+	arena_init(&a);
+	if (!(rc = load_policies(d, &a, &L, e)))
+		rc = apply(d, &a, &L, id, now, e);
+	arena_release(&a);
+	return rc;
+}
+
+/* Recomputes tickets (not closed ones unless all) in batches, each its own transaction. */
+static enum err_code recompute(struct desk *d, bool all, int64_t *count, struct err *e)
+{
+	int64_t after = 0, now = time_now_ms();
+	enum err_code rc = ERR_OK;
+
+	*count = 0;
+	for (;;) {
+		struct arena a;
+		struct loaded L;
+		struct rows ids;
+
+		arena_init(&a);
+		if ((rc = db_begin(desk_db(d), e))) {
+			arena_release(&a);
+			return rc;
+		}
+		rc = repo_ticket_ids(desk_db(d), &a, after, RECOMPUTE_BATCH, &ids, e);
+		if (!rc)
+			rc = load_policies(d, &a, &L, e);
+		for (size_t i = 0; !rc && i < ids.count; i++) {
+			struct ticket_row t;
+			int64_t id = *ROWS_AT(&ids, int64_t, i);
+			after = id;
+			if ((rc = repo_ticket_get(desk_db(d), &a, id, &t, e)))
+				break;
+			if (!all && t.status == STATUS_CLOSED)
+				continue;
+			rc = apply(d, &a, &L, id, now, e);
+			(*count)++;
+		}
+		if (rc || (rc = db_commit(desk_db(d), e))) {
+			db_rollback(desk_db(d));
+			arena_release(&a);
+			return rc;
+		}
+		size_t got = ids.count;
+		arena_release(&a);
+		if (got < RECOMPUTE_BATCH)
+			return ERR_OK;
+	}
+}
+
+enum err_code desk_sla_recompute_all(struct desk *d, const struct actor *who, int64_t *count,
+				     struct err *e)
+{
+	enum err_code rc = desk_require(who, ACT_SLA_MANAGE, e);
+	*count = 0;
+	return rc ? rc : recompute(d, true, count, e);
+}
+
+enum err_code desk_sla_add(struct desk *d, const struct actor *who, const struct sla_policy_in *in,
+			   int64_t *id, struct err *e)
+{
+	struct arena a;
+	struct sla_policy_row p = {0};
+	json_t *cond = json_object();
+	int minutes[SLA_METRIC__COUNT][PRIORITY__COUNT];
+	int64_t now = time_now_ms(), n;
+	bool any = false;
+	unsigned mask;
+	enum err_code rc;
+
+	arena_init(&a);
+	if ((rc = desk_require(who, ACT_SLA_MANAGE, e)) ||
+	    (rc = desk_check_text("policy name", in->name, DESK_NAME_MAX, false, e)))
+		goto out;
+	for (int k = 0; k < SLA_METRIC__COUNT; k++) {
+		memset(minutes[k], 0, sizeof(minutes[k]));
+		if (!in->targets[k])
+			continue;
+		if ((rc = sla_targets_parse(in->targets[k], minutes[k], e))) {
+			char msg[ERR_MSG_MAX];
+			snprintf(msg, sizeof(msg), "%s", e->msg);
+			rc = err_set(e, ERR_INVALID, "%s: %s", sla_metric_name((enum sla_metric)k), msg);
+			goto out;
+		}
+		any = true;
+	}
+	if (!any) {
+		rc = err_set(e, ERR_INVALID, "a policy needs at least one target (first reply, next "
+			     "reply, periodic update or resolution)");
+		goto out;
+	}
+	if ((rc = sla_pause_parse(in->pause ? in->pause : "pending,on_hold", &mask, e)))
+		goto out;
+	if (in->warn_percent < 0 || in->warn_percent > 99) {
+		rc = err_set(e, ERR_INVALID, "the warning share is a percentage from 1 to 99");
+		goto out;
+	}
+	if (in->priority >= PRIORITY__COUNT || in->channel >= CHANNEL__COUNT ||
+	    in->escalate_to >= PRIORITY__COUNT ||
+	    in->requester_role >= ROLE__COUNT) {
+		rc = err_set(e, ERR_INVALID, "unknown priority, channel or role");
+		goto out;
+	}
+	if (in->business && !in->calendar) {
+		rc = err_set(e, ERR_INVALID, "business-time targets need a calendar (--calendar NAME)");
+		goto out;
+	}
+	if (in->priority >= 0)
+		json_object_set_new(cond, "priority", json_string(priority_name((enum priority)in->priority)));
+	if (in->channel >= 0)
+		json_object_set_new(cond, "channel", json_string(channel_name((enum channel)in->channel)));
+	if (in->requester_role >= 0)
+		json_object_set_new(cond, "requester_role",
+				    json_string(role_name((enum role)in->requester_role)));
+	if (in->tag) {
+		char tag[DESK_TAG_MAX + 1];
+		if ((rc = desk_tag_norm(in->tag, tag, e)))
+			goto out;
+		json_object_set_new(cond, "tag", json_string(tag));
+	}
+	if ((rc = db_begin(desk_db(d), e)))
+		goto out;
+	if ((rc = repo_count(desk_db(d), "sla_policies", &n, e)))
+		goto fail;
+	if (n >= DESK_SLA_POLICIES_MAX) {
+		rc = err_set(e, ERR_CONFLICT, "the desk has %d policies, the limit", DESK_SLA_POLICIES_MAX);
+		goto fail;
+	}
+	if (in->group) {
+		struct group_row g;
+		if ((rc = desk_find_group(d, &a, in->group, &g, e)))
+			goto fail;
+		json_object_set_new(cond, "group_id", json_integer(g.id));
+	}
+	if (in->organisation) {
+		struct org_row o;
+		if ((rc = repo_org_by_name(desk_db(d), &a, norm(&a, in->organisation), &o, e)))
+			goto fail;
+		json_object_set_new(cond, "organisation_id", json_integer(o.id));
+	}
+	if (in->calendar) {
+		struct calendar_row c;
+		if ((rc = repo_calendar_by_name(desk_db(d), &a, norm(&a, in->calendar), &c, e)))
+			goto fail;
+		p.calendar_id = c.id;
+	}
+	p.name = in->name;
+	p.conditions = desk_json(&a, json_incref(cond));
+	p.pause = in->pause ? in->pause : "pending,on_hold";
+	p.warn_percent = in->warn_percent ? in->warn_percent : SLA_WARN_PERCENT;
+	p.escalate_to = in->escalate_to;
+	p.active = true;
+	p.created_at = now;
+	rc = repo_sla_policy_insert(desk_db(d), &p, norm(&a, in->name), id, e);
+	if (rc == ERR_CONFLICT)
+		rc = err_set(e, ERR_CONFLICT, "a policy named '%s' exists", in->name);
+	for (int k = 0; !rc && k < SLA_METRIC__COUNT; k++) {
+		for (int pr = 0; !rc && pr < PRIORITY__COUNT; pr++) {
+			struct sla_target_row t = {*id, (enum priority)pr,
+						   sla_metric_name((enum sla_metric)k), minutes[k][pr],
+						   in->business};
+			if (minutes[k][pr])
+				rc = repo_sla_target_set(desk_db(d), &t, e);
+		}
+	}
+	if (rc || (rc = db_commit(desk_db(d), e)))
+		goto fail;
+	/* The policy may now apply to any ticket still moving. */
+	rc = recompute(d, false, &n, e);
+	goto out;
+fail:
+	db_rollback(desk_db(d));
+out:
+	json_decref(cond);
+	arena_release(&a);
+	return rc;
+}
+
+enum err_code desk_sla_list(struct desk *d, const struct actor *who, struct arena *a,
+			    struct rows *policies, struct rows *targets, struct err *e)
+{
+	enum err_code rc;
+
+	rows_init(policies, sizeof(struct sla_policy_row));
+	rows_init(targets, sizeof(struct sla_target_row));
+	if ((rc = desk_require(who, ACT_REPORTS, e)) || (rc = db_begin_read(desk_db(d), e)))
+		return rc;
+	rc = repo_sla_policy_list(desk_db(d), a, false, policies, e);
+	if (!rc)
+		rc = repo_sla_target_list(desk_db(d), a, targets, e);
+	return desk_read_end(d, rc, e);
+}
+
+static enum err_code ticket_sla(struct desk *d, const struct actor *who, struct arena *a,
+				int64_t id, struct ticket_sla *out, struct err *e)
+{
+	struct ticket_row t;
+	struct sla_clock_row rows[SLA_METRIC__COUNT];
+	struct sla_state s;
+	struct loaded L;
+	int pidx;
+	size_t n;
+	enum err_code rc;
+
+	memset(out, 0, sizeof(*out));
+	rows_init(&out->clocks, sizeof(struct sla_clock_row));
+	/* Computed at this instant from the events, not read back: a read sees breaches at once. */
+	if ((rc = desk_visible_ticket(d, who, a, id, &t, e)) ||
+	    (rc = desk_require(who, ACT_SEE_INTERNAL, e)) || (rc = load_policies(d, a, &L, e)) ||
+	    (rc = compute(d, a, &L, &t, time_now_ms(), &pidx, &s, e)))
+		return rc;
+	if (pidx < 0)
+		return ERR_OK;
+	out->policy_id = L.rows[pidx].id;
+	out->policy_name = L.rows[pidx].name;
+	out->due_at = or_zero(s.next_due_at);
+	n = clock_rows(id, out->policy_id, &s, rows);
+	for (size_t i = 0; i < n; i++)
+		*(struct sla_clock_row *)rows_push(a, &out->clocks) = rows[i];
+	return ERR_OK;
+}
+
+enum err_code desk_ticket_sla(struct desk *d, const struct actor *who, struct arena *a,
+			      int64_t id, struct ticket_sla *out, struct err *e)
+{
+	enum err_code rc = db_begin_read(desk_db(d), e);
+	if (rc)
+		return rc;
+	return desk_read_end(d, ticket_sla(d, who, a, id, out, e), e);
+}
+
+/* --- timers ------------------------------------------------------------------ */
+
+/* Reads a timer's payload; false when it is not one of ours. */
+static bool parse_payload(const char *text, enum sla_metric *m, bool *breach, int64_t *cycle)
+{
+	json_t *j = json_loads(text ? text : "", 0, NULL);
+	json_t *mv = json_object_get(j, "metric"), *kv = json_object_get(j, "kind"),
+	       *cv = json_object_get(j, "cycle");
+	bool ok = false;
+
+	if (json_is_string(mv) && json_is_string(kv) && json_is_integer(cv)) {
+		int metric = sla_metric_parse(json_string_value(mv));
+		const char *kind = json_string_value(kv);
+		if (metric >= 0 && (strcmp(kind, "warn") == 0 || strcmp(kind, "breach") == 0)) {
+			*m = (enum sla_metric)metric;
+			*breach = strcmp(kind, "breach") == 0;
+			*cycle = json_integer_value(cv);
+			ok = true;
+		}
+	}
+	json_decref(j);
+	return ok;
+}
+
+/*
+ * Decides and writes what a timer does, in the caller's transaction:
+ * the event when its point is reached (once), else when to look again.
+ */
+static enum err_code fire(struct desk *d, struct arena *a, const struct job_row *j, int64_t now,
+			  int64_t *requeue_at, struct err *e)
+{
+	struct ticket_row t;
+	struct loaded L;
+	struct sla_state s;
+	const struct sla_clock *c;
+	enum sla_metric m;
+	int64_t cycle, point;
+	bool breach, done;
+	int pidx;
+	char cyc[24], due[TIME_ISO_MAX];
+	enum err_code rc;
+
+	*requeue_at = 0;
+	if (!parse_payload(j->payload, &m, &breach, &cycle))
+		return err_set(e, ERR_INVALID, "job %" PRId64 " is not an SLA timer", j->id);
+	if ((rc = repo_ticket_get(desk_db(d), a, j->ticket_id, &t, e)) ||
+	    (rc = load_policies(d, a, &L, e)) || (rc = compute(d, a, &L, &t, now, &pidx, &s, e)))
+		return rc;
+	c = &s.clock[m];
+	/* Another cycle, or the policy no longer measures it: nothing to say. */
+	if (pidx < 0 || !c->present || c->started_at != cycle)
+		return ERR_OK;
+	/* Ended: only a breach that happened before the end is still news. */
+	if (!c->running && !(breach && c->breached_at))
+		return ERR_OK;
+	point = breach ? c->due_at : c->warn_at;
+	if (!c->running)
+		point = c->breached_at;
+	if (point == SLA_NEVER || point > now) {
+		*requeue_at = point == SLA_NEVER || point > PARKED_AT ? PARKED_AT : point;
+		return ERR_OK;
+	}
+	if (!breach && c->breached_at)
+		return ERR_OK; /* too late to warn */
+	snprintf(cyc, sizeof(cyc), "%" PRId64, cycle);
+	const char *kind = breach ? "sla.breach" : "sla.warning";
+	if ((rc = repo_event_exists(desk_db(d), t.id, kind, sla_metric_name(m), cyc, &done, e)) ||
+	    done)
+		return rc;
+	time_format_iso(c->due_at, due);
+	json_t *data = json_pack("{s:s, s:s, s:I, s:I, s:I}", "metric", sla_metric_name(m),
+				 "due_at", due, "cycle_started_at", (json_int_t)cycle, "target_ms",
+				 (json_int_t)c->target_ms, "policy_id",
+				 (json_int_t)L.rows[pidx].id);
+	if ((rc = desk_event(d, "ticket", t.id, kind, NULL, sla_metric_name(m), NULL, cyc,
+			     desk_json(a, data), now, e)))
+		return rc;
+	/* The policy's escalation: a breach raises a lower priority (the desk acts). */
+	int up = L.rows[pidx].escalate_to;
+	if (breach && up >= 0 && (enum priority)up > t.priority && t.status != STATUS_CLOSED) {
+		enum priority was = t.priority;
+		t.priority = (enum priority)up;
+		t.updated_at = now;
+		if ((rc = repo_ticket_update(desk_db(d), &t, e)) ||
+		    (rc = desk_event(d, "ticket", t.id, "field.priority", NULL, "priority",
+				     priority_name(was), priority_name(t.priority),
+				     "{\"reason\":\"sla.breach\"}", now, e)))
+			return rc;
+	}
+	return desk_sla_apply(d, t.id, now, e);
+}
+
+enum err_code desk_sla_fire(struct desk *d, const struct job_row *j, int64_t *requeue_at,
+			    struct err *e)
+{
+	struct arena a;
+	enum err_code rc;
+
+	arena_init(&a);
+	if (!(rc = db_begin(desk_db(d), e))) {
+		rc = fire(d, &a, j, time_now_ms(), requeue_at, e);
+		if (rc || (rc = db_commit(desk_db(d), e)))
+			db_rollback(desk_db(d));
+	}
+	arena_release(&a);
+	return rc;
+}
+
+/* Fires j and finishes it in one transaction, so a lost lease writes nothing. */
+static enum err_code fire_and_finish(struct desk *d, const struct job_row *j, const char *worker,
+				     struct err *e)
+{
+	struct arena a;
+	int64_t now = time_now_ms(), again = 0;
+	enum err_code rc;
+
+	arena_init(&a);
+	if ((rc = db_begin(desk_db(d), e)))
+		goto out;
+	rc = fire(d, &a, j, now, &again, e);
+	if (!rc)
+		rc = repo_job_finish(desk_db(d), j->id, worker, again ? JOB_QUEUED : JOB_DONE, again,
+				     NULL, now, e);
+	if (rc || (rc = db_commit(desk_db(d), e)))
+		db_rollback(desk_db(d));
+out:
+	arena_release(&a);
+	return rc;
+}
+
+enum err_code desk_sla_run_due(struct desk *d, const char *worker, int *ran, struct err *e)
+{
+	static const char *const kinds[] = {DESK_JOB_SLA_TIMER, NULL};
+	enum err_code rc;
+
+	*ran = 0;
+	for (;;) {
+		struct arena a;
+		struct job_row j;
+
+		arena_init(&a);
+		rc = desk_job_claim(d, &a, kinds, worker, &j, e);
+		if (rc == ERR_NOT_FOUND) {
+			err_clear(e);
+			arena_release(&a);
+			return ERR_OK;
+		}
+		if (!rc) {
+			(*ran)++;
+			rc = fire_and_finish(d, &j, worker, e);
+			if (rc == ERR_CONFLICT) {
+				err_clear(e); /* the lease ended: another worker has it */
+				rc = ERR_OK;
+			} else if (rc && rc != ERR_TRANSIENT) {
+				struct err e2 = ERR_INIT;
+				desk_job_finish(d, &j, worker, DESK_JOB_FAIL, e->msg, &e2);
+			}
+		}
+		arena_release(&a);
+		if (rc)
+			return rc;
+	}
+}

@@ -1,0 +1,568 @@
+/* repo_sla.c - calendars, SLA policies and targets, clocks, and what the clocks read. */
+#include "util/common.h"
+#include "store/repo_private.h"
+#include "util/buf.h"
+
+static const char *dup_col(struct arena *a, struct db_stmt *st, int i)
+{
+	const char *s = db_col_text(st, i);
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+/* Steps st to the end, calling read for each row; releases st. */
+static enum err_code each_row(struct db_stmt *st, struct arena *a, struct rows *out,
+			      void (*read)(struct arena *a, struct db_stmt *st, void *row),
+			      struct err *e)
+{
+	int r;
+	while ((r = db_step(st, e)) == DB_ROW)
+		read(a, st, rows_push(a, out));
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+/* --- calendars -------------------------------------------------------------- */
+
+enum err_code repo_calendar_insert(struct db *db, const char *name, const char *name_norm,
+				   const char *zone, const char *hours, int64_t at, int64_t *id,
+				   struct err *e)
+{
+	static const char sql[] = "INSERT INTO calendars (name, name_norm, zone, hours, "
+				  "created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_norm);
+	db_bind_text(st, 3, zone);
+	db_bind_text(st, 4, hours);
+	db_bind_int64(st, 5, at);
+	return repo_run_id(st, id, e);
+}
+
+enum err_code repo_calendar_holiday_add(struct db *db, int64_t calendar_id,
+					const struct holiday_row *h, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO calendar_holidays (calendar_id, day, start_minute, end_minute) "
+		"VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+	char day[16];
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", h->year, h->month, h->day);
+	db_bind_int64(st, 1, calendar_id);
+	db_bind_text(st, 2, day);
+	db_bind_int64(st, 3, h->start);
+	db_bind_int64(st, 4, h->end);
+	return repo_run(st, e);
+}
+
+#define CALENDAR_COLS                                                                             \
+	"c.id, c.name, c.zone, c.hours, c.created_at, (SELECT group_concat(x.txt, '; ') FROM "    \
+	"(SELECT h.day || CASE WHEN h.start_minute = 0 AND h.end_minute = 0 THEN '' ELSE ' ' || " \
+	"printf('%02d:%02d-%02d:%02d', h.start_minute / 60, h.start_minute % 60, "                \
+	"h.end_minute / 60, h.end_minute % 60) END AS txt FROM calendar_holidays h WHERE "        \
+	"h.calendar_id = c.id ORDER BY h.day, h.start_minute) x)"
+
+static void read_calendar(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct calendar_row *c = row;
+	const char *hol;
+
+	c->id = db_col_int64(st, 0);
+	c->name = dup_col(a, st, 1);
+	c->zone = dup_col(a, st, 2);
+	c->hours = dup_col(a, st, 3);
+	c->created_at = db_col_int64(st, 4);
+	hol = db_col_text(st, 5);
+	c->holidays = arena_strdup(a, hol ? hol : "");
+}
+
+enum err_code repo_calendar_list(struct db *db, struct arena *a, struct rows *out,
+				 struct err *e)
+{
+	static const char sql[] = "SELECT " CALENDAR_COLS " FROM calendars c ORDER BY c.name_norm";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct calendar_row));
+	if (rc)
+		return rc;
+	return each_row(st, a, out, read_calendar, e);
+}
+
+static enum err_code calendar_one(struct db *db, struct arena *a, const char *sql,
+				  const char *name, int64_t id, struct calendar_row *out,
+				  struct err *e)
+{
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	if (name)
+		db_bind_text(st, 1, name);
+	else
+		db_bind_int64(st, 1, id);
+	r = db_step(st, e);
+	if (r == DB_ROW)
+		read_calendar(a, st, out);
+	else if (r < 0)
+		rc = e->code;
+	else if (name)
+		rc = err_set(e, ERR_NOT_FOUND, "no calendar '%s'", name);
+	else
+		rc = err_set(e, ERR_NOT_FOUND, "no calendar %" PRId64, id);
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_calendar_by_name(struct db *db, struct arena *a, const char *name_norm,
+				    struct calendar_row *out, struct err *e)
+{
+	static const char sql[] = "SELECT " CALENDAR_COLS " FROM calendars c WHERE c.name_norm = $1";
+	return calendar_one(db, a, sql, name_norm, 0, out, e);
+}
+
+enum err_code repo_calendar_get(struct db *db, struct arena *a, int64_t id,
+				struct calendar_row *out, struct err *e)
+{
+	static const char sql[] = "SELECT " CALENDAR_COLS " FROM calendars c WHERE c.id = $1";
+	return calendar_one(db, a, sql, NULL, id, out, e);
+}
+
+static void read_holiday(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct holiday_row *h = row;
+	const char *day = db_col_text(st, 0);
+	(void)a;
+	if (!day || sscanf(day, "%d-%d-%d", &h->year, &h->month, &h->day) != 3)
+		h->year = h->month = h->day = 0; /* refused by calendar_init */
+	h->start = (int)db_col_int64(st, 1);
+	h->end = (int)db_col_int64(st, 2);
+}
+
+enum err_code repo_calendar_holidays(struct db *db, struct arena *a, int64_t calendar_id,
+				     struct rows *out, struct err *e)
+{
+	static const char sql[] = "SELECT day, start_minute, end_minute FROM calendar_holidays "
+				  "WHERE calendar_id = $1 ORDER BY day, start_minute";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct holiday_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, calendar_id);
+	return each_row(st, a, out, read_holiday, e);
+}
+
+/* --- policies and targets ------------------------------------------------------- */
+
+enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row *p,
+				     const char *name_norm, int64_t *id, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO sla_policies (position, name, name_norm, conditions, calendar_id, "
+		"pause, warn_percent, active, created_at, escalate_to) VALUES ((SELECT "
+		"coalesce(max(position), 0) + 1 FROM sla_policies), $1, $2, $3, $4, $5, $6, $7, $8, "
+		"$9) RETURNING id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, p->name);
+	db_bind_text(st, 2, name_norm);
+	db_bind_text(st, 3, p->conditions ? p->conditions : "{}");
+	db_bind_id(st, 4, p->calendar_id);
+	db_bind_text(st, 5, p->pause ? p->pause : "pending,on_hold");
+	db_bind_int64(st, 6, p->warn_percent);
+	db_bind_int64(st, 7, p->active);
+	db_bind_int64(st, 8, p->created_at);
+	db_bind_text(st, 9, p->escalate_to >= 0 ? priority_name((enum priority)p->escalate_to) : NULL);
+	return repo_run_id(st, id, e);
+}
+
+enum err_code repo_sla_target_set(struct db *db, const struct sla_target_row *t,
+				  struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO sla_targets (policy_id, priority, metric, minutes, business) VALUES ($1, "
+		"$2, $3, $4, $5) ON CONFLICT (policy_id, priority, metric) DO UPDATE SET minutes = "
+		"excluded.minutes, business = excluded.business";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, t->policy_id);
+	db_bind_text(st, 2, priority_name(t->priority));
+	db_bind_text(st, 3, t->metric);
+	db_bind_int64(st, 4, t->minutes);
+	db_bind_int64(st, 5, t->business);
+	return repo_run(st, e);
+}
+
+static void read_policy(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct sla_policy_row *p = row;
+	p->id = db_col_int64(st, 0);
+	p->position = db_col_int64(st, 1);
+	p->name = dup_col(a, st, 2);
+	p->conditions = dup_col(a, st, 3);
+	p->calendar_id = db_col_int64(st, 4);
+	p->calendar_name = dup_col(a, st, 5);
+	p->pause = dup_col(a, st, 6);
+	p->warn_percent = (int)db_col_int64(st, 7);
+	p->active = db_col_int64(st, 8) != 0;
+	p->created_at = db_col_int64(st, 9);
+	p->escalate_to = priority_parse(db_col_text(st, 10));
+}
+
+enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_only,
+				   struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, p.position, p.name, p.conditions, p.calendar_id, c.name, p.pause, "
+		"p.warn_percent, p.active, p.created_at, p.escalate_to FROM sla_policies p LEFT JOIN calendars c ON "
+		"c.id = p.calendar_id WHERE ($1 = 0 OR p.active = 1) ORDER BY p.position";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct sla_policy_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, active_only);
+	return each_row(st, a, out, read_policy, e);
+}
+
+static void read_target(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct sla_target_row *t = row;
+	int p = priority_parse(db_col_text(st, 1));
+	t->policy_id = db_col_int64(st, 0);
+	t->priority = p < 0 ? PRIORITY_NORMAL : (enum priority)p;
+	t->metric = dup_col(a, st, 2);
+	t->minutes = (int)db_col_int64(st, 3);
+	t->business = db_col_int64(st, 4) != 0;
+}
+
+enum err_code repo_sla_target_list(struct db *db, struct arena *a, struct rows *out,
+				   struct err *e)
+{
+	static const char sql[] = "SELECT policy_id, priority, metric, minutes, business FROM "
+				  "sla_targets ORDER BY policy_id, metric, CASE priority WHEN 'low' THEN 0 "
+				  "WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct sla_target_row));
+	if (rc)
+		return rc;
+	return each_row(st, a, out, read_target, e);
+}
+
+/* --- clocks ------------------------------------------------------------------- */
+
+enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
+				  const struct sla_clock_row *rows, size_t n, struct err *e)
+{
+	static const char del[] = "DELETE FROM sla_clocks WHERE ticket_id = $1";
+	static const char ins[] =
+		"INSERT INTO sla_clocks (ticket_id, metric, policy_id, business, target_ms, "
+		"started_at, due_at, warn_at, paused_ms, paused_since, achieved_at, ended_at, "
+		"breached_at, cycles, breaches) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+		"$12, $13, $14, $15)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, del, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct sla_clock_row *c = &rows[i];
+		if ((rc = db_prepare(db, ins, &st, e)))
+			return rc;
+		db_bind_int64(st, 1, ticket_id);
+		db_bind_text(st, 2, c->metric);
+		db_bind_int64(st, 3, c->policy_id);
+		db_bind_int64(st, 4, c->business);
+		db_bind_int64(st, 5, c->target_ms);
+		db_bind_int64(st, 6, c->started_at);
+		db_bind_id(st, 7, c->due_at);
+		db_bind_id(st, 8, c->warn_at);
+		db_bind_int64(st, 9, c->paused_ms);
+		db_bind_id(st, 10, c->paused_since);
+		db_bind_id(st, 11, c->achieved_at);
+		db_bind_id(st, 12, c->ended_at);
+		db_bind_id(st, 13, c->breached_at);
+		db_bind_int64(st, 14, c->cycles);
+		db_bind_int64(st, 15, c->breaches);
+		if ((rc = repo_run(st, e)))
+			return rc;
+	}
+	return ERR_OK;
+}
+
+static void read_clock(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct sla_clock_row *c = row;
+	c->ticket_id = db_col_int64(st, 0);
+	c->metric = dup_col(a, st, 1);
+	c->policy_id = db_col_int64(st, 2);
+	c->business = db_col_int64(st, 3) != 0;
+	c->target_ms = db_col_int64(st, 4);
+	c->started_at = db_col_int64(st, 5);
+	c->due_at = db_col_int64(st, 6);
+	c->warn_at = db_col_int64(st, 7);
+	c->paused_ms = db_col_int64(st, 8);
+	c->paused_since = db_col_int64(st, 9);
+	c->achieved_at = db_col_int64(st, 10);
+	c->ended_at = db_col_int64(st, 11);
+	c->breached_at = db_col_int64(st, 12);
+	c->cycles = (int)db_col_int64(st, 13);
+	c->breaches = (int)db_col_int64(st, 14);
+}
+
+enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket_id,
+				  struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT ticket_id, metric, policy_id, business, target_ms, started_at, due_at, "
+		"warn_at, paused_ms, paused_since, achieved_at, ended_at, breached_at, cycles, "
+		"breaches FROM sla_clocks WHERE ticket_id = $1 ORDER BY CASE metric WHEN "
+		"'first_reply' THEN 0 WHEN 'next_reply' THEN 1 WHEN 'periodic_update' THEN 2 ELSE 3 END";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct sla_clock_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	return each_row(st, a, out, read_clock, e);
+}
+
+enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
+				  int64_t due_at, int64_t sort_key, struct err *e)
+{
+	/* Not a change a person made: version and updated_at stay. */
+	static const char sql[] = "UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, "
+				  "sla_sort_key = $4 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_id(st, 2, policy_id);
+	db_bind_id(st, 3, due_at);
+	db_bind_int64(st, 4, sort_key);
+	return repo_run(st, e);
+}
+
+enum err_code repo_ticket_sla_wait_keys(struct db *db, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE tickets SET sla_policy_id = NULL, sla_due_at = NULL, sla_sort_key = "
+		"coalesce(CASE WHEN status IN ('new', 'open', 'on_hold') THEN 10000000000000 + ("
+		"SELECT min(m.created_at) FROM messages m WHERE m.ticket_id = tickets.id AND m.kind = "
+		"'public' AND m.author_role NOT IN ('admin', 'agent') AND m.created_at >= coalesce(("
+		"SELECT max(r.created_at) FROM messages r WHERE r.ticket_id = tickets.id AND r.kind = "
+		"'public' AND r.author_role IN ('admin', 'agent')), 0)) END, 30000000000000)";
+	return db_exec(db, sql, e);
+}
+
+enum err_code repo_ticket_sla_get(struct db *db, int64_t ticket_id, int64_t *policy_id,
+				  int64_t *due_at, struct err *e)
+{
+	static const char sql[] = "SELECT sla_policy_id, sla_due_at FROM tickets WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	*policy_id = *due_at = 0;
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	r = db_step(st, e);
+	if (r == DB_ROW) {
+		*policy_id = db_col_int64(st, 0);
+		*due_at = db_col_int64(st, 1);
+	} else {
+		rc = r < 0 ? e->code : err_set(e, ERR_NOT_FOUND, "no ticket #%" PRId64, ticket_id);
+	}
+	db_done(st);
+	return rc;
+}
+
+/* --- what the clocks read ------------------------------------------------------ */
+
+static void read_fact(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct sla_fact_row *f = row;
+	const char *data = db_col_text(st, 3);
+	long long mid = 0;
+
+	f->kind = dup_col(a, st, 0);
+	f->old_value = dup_col(a, st, 1);
+	f->new_value = dup_col(a, st, 2);
+	/* desk_insert_message writes {"message_id":N}. */
+	if (data && sscanf(data, "{\"message_id\":%lld", &mid) == 1)
+		f->message_id = mid;
+	f->at = db_col_int64(st, 4);
+}
+
+enum err_code repo_sla_facts(struct db *db, struct arena *a, int64_t ticket_id,
+			     struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT kind, old_value, new_value, data, created_at FROM events WHERE entity = "
+		"'ticket' AND entity_id = $1 AND kind IN ('ticket.created', 'field.status', "
+		"'field.priority', 'message.public') ORDER BY id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct sla_fact_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	return each_row(st, a, out, read_fact, e);
+}
+
+static void read_role(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct message_role *m = row;
+	int r = role_parse(db_col_text(st, 1));
+	(void)a;
+	m->id = db_col_int64(st, 0);
+	m->role = r < 0 ? ROLE_CUSTOMER : (enum role)r;
+}
+
+enum err_code repo_message_roles(struct db *db, struct arena *a, int64_t ticket_id,
+				 struct rows *out, struct err *e)
+{
+	static const char sql[] = "SELECT id, author_role FROM messages WHERE ticket_id = $1 AND "
+				  "kind = 'public' ORDER BY id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct message_role));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	return each_row(st, a, out, read_role, e);
+}
+
+enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, struct err *e)
+{
+	static const char sql[] = "SELECT author_role FROM messages WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	*role = -1;
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, message_id);
+	r = db_step(st, e);
+	if (r == DB_ROW)
+		*role = role_parse(db_col_text(st, 0));
+	else if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_event_exists(struct db *db, int64_t ticket_id, const char *kind,
+				const char *field, const char *new_value, bool *yes,
+				struct err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM events WHERE entity = 'ticket' AND entity_id = $1 AND kind = $2 AND "
+		"field = $3 AND new_value = $4 LIMIT 1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	*yes = false;
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, field);
+	db_bind_text(st, 4, new_value);
+	r = db_step(st, e);
+	*yes = r == DB_ROW;
+	if (r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_ticket_ids(struct db *db, struct arena *a, int64_t after_id, int limit,
+			      struct rows *out, struct err *e)
+{
+	static const char sql[] = "SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	rows_init(out, sizeof(int64_t));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, after_id);
+	db_bind_int64(st, 2, limit);
+	while ((r = db_step(st, e)) == DB_ROW)
+		*(int64_t *)rows_push(a, out) = db_col_int64(st, 0);
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+static void read_first_response(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct first_response_row *f = row;
+	int p = priority_parse(db_col_text(st, 5)), c = channel_parse(db_col_text(st, 6));
+	(void)a;
+	f->ticket_id = db_col_int64(st, 0);
+	f->created_at = db_col_int64(st, 1);
+	f->replied_at = db_col_int64(st, 2);
+	f->replied_by = db_col_int64(st, 3);
+	f->group_id = db_col_int64(st, 4);
+	f->priority = p < 0 ? PRIORITY_NORMAL : (enum priority)p;
+	f->channel = c < 0 ? CHANNEL_EMAIL : (enum channel)c;
+	f->assignee_id = db_col_int64(st, 7);
+	f->calendar_id = db_col_int64(st, 8);
+	f->has_clock = !db_col_is_null(st, 9);
+	f->due_at = db_col_int64(st, 10);
+	f->breached_at = db_col_int64(st, 11);
+	f->achieved_at = db_col_int64(st, 12);
+}
+
+enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
+				   struct rows *out, struct err *e)
+{
+	/* The first reply is the ticket.first_response event: written once, never moved. */
+	static const char sql[] =
+		"SELECT t.id, t.created_at, fr.created_at, fr.actor_id, t.group_id, t.priority, "
+		"t.channel, t.assignee_id, p.calendar_id, k.ticket_id, k.due_at, k.breached_at, "
+		"k.achieved_at FROM tickets t "
+		"LEFT JOIN events fr ON fr.id = (SELECT min(x.id) FROM events x WHERE x.entity = "
+		"'ticket' AND x.entity_id = t.id AND x.kind = 'ticket.first_response') "
+		"LEFT JOIN sla_clocks k ON k.ticket_id = t.id AND k.metric = 'first_reply' "
+		"LEFT JOIN sla_policies p ON p.id = coalesce(k.policy_id, t.sla_policy_id) "
+		"WHERE t.created_at >= $1 AND t.created_at < $2 AND t.opened_by_agent = 0 "
+		"ORDER BY t.id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, sizeof(struct first_response_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, from);
+	db_bind_int64(st, 2, to);
+	return each_row(st, a, out, read_first_response, e);
+}
