@@ -62,8 +62,9 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 
 # libFuzzer (clang) over parse + thread: every input taken into a private desk.
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 1
 test-fuzz: deps
-	tests/fuzz/run.sh $(FUZZ_SECONDS) thread
+	FUZZ_SEED=$(FUZZ_SEED) tests/fuzz/run.sh $(FUZZ_SECONDS) thread
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -121,6 +121,19 @@ static const char *scrub(struct arena *a, const char *s, bool multiline, size_t 
 	return out;
 }
 
+/* s without its leading and trailing spaces, in the arena. */
+static const char *trimmed(struct arena *a, const char *s)
+{
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	return arena_strndup(a, s, n);
+}
+
 static const char *subject_of(struct arena *a, const char *s)
 {
 	const char *t = scrub(a, s, false, DESK_SUBJECT_MAX);
@@ -360,6 +373,7 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 {
 	struct inbound_row seen;
 	struct user_row sender;
+	const char *name;
 	struct ticket_row t;
 	int64_t tid = 0;
 	enum err_code rc;
@@ -385,8 +399,16 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 		row->detail = "from the desk's own address (a mail loop)";
 		return ERR_OK;
 	}
-	if ((rc = desk_find_or_add_customer(d, &desk_system_actor, a, row->sender, in->from_name,
-					    row->received_at, &sender, e)))
+	/* A display name is the sender's to choose: made valid, never a reason to refuse mail. */
+	name = in->from_name ? trimmed(a, scrub(a, in->from_name, false, DESK_NAME_MAX)) : NULL;
+	rc = desk_find_or_add_customer(d, &desk_system_actor, a, row->sender,
+				       name && *name ? name : NULL, row->received_at, &sender, e);
+	if (refused(rc)) {
+		row->state = "held";
+		row->detail = arena_printf(a, "the sender cannot be a customer: %s", e->msg);
+		return ERR_OK;
+	}
+	if (rc)
 		return rc;
 	if (!sender.active) {
 		row->state = "held";

@@ -56,5 +56,7 @@ cd "$root"
 cd "$out"
 # GLib keeps a few one-time allocations (type system, charset tables) until exit.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+# FUZZ_SEED pins the run (make test pins it, so CI repeats what was checked here).
 exec "./fuzz_$target" -max_total_time="$secs" -max_len=262144 -timeout=10 \
+	${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
 	-rss_limit_mb=2048 "corpus-$target" "$seeds"

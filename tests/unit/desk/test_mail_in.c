@@ -304,6 +304,12 @@ static void test_text_made_valid(void **state)
 	assert_string_equal(v.ticket.subject, "Bad  sub\xEF\xBF\xBDject  end");
 	assert_string_equal(last_message(&v)->body_text,
 			    "line one\nline two \xEF\xBF\xBD( end .");
+	/* A display name with control characters (found by the fuzzer): the mail is taken. */
+	m = mail("jg@example.de", "name@x", "Gr\xc3\xbc\xc3\x9f", "body");
+	m.from_name = "J\xc3\xbcrgen Gr\xc3\xb6\xc2\x9f\x01";
+	struct desk_mail_result r2 = receive(f, &m);
+	assert_string_equal(r2.state, "new_ticket");
+	assert_string_equal(view(f, r2.ticket_id).requester.name, "J\xc3\xbcrgen Gr\xc3\xb6");
 	m = mail("alice@example.com", "blank@x", "   ", "");
 	v = view(f, receive(f, &m).ticket_id);
 	assert_string_equal(v.ticket.subject, "(no subject)");
