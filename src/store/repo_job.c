@@ -27,30 +27,24 @@ int job_state_parse(const char *s)
 	"id, kind, ticket_id, ref_id, payload, dedupe_key, state, run_at, attempts, "             \
 	"max_attempts, lease_until, worker, last_error, created_at, updated_at"
 
-static const char *col_str(struct arena *a, struct db_stmt *st, int i)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strdup(a, s) : NULL;
-}
-
 static void read_job(struct arena *a, struct db_stmt *st, struct job_row *j)
 {
 	int s;
 
 	j->id = db_col_int64(st, 0);
-	j->kind = col_str(a, st, 1);
+	j->kind = repo_col_str(a, st, 1);
 	j->ticket_id = db_col_int64(st, 2);
 	j->ref_id = db_col_int64(st, 3);
-	j->payload = col_str(a, st, 4);
-	j->dedupe_key = col_str(a, st, 5);
+	j->payload = repo_col_str(a, st, 4);
+	j->dedupe_key = repo_col_str(a, st, 5);
 	s = job_state_parse(db_col_text(st, 6));
 	j->state = s < 0 ? JOB_FAILED : (enum job_state)s;
 	j->run_at = db_col_int64(st, 7);
 	j->attempts = (int)db_col_int64(st, 8);
 	j->max_attempts = (int)db_col_int64(st, 9);
 	j->lease_until = db_col_int64(st, 10);
-	j->worker = col_str(a, st, 11);
-	j->last_error = col_str(a, st, 12);
+	j->worker = repo_col_str(a, st, 11);
+	j->last_error = repo_col_str(a, st, 12);
 	j->created_at = db_col_int64(st, 13);
 	j->updated_at = db_col_int64(st, 14);
 }

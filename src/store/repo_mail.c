@@ -6,25 +6,19 @@
 	"id, mailbox, raw_sha256, raw_size, message_id, sender, received_at, state, ticket_id, "  \
 	"message, detail"
 
-static const char *opt_str(struct arena *a, struct db_stmt *st, int i)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strdup(a, s) : NULL;
-}
-
 static void read_inbound(struct arena *a, struct db_stmt *st, struct inbound_row *r)
 {
 	r->id = db_col_int64(st, 0);
-	r->mailbox = opt_str(a, st, 1);
-	r->raw_sha256 = opt_str(a, st, 2);
+	r->mailbox = repo_col_str(a, st, 1);
+	r->raw_sha256 = repo_col_str(a, st, 2);
 	r->raw_size = db_col_int64(st, 3);
-	r->message_id = opt_str(a, st, 4);
-	r->sender = opt_str(a, st, 5);
+	r->message_id = repo_col_str(a, st, 4);
+	r->sender = repo_col_str(a, st, 5);
 	r->received_at = db_col_int64(st, 6);
-	r->state = opt_str(a, st, 7);
+	r->state = repo_col_str(a, st, 7);
 	r->ticket_id = db_col_int64(st, 8);
 	r->message = db_col_int64(st, 9);
-	r->detail = opt_str(a, st, 10);
+	r->detail = repo_col_str(a, st, 10);
 }
 
 enum err_code repo_inbound_insert(struct db *db, const struct inbound_row *r, int64_t *id,

@@ -6,12 +6,6 @@
 	"id, ticket_id, author_id, author_role, kind, channel, body_text, body_html, created_at, " \
 	"mail_id, delivery, delivery_detail, coalesce(signature_at, -1), coalesce(quote_at, -1)"
 
-static const char *opt_str(struct arena *a, struct db_stmt *st, int i)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strdup(a, s) : NULL;
-}
-
 static void read_message(struct arena *a, struct db_stmt *st, struct message_row *m)
 {
 	m->id = db_col_int64(st, 0);
@@ -23,9 +17,9 @@ static void read_message(struct arena *a, struct db_stmt *st, struct message_row
 	m->body_text = arena_strdup(a, db_col_text(st, 6));
 	m->body_html = arena_strdup(a, db_col_text(st, 7));
 	m->created_at = db_col_int64(st, 8);
-	m->mail_id = opt_str(a, st, 9);
-	m->delivery = opt_str(a, st, 10);
-	m->delivery_detail = opt_str(a, st, 11);
+	m->mail_id = repo_col_str(a, st, 9);
+	m->delivery = repo_col_str(a, st, 10);
+	m->delivery_detail = repo_col_str(a, st, 11);
 	m->signature_at = db_col_int64(st, 12);
 	m->quote_at = db_col_int64(st, 13);
 }

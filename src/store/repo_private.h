@@ -4,6 +4,13 @@
 
 #include "store/repo.h"
 
+/* Column i as a string in the arena, NULL for SQL NULL. */
+static inline const char *repo_col_str(struct arena *a, struct db_stmt *st, int i)
+{
+	const char *s = db_col_text(st, i);
+	return s ? arena_strdup(a, s) : NULL;
+}
+
 /* Runs a statement that returns no rows, then releases it. */
 static inline enum err_code repo_run(struct db_stmt *st, struct err *e)
 {

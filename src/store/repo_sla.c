@@ -3,12 +3,6 @@
 #include "store/repo_private.h"
 #include "util/buf.h"
 
-static const char *dup_col(struct arena *a, struct db_stmt *st, int i)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strdup(a, s) : NULL;
-}
-
 /* Steps st to the end, calling read for each row; releases st. */
 static enum err_code each_row(struct db_stmt *st, struct arena *a, struct rows *out,
 			      void (*read)(struct arena *a, struct db_stmt *st, void *row),
@@ -73,9 +67,9 @@ static void read_calendar(struct arena *a, struct db_stmt *st, void *row)
 	const char *hol;
 
 	c->id = db_col_int64(st, 0);
-	c->name = dup_col(a, st, 1);
-	c->zone = dup_col(a, st, 2);
-	c->hours = dup_col(a, st, 3);
+	c->name = repo_col_str(a, st, 1);
+	c->zone = repo_col_str(a, st, 2);
+	c->hours = repo_col_str(a, st, 3);
 	c->created_at = db_col_int64(st, 4);
 	hol = db_col_text(st, 5);
 	c->holidays = arena_strdup(a, hol ? hol : "");
@@ -211,11 +205,11 @@ static void read_policy(struct arena *a, struct db_stmt *st, void *row)
 	struct sla_policy_row *p = row;
 	p->id = db_col_int64(st, 0);
 	p->position = db_col_int64(st, 1);
-	p->name = dup_col(a, st, 2);
-	p->conditions = dup_col(a, st, 3);
+	p->name = repo_col_str(a, st, 2);
+	p->conditions = repo_col_str(a, st, 3);
 	p->calendar_id = db_col_int64(st, 4);
-	p->calendar_name = dup_col(a, st, 5);
-	p->pause = dup_col(a, st, 6);
+	p->calendar_name = repo_col_str(a, st, 5);
+	p->pause = repo_col_str(a, st, 6);
 	p->warn_percent = (int)db_col_int64(st, 7);
 	p->active = db_col_int64(st, 8) != 0;
 	p->created_at = db_col_int64(st, 9);
@@ -245,7 +239,7 @@ static void read_target(struct arena *a, struct db_stmt *st, void *row)
 	int p = priority_parse(db_col_text(st, 1));
 	t->policy_id = db_col_int64(st, 0);
 	t->priority = p < 0 ? PRIORITY_NORMAL : (enum priority)p;
-	t->metric = dup_col(a, st, 2);
+	t->metric = repo_col_str(a, st, 2);
 	t->minutes = (int)db_col_int64(st, 3);
 	t->business = db_col_int64(st, 4) != 0;
 }
@@ -313,7 +307,7 @@ static void read_clock(struct arena *a, struct db_stmt *st, void *row)
 {
 	struct sla_clock_row *c = row;
 	c->ticket_id = db_col_int64(st, 0);
-	c->metric = dup_col(a, st, 1);
+	c->metric = repo_col_str(a, st, 1);
 	c->policy_id = db_col_int64(st, 2);
 	c->business = db_col_int64(st, 3) != 0;
 	c->target_ms = db_col_int64(st, 4);
@@ -407,9 +401,9 @@ static void read_fact(struct arena *a, struct db_stmt *st, void *row)
 	const char *data = db_col_text(st, 3);
 	long long mid = 0;
 
-	f->kind = dup_col(a, st, 0);
-	f->old_value = dup_col(a, st, 1);
-	f->new_value = dup_col(a, st, 2);
+	f->kind = repo_col_str(a, st, 0);
+	f->old_value = repo_col_str(a, st, 1);
+	f->new_value = repo_col_str(a, st, 2);
 	/* desk_insert_message writes {"message_id":N}. */
 	if (data && sscanf(data, "{\"message_id\":%lld", &mid) == 1)
 		f->message_id = mid;
