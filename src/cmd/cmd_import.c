@@ -137,7 +137,7 @@ static int take(struct importer *im, const char *raw, size_t len)
 	copy = arena_alloc(&it->a, len + 1);
 	memcpy(copy, raw, len);
 	copy[len] = '\0';
-	mail_read(&it->in, copy, len, im->d->mail_from, &it->a);
+	mail_read(&it->in, copy, len, im->d->mail_address, &it->a);
 	pthread_mutex_lock(&q->lock);
 	while (q->n >= QUEUE_MAX && !q->stop)
 		pthread_cond_wait(&q->room, &q->lock);

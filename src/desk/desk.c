@@ -37,6 +37,7 @@ void desk_close(struct desk *d)
 	desk_calendars_free(d->calendars);
 	free(d->mail_from);
 	free(d->mail_domain);
+	free(d->mail_address);
 	free(d->mail_ack_text);
 	buf_release(&d->bulk_unsynced);
 	free(d);
@@ -48,7 +49,8 @@ enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e)
 
 	free(d->mail_from);
 	free(d->mail_domain);
-	d->mail_from = d->mail_domain = NULL;
+	free(d->mail_address);
+	d->mail_from = d->mail_domain = d->mail_address = NULL;
 	if (!from || !*from)
 		return ERR_OK;
 	if (!(at = strrchr(from, '@')) || at == from)
@@ -58,6 +60,12 @@ enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e)
 		return err_set(e, ERR_INVALID, "mail.from '%s' is not an address", from);
 	d->mail_from = xstrdup(from);
 	d->mail_domain = xstrndup(at + 1, (size_t)(end - at - 1));
+	/* The bare address: inside <...> when there are brackets, else the whole. */
+	const char *lt = strrchr(from, '<');
+	const char *start = lt && lt < at ? lt + 1 : from;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	d->mail_address = xstrndup(start, (size_t)(end - start));
 	return ERR_OK;
 }
 

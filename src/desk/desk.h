@@ -30,6 +30,7 @@ struct desk {
 	struct desk_calendars *calendars; /* built calendars by id (sla.c); freed by desk_close */
 	char *mail_from;   /* the desk's From address; NULL: replies are not mailed */
 	char *mail_domain; /* the domain of its Message-IDs (mail_from's) */
+	char *mail_address; /* mail_from's bare address: the envelope sender, the loop guard's */
 	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
 	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
 	char *mail_ack_text;      /* the acknowledgement of a ticket opened by mail; NULL: none */
@@ -502,6 +503,7 @@ enum err_code desk_job_retry(struct desk *d, const struct actor *who, int64_t id
 struct desk_outgoing {
 	int64_t message_id, ticket_id;
 	const char *from;        /* the desk's address (mail.from) */
+	const char *sender;      /* its bare address, for the envelope */
 	const char *subject;     /* the ticket's, without the tag */
 	const char *body;        /* the message's Markdown */
 	const char *mail_id;     /* its Message-ID, without <> */

@@ -350,7 +350,7 @@ static enum err_code new_ticket(struct desk *d, struct arena *a, const struct de
 		struct err bad = ERR_INIT;
 		bool added;
 		if (desk_email_norm(in->cc[i], norm, &bad) || strcmp(norm, row->sender) == 0 ||
-		    (d->mail_from && strstr(d->mail_from, norm)))
+		    (d->mail_address && strcasecmp(d->mail_address, norm) == 0))
 			continue;
 		if ((rc = desk_find_or_add_customer(d, &desk_system_actor, a, norm, NULL, at, &u, e)) ||
 		    (rc = repo_follower_add(desk_db(d), tid, u.id, &added, e)))

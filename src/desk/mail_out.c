@@ -51,6 +51,7 @@ static enum err_code outgoing(struct desk *d, struct arena *a, int64_t message_i
 	out->message_id = m.id;
 	out->ticket_id = t.id;
 	out->from = d->mail_from ? arena_strdup(a, d->mail_from) : NULL;
+	out->sender = d->mail_address ? arena_strdup(a, d->mail_address) : NULL;
 	out->subject = t.subject;
 	out->body = m.body_text;
 	out->mail_id = m.mail_id;
@@ -163,6 +164,7 @@ static enum err_code ack_outgoing(struct desk *d, struct arena *a, const struct 
 		*(const char **)rows_push(a, &out->references) = out->in_reply_to;
 	out->ticket_id = t.id;
 	out->from = d->mail_from ? arena_strdup(a, d->mail_from) : NULL;
+	out->sender = d->mail_address ? arena_strdup(a, d->mail_address) : NULL;
 	out->subject = t.subject;
 	out->delivery = "queued";
 	out->created_at = time_now_ms();

@@ -5,20 +5,6 @@
 #include "mail/inbound.h"
 #include "util/buf.h"
 
-/* The desk's own bare address (mail.from), into out; "" when none. */
-static void own_address(const char *from, char *out, size_t size)
-{
-	const char *lt, *gt;
-
-	out[0] = '\0';
-	if (!from)
-		return;
-	if ((lt = strrchr(from, '<')) && (gt = strchr(lt, '>')))
-		snprintf(out, size, "%.*s", (int)(gt - lt - 1), lt + 1);
-	else
-		snprintf(out, size, "%s", from);
-}
-
 /* The addresses of a list, into the arena. */
 static const char *const *addresses(struct arena *a, const struct mail_addr_list *l, size_t *n)
 {
@@ -49,13 +35,12 @@ static const char *bounce_text(struct arena *a, const struct mail_inbound *m)
 	return out;
 }
 
-void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char *own_from,
+void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char *own,
 	       struct arena *a)
 {
 	struct mail_inbound m;
 	struct mail_guard g;
-	char own[320];
-	const char *own_v[1];
+	const char *own_v[1] = {own};
 	struct attachment_in *att;
 	const char **rcpts;
 
@@ -63,9 +48,7 @@ void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char 
 	in->raw = raw;
 	in->raw_len = len;
 	mail_inbound_parse(&m, raw, len, NULL, a);
-	own_address(own_from, own, sizeof(own));
-	own_v[0] = own;
-	mail_guard_check(&m, own_v, *own ? 1 : 0, &g);
+	mail_guard_check(&m, own_v, own ? 1 : 0, &g);
 
 	in->unreadable = m.degraded;
 	in->unreadable_reason = m.degraded_reason;
@@ -112,7 +95,7 @@ enum err_code mail_accept(struct desk *d, const char *mailbox, const char *raw, 
 	enum err_code rc;
 
 	arena_init(&a);
-	mail_read(&in, raw, len, d->mail_from, &a);
+	mail_read(&in, raw, len, d->mail_address, &a);
 	in.mailbox = mailbox;
 	in.imap_uidvalidity = uidvalidity;
 	in.imap_uid = uid;

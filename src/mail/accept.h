@@ -22,10 +22,11 @@ enum err_code mail_accept(struct desk *d, const char *mailbox, const char *raw, 
 /*
  * The first half of mail_accept, apart so a bulk import can read messages
  * on one thread while another stores them: reads raw[0..len) into in (its
- * strings in a, which must outlive in; raw too), judged against the desk
- * address own_from (mail.from, or NULL). Touches no database; never fails.
+ * strings in a, which must outlive in; raw too), judged against the desk's
+ * own bare address own (desk->mail_address, or NULL). Touches no database;
+ * never fails.
  */
-void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char *own_from,
+void mail_read(struct desk_mail_in *in, const char *raw, size_t len, const char *own,
 	       struct arena *a);
 
 #endif

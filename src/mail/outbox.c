@@ -8,17 +8,6 @@
 #include <gmime/gmime.h>
 #include <unistd.h>
 
-/* The bare address of "Name <addr>" or "addr", into out. */
-static void bare_address(const char *from, char *out, size_t size)
-{
-	const char *lt = strrchr(from, '<'), *gt;
-
-	if (lt && (gt = strchr(lt, '>')))
-		snprintf(out, size, "%.*s", (int)(gt - lt - 1), lt + 1);
-	else
-		snprintf(out, size, "%s", from);
-}
-
 /* Runs one claimed job: compose, send, record. */
 static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp_conf *smtp,
 			      const struct job_row *j, const char *worker, struct err *e)
@@ -27,7 +16,6 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	struct mail_compose m = {0};
 	struct smtp_result r;
 	struct buf msg = BUF_INIT;
-	char sender[320];
 	const char **rcpt;
 	size_t n = 0;
 	enum err_code rc;
@@ -78,8 +66,7 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 		rcpt[n++] = *ROWS_AT(&out.to, const char *, i);
 	for (size_t i = 0; i < out.cc.count; i++)
 		rcpt[n++] = *ROWS_AT(&out.cc, const char *, i);
-	bare_address(out.from, sender, sizeof(sender));
-	smtp_send(smtp, sender, rcpt, n, msg.data, msg.len, &r);
+	smtp_send(smtp, out.sender, rcpt, n, msg.data, msg.len, &r);
 	buf_release(&msg);
 	log_info("mail_send", "kind=%s message=%" PRId64 " ticket=%" PRId64 " outcome=%s code=%ld "
 		 "attempt=%d detail=\"%s\"", j->kind, out.message_id, out.ticket_id,
