@@ -467,6 +467,10 @@ enum err_code desk_demo(struct desk *d, const struct demo_options *o, struct dem
 #define DESK_JOB_MAIL_SEND "mail.send" /* ref_id: a public message to mail */
 #define DESK_JOB_MAIL_ACK "mail.ack"   /* ticket_id: acknowledge it to its requester */
 
+#define DESK_WORKER_MAX 96
+/* A job worker's name, "HOST:PID:ROLE" (at most DESK_WORKER_MAX bytes with the NUL). */
+void desk_worker_name(char out[DESK_WORKER_MAX], const char *role);
+
 enum desk_job_outcome {
 	DESK_JOB_OK,    /* done */
 	DESK_JOB_RETRY, /* a transient failure: again after a backoff, failed past its attempts */

@@ -5,6 +5,15 @@
 #include "util/time.h"
 
 #include <sodium.h>
+#include <unistd.h>
+
+void desk_worker_name(char out[DESK_WORKER_MAX], const char *role)
+{
+	char host[40] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, DESK_WORKER_MAX, "%s:%ld:%.12s", host, (long)getpid(), role);
+}
 
 static const struct backoff retry = {DESK_JOB_RETRY_BASE_MS, DESK_JOB_RETRY_CAP_MS};
 

@@ -21,7 +21,6 @@ enum err_code desk_sla_timers_start(struct sla_timers *t, const struct store_opt
 				    const struct desk_settings *ds, int poll_ms, struct err *e)
 {
 	struct store_options opts = *so;
-	char host[40] = "";
 	enum err_code rc;
 
 	memset(t, 0, sizeof(*t));
@@ -31,8 +30,7 @@ enum err_code desk_sla_timers_start(struct sla_timers *t, const struct store_opt
 		t->desk = NULL;
 		return rc;
 	}
-	gethostname(host, sizeof(host) - 1);
-	snprintf(t->worker, sizeof(t->worker), "%s:%ld:sla", host, (long)getpid());
+	desk_worker_name(t->worker, "sla");
 	ticker_start(&t->ticker, timers_tick, t, poll_ms > 0 ? poll_ms : DESK_SLA_TIMERS_POLL_MS);
 	return ERR_OK;
 }

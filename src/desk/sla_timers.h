@@ -14,7 +14,7 @@
 
 struct sla_timers {
 	struct desk *desk; /* its own connection */
-	char worker[96];   /* host:pid:sla */
+	char worker[DESK_WORKER_MAX]; /* host:pid:sla */
 	struct ticker ticker;
 };
 

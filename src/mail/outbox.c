@@ -144,7 +144,6 @@ enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so
 				int poll_ms, struct err *e)
 {
 	struct store_options opts = *so;
-	char host[40] = "";
 	enum err_code rc;
 
 	memset(o, 0, sizeof(*o));
@@ -159,8 +158,7 @@ enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so
 		o->desk = NULL;
 		return rc;
 	}
-	gethostname(host, sizeof(host) - 1);
-	snprintf(o->worker, sizeof(o->worker), "%s:%ld:outbox", host, (long)getpid());
+	desk_worker_name(o->worker, "outbox");
 	o->smtp = *smtp;
 	ticker_start(&o->ticker, outbox_tick, o, poll_ms);
 	return ERR_OK;

@@ -20,7 +20,7 @@
 struct outbox {
 	struct desk *desk; /* its own connection */
 	struct smtp_conf smtp;
-	char worker[64];   /* the jobs' worker name: host:pid:outbox */
+	char worker[DESK_WORKER_MAX]; /* the jobs' worker name: host:pid:outbox */
 	struct ticker ticker;
 };
 
