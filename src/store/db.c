@@ -25,7 +25,11 @@ struct db {
 	int depth;
 	int64_t busy_ns; /* time spent in the driver's step and exec */
 	bool writing;    /* the outermost transaction was opened by db_begin */
-	enum err_code (*before_commit)(struct db *db, struct err *e);
+	struct {
+		db_commit_fn *fn;
+		void *ctx;
+	} before_commit[DB_BEFORE_COMMIT_MAX];
+	int nbefore_commit;
 	struct db_stmt *cache[CACHE_BUCKETS];
 };
 
@@ -41,9 +45,13 @@ int64_t db_busy_ns(const struct db *db)
 	return db->busy_ns;
 }
 
-void db_before_commit(struct db *db, enum err_code (*fn)(struct db *db, struct err *e))
+void db_before_commit(struct db *db, db_commit_fn *fn, void *ctx)
 {
-	db->before_commit = fn;
+	if (db->nbefore_commit == DB_BEFORE_COMMIT_MAX)
+		BUG("more than %d before-commit hooks", DB_BEFORE_COMMIT_MAX);
+	db->before_commit[db->nbefore_commit].fn = fn;
+	db->before_commit[db->nbefore_commit].ctx = ctx;
+	db->nbefore_commit++;
 }
 
 static const char *const sync_names[] = {"off", "normal", "full"};
@@ -323,8 +331,9 @@ enum err_code db_commit(struct db *db, struct err *e)
 	if (db->depth <= 0)
 		BUG("commit outside a transaction");
 	/* The last writes of the transaction, in it (a failure leaves it to roll back). */
-	if (db->depth == 1 && db->writing && db->before_commit && (rc = db->before_commit(db, e)))
-		return rc;
+	for (int i = 0; db->depth == 1 && db->writing && i < db->nbefore_commit; i++)
+		if ((rc = db->before_commit[i].fn(db, db->before_commit[i].ctx, e)))
+			return rc;
 	if (db->depth == 1)
 		rc = run_cached(db, sql, e);
 	else

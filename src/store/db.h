@@ -102,11 +102,15 @@ enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_depth(const struct db *db);
 /*
- * fn runs inside every write transaction (db_begin) just before its
- * outermost COMMIT; its error fails the commit, and the caller rolls
- * back. The store uses it to index new messages once per transaction.
+ * fn(db, ctx, e) runs inside every write transaction (db_begin) just
+ * before its outermost COMMIT, in the order the hooks were added; an
+ * error fails the commit, and the caller rolls back. The store uses one
+ * to index new messages once per transaction, the desk one to render the
+ * documents of the tickets the transaction changed.
  */
-void db_before_commit(struct db *db, enum err_code (*fn)(struct db *db, struct err *e));
+typedef enum err_code db_commit_fn(struct db *db, void *ctx, struct err *e);
+#define DB_BEFORE_COMMIT_MAX 4
+void db_before_commit(struct db *db, db_commit_fn *fn, void *ctx);
 /* Nanoseconds this connection has spent running statements (for metrics). */
 int64_t db_busy_ns(const struct db *db);
 

@@ -82,7 +82,7 @@ enum err_code search_rebuild(struct db *db, struct err *e);
  * transaction commits (db_before_commit), so the index gets one segment
  * per commit instead of one per message.
  */
-enum err_code search_flush_pending(struct db *db, struct err *e);
+enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e);
 
 /*
  * A bulk build beside a bulk load (champion demo), while the index's

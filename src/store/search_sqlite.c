@@ -548,8 +548,9 @@ out:
 	return rc;
 }
 
-enum err_code search_flush_pending(struct db *db, struct err *e)
+enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
 {
+	(void)ctx;
 	static const char any[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
 	static const char add[] =
 		"INSERT INTO search_index (rowid, subject, body) SELECT p.message_id, t.subject, "

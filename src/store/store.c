@@ -46,7 +46,7 @@ fail:
 		s->db = NULL;
 		return rc;
 	}
-	db_before_commit(s->db, search_flush_pending);
+	db_before_commit(s->db, search_flush_pending, NULL);
 	s->target = xstrdup(o->target);
 	if (o->blob_dir && *o->blob_dir) {
 		s->blob_dir = xstrdup(o->blob_dir);
