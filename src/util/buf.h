@@ -32,9 +32,30 @@ char *buf_detach(struct buf *b, size_t *len);
 void buf_reset(struct buf *b);
 
 /* Each returns 0, or -1 when the result would pass b->max. */
-int buf_append(struct buf *b, const void *data, size_t len);
+int buf_append_slow(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+
+/* Inline while there is room: the JSON writer calls these per token. */
+static inline int buf_append(struct buf *b, const void *data, size_t len)
+{
+	if (b->data && len < b->cap - b->len && len <= b->max - b->len) {
+		memcpy(b->data + b->len, data, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append_slow(b, data, len);
+}
+
+static inline int buf_putc(struct buf *b, char c)
+{
+	if (b->data && b->len + 1 < b->cap && b->len < b->max) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append_slow(b, &c, 1);
+}
 int buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 

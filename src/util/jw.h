@@ -38,6 +38,7 @@ void jw_obj(struct jw *w);
 void jw_arr(struct jw *w);
 void jw_end(struct jw *w); /* closes the innermost object or array */
 
+/* key: the code's own words, written as they are (no quote, backslash or control). */
 void jw_key(struct jw *w, const char *key);
 void jw_str(struct jw *w, const char *s); /* NULL: null */
 void jw_strn(struct jw *w, const char *s, size_t len);

@@ -134,12 +134,40 @@ static void test_always_valid(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Long runs of plain text are scanned eight bytes at a time: a byte that
+ * needs escaping must be found at every offset in and around those words.
+ */
+static void test_specials_anywhere(void **state)
+{
+	static const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', ' ', '~'};
+	char s[41];
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	for (size_t len = 1; len < sizeof(s); len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				memset(s, 'x', len);
+				s[at] = specials[k];
+				char *back = round_trip(s, len, &b);
+				if (strlen(back) != len || memcmp(back, s, len) != 0)
+					fail_msg("byte 0x%02x at %zu of %zu: read back '%s'",
+						 (unsigned)(unsigned char)specials[k], at, len, back);
+				free(back);
+			}
+		}
+	}
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_always_valid),
+		cmocka_unit_test(test_specials_anywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
