@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "http/http.h"
 #include "desk/sla_timers.h"
+#include "desk/worker.h"
 #include "mail/outbox.h"
 #include "mail/poller.h"
 
@@ -44,6 +45,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct outbox outbox = {0};
 	struct poller poller = {0};
 	struct sla_timers timers = {0};
+	struct desk_worker docs = {0};
 	int opt, status;
 
 	while ((opt = cmd_getopt("serve", argc, argv, "", opts, &started)) != -1) {
@@ -108,7 +110,15 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		mail_outbox_stop(&outbox);
 		return cmd_fail(&e);
 	}
+	/* Ticket documents that went stale in bulk (a renamed user, an older desk). */
+	if (desk_docs_worker_start(&docs, &o.store, &o.desk, &e)) {
+		desk_sla_timers_stop(&timers);
+		mail_poller_stop(&poller);
+		mail_outbox_stop(&outbox);
+		return cmd_fail(&e);
+	}
 	status = server_run(&o, &e) ? EX_SOFTWARE : 0;
+	desk_worker_stop(&docs);
 	mail_poller_stop(&poller);
 	desk_sla_timers_stop(&timers);
 	mail_outbox_stop(&outbox);

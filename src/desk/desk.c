@@ -20,6 +20,7 @@ enum err_code desk_open(struct desk **out, const struct store_options *o, struct
 		free(d);
 		return rc;
 	}
+	desk_docs_hook(d);
 	*out = d;
 	return ERR_OK;
 }
@@ -265,7 +266,7 @@ enum err_code desk_visible_ticket(struct desk *d, const struct actor *who, struc
 
 	if (rc)
 		return rc;
-	if (who->role == ROLE_ADMIN || who->role == ROLE_AGENT)
+	if (perm_sees_every_ticket(who->role))
 		return ERR_OK;
 	acc.is_requester = out->requester_id == who->user_id;
 	acc.assigned_to_me = out->assignee_id == who->user_id;

@@ -274,6 +274,23 @@ struct ticket_view {
 enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct arena *a,
 			      int64_t id, struct ticket_view *out, struct err *e);
 
+/*
+ * Ticket documents (doc.c): the JSON of desk_ticket_get as the API shows
+ * it, stored for the staff who see every ticket in the transaction that
+ * changes the ticket (0015_ticket_docs.sql), so that reading it is one
+ * lookup. desk_ticket_doc appends ticket id's document as who sees it to b
+ * (the stored one, or rendered now) and sets *version (the ETag's).
+ */
+enum err_code desk_ticket_doc(struct desk *d, const struct actor *who, struct arena *a,
+			      int64_t id, int64_t *version, struct buf *b, struct err *e);
+#define DESK_DOCS_BATCH 256    /* documents per transaction of the background rendering */
+#define DESK_DOCS_SLICE_MS 200 /* a worker run's time before it lets other work in */
+#define DESK_DOCS_POLL_MS 1000
+/* Renders up to max stale documents (a renamed user or group, an old desk) in one transaction. */
+enum err_code desk_docs_refresh(struct desk *d, int max, int *done, struct err *e);
+/* Renders every ticket's document again (after a bulk load), a batch per transaction. */
+enum err_code desk_docs_rebuild(struct desk *d, struct err *e);
+
 struct ticket_query {
 	int status;                 /* -1: any */
 	const char *assignee_email; /* NULL: any, "none": unassigned */

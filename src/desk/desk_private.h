@@ -60,6 +60,12 @@ enum err_code desk_set_status(struct desk *d, const struct actor *who, struct ti
  */
 enum err_code desk_read_end(struct desk *d, enum err_code rc, struct err *e);
 
+/* desk_ticket_get inside the caller's transaction. */
+enum err_code desk_ticket_view(struct desk *d, const struct actor *who, struct arena *a,
+			       int64_t id, struct ticket_view *out, struct err *e);
+/* Makes every write transaction on d's connection store its tickets' documents (doc.c). */
+void desk_docs_hook(struct desk *d);
+
 struct json_t;
 /* Serialises a JSON value into the arena and releases it (takes ownership). */
 const char *desk_json(struct arena *a, struct json_t *v);

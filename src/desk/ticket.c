@@ -492,8 +492,8 @@ enum err_code desk_read_end(struct desk *d, enum err_code rc, struct err *e)
 	return rc;
 }
 
-static enum err_code ticket_get(struct desk *d, const struct actor *who, struct arena *a,
-				int64_t id, struct ticket_view *out, struct err *e)
+enum err_code desk_ticket_view(struct desk *d, const struct actor *who, struct arena *a,
+			       int64_t id, struct ticket_view *out, struct err *e)
 {
 	bool internal = perm_allows(who->role, ACT_SEE_INTERNAL);
 	struct rows atts;
@@ -545,7 +545,7 @@ enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct ar
 	enum err_code rc = db_begin_read(desk_db(d), e);
 	if (rc)
 		return rc;
-	return desk_read_end(d, ticket_get(d, who, a, id, out, e), e);
+	return desk_read_end(d, desk_ticket_view(d, who, a, id, out, e), e);
 }
 
 static enum err_code ticket_list(struct desk *d, const struct actor *who, struct arena *a,

@@ -5,9 +5,9 @@
 #include "http/input.h"
 
 /* A ticket's strong ETag: it changes with every change (version). */
-static const char *etag_of(struct hreq *r, const struct ticket_row *t)
+static const char *etag_of(struct hreq *r, int64_t id, int64_t version)
 {
-	return arena_printf(&r->arena, "\"%" PRId64 ".%" PRId64 "\"", t->id, t->version);
+	return arena_printf(&r->arena, "\"%" PRId64 ".%" PRId64 "\"", id, version);
 }
 
 /* The version in an If-Match of ours, "ID.VERSION"; 0 if absent or "*" (any
@@ -68,27 +68,28 @@ int api_tickets_list(struct hreq *r)
 	return http_json_buf(r, 200, &b, NULL);
 }
 
-/* Renders a ticket as it is now, from the worker's read connection. */
+/* A ticket as it is now, from the worker's read connection: its stored document for staff. */
 static int show(struct hreq *r, int status, int64_t id)
 {
-	struct ticket_view v;
 	struct err e = ERR_INIT;
-	const char *etag, *inm;
 	struct buf b = BUF_INIT;
-	struct jw w;
+	int64_t version = 0;
+	const char *etag, *inm;
 
-	if (desk_ticket_get(worker_desk(r->w), &r->actor, &r->arena, id, &v, &e))
+	if (desk_ticket_doc(worker_desk(r->w), &r->actor, &r->arena, id, &version, &b, &e)) {
+		buf_release(&b);
 		return http_error(r, &e);
-	etag = etag_of(r, &v.ticket);
-	if (status == 200 && (inm = hreq_header(r, H2O_TOKEN_IF_NONE_MATCH)) && strcmp(inm, etag) == 0)
+	}
+	etag = etag_of(r, id, version);
+	if (status == 200 && (inm = hreq_header(r, H2O_TOKEN_IF_NONE_MATCH)) && strcmp(inm, etag) == 0) {
+		buf_release(&b);
 		return http_not_modified(r, etag);
+	}
 	if (status == 201) {
 		const char *loc = arena_printf(&r->arena, "/api/v1/tickets/%" PRId64, id);
 		h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_LOCATION, NULL, loc,
 			       strlen(loc));
 	}
-	jw_init(&w, &b);
-	view_ticket_full_write(&w, &v);
 	return http_json_buf(r, status, &b, etag);
 }
 

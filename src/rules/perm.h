@@ -49,6 +49,8 @@ struct ticket_access {
 };
 
 bool perm_allows(enum role r, enum action a);
+/* Whether r sees every ticket whatever its access (staff who work the queue). */
+bool perm_sees_every_ticket(enum role r);
 bool perm_ticket_visible(enum role r, const struct ticket_access *t);
 const char *action_name(enum action a);
 

@@ -15,6 +15,7 @@
 #include "rules/model.h"
 #include "store/db.h"
 #include "util/arena.h"
+#include "util/buf.h"
 
 struct user_row {
 	int64_t id;
@@ -572,6 +573,23 @@ struct first_response_row {
 /* Tickets created in [from, to), not opened by an agent, by id. */
 enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
 				   struct rows *out, struct err *e);
+
+/* --- ticket documents (0015_ticket_docs.sql) ------------------------------ */
+
+/* A ticket's stored staff document: ERR_NOT_FOUND when there is none. */
+enum err_code repo_doc_get(struct db *db, int64_t ticket_id, int64_t *version, struct buf *body,
+			   struct err *e);
+enum err_code repo_doc_put(struct db *db, int64_t ticket_id, int64_t version, const char *body,
+			   size_t len, struct err *e);
+enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e);
+/* The tickets this transaction changed (docs_pending), then forgets them. */
+enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,
+				     struct err *e);
+/* Up to max tickets whose documents went stale (docs_stale), and forgets them. */
+enum err_code repo_docs_stale_take(struct db *db, struct arena *a, int max, struct rows *ids,
+				   struct err *e);
+/* Notes every ticket as stale (after a bulk load). */
+enum err_code repo_docs_all_stale(struct db *db, struct err *e);
 
 /* --- helpers ------------------------------------------------------------ */
 

@@ -22,6 +22,14 @@ int64_t time_now_ms(void)
 	return (int64_t)ts.tv_sec * MS_PER_SEC + ts.tv_nsec / 1000000;
 }
 
+int64_t time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * MS_PER_SEC + ts.tv_nsec / 1000000;
+}
+
 void time_set_clock(int64_t (*fn)(void))
 {
 	clock_fn = fn;

@@ -19,6 +19,8 @@
 #define MS_PER_DAY (24 * MS_PER_HOUR)
 
 int64_t time_now_ms(void);
+/* Milliseconds of a monotonic clock, for durations (never pinned). */
+int64_t time_mono_ms(void);
 /* Pin the clock (fn returns the instant), or NULL for the real clock. */
 void time_set_clock(int64_t (*fn)(void));
 /* A fixed instant: time_now_ms() returns ms until changed. */
