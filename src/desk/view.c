@@ -4,16 +4,17 @@
 #include "util/time.h"
 
 /* An ISO 8601 time, or null for 0. */
-static void ktime(struct jw *w, const char *key, int64_t ms)
+static void put_time(struct jw *w, int64_t ms)
 {
 	char iso[TIME_ISO_MAX];
 
-	jw_key(w, key);
 	if (ms)
 		jw_str(w, time_format_iso(ms, iso));
 	else
 		jw_null(w);
 }
+
+#define ktime(w, key, ms) (jw_key(w, key), put_time((w), (ms)))
 
 /* The fields of a ticket row, inside an object the caller opened. */
 static void ticket_fields(struct jw *w, const struct ticket_row *t)

@@ -31,7 +31,17 @@ struct db {
 	} before_commit[DB_BEFORE_COMMIT_MAX];
 	int nbefore_commit;
 	struct db_stmt *cache[CACHE_BUCKETS];
+	struct built *built[CACHE_BUCKETS]; /* db_prepare_built's texts */
+	int nbuilt;
 };
+
+/* A query text built at run time, kept so that its statement is cached by address. */
+struct built {
+	struct built *next;
+	char sql[];
+};
+
+#define BUILT_MAX 256 /* texts kept per connection; past that, statements are one-off */
 
 static int64_t mono_ns(void)
 {
@@ -96,6 +106,14 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+		struct built *bt = db->built[i];
+		while (bt) {
+			struct built *next = bt->next;
+			free(bt);
+			bt = next;
+		}
+	}
 	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
 		struct db_stmt *st = db->cache[i];
 		while (st) {
@@ -162,6 +180,28 @@ enum err_code db_prepare(struct db *db, const char *sql, struct db_stmt **out, s
 	(*out)->next = db->cache[b];
 	db->cache[b] = *out;
 	return ERR_OK;
+}
+
+enum err_code db_prepare_built(struct db *db, const char *sql, struct db_stmt **out,
+			       struct err *e)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	struct built *bt;
+	size_t len = strlen(sql);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)sql[i]) * 16777619u;
+	for (bt = db->built[h % CACHE_BUCKETS]; bt; bt = bt->next)
+		if (strcmp(bt->sql, sql) == 0)
+			return db_prepare(db, bt->sql, out, e);
+	if (db->nbuilt == BUILT_MAX)
+		return db_prepare_dynamic(db, sql, out, e);
+	bt = xmalloc(sizeof(*bt) + len + 1);
+	memcpy(bt->sql, sql, len + 1);
+	bt->next = db->built[h % CACHE_BUCKETS];
+	db->built[h % CACHE_BUCKETS] = bt;
+	db->nbuilt++;
+	return db_prepare(db, bt->sql, out, e);
 }
 
 void db_done(struct db_stmt *st)

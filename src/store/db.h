@@ -57,6 +57,13 @@ enum err_code db_prepare(struct db *db, const char *sql, struct db_stmt **out, s
 /* The same for SQL built at run time; db_done finalizes it. */
 enum err_code db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out,
 				 struct err *e);
+/*
+ * SQL built at run time from a few fixed pieces (a list's filters): the
+ * connection keeps a copy of each distinct text (up to a bound) and caches
+ * its statement as db_prepare does. Never for text that holds values.
+ */
+enum err_code db_prepare_built(struct db *db, const char *sql, struct db_stmt **out,
+			       struct err *e);
 /* Resets (cached) or finalizes (dynamic) st; accepts NULL. */
 void db_done(struct db_stmt *st);
 

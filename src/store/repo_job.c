@@ -148,7 +148,7 @@ enum err_code repo_job_claim(struct db *db, struct arena *a, const char *const *
 		buf_puts(&sql, ")");
 	}
 	buf_puts(&sql, " ORDER BY run_at, id LIMIT 1) RETURNING " JOB_COLUMNS);
-	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
+	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	db_bind_int64(st, 1, now);
 	db_bind_int64(st, 2, now + lease_ms);

@@ -152,7 +152,7 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 		buf_puts(&sql, " ORDER BY t.sla_sort_key, t.id LIMIT $10");
 	else
 		buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");
-	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
+	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	if (f->status >= 0)
 		db_bind_text(st, 1, status_name((enum status)f->status));

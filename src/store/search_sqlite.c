@@ -507,7 +507,7 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 	append_filters(&sql, f);
 	buf_puts(&sql, " ORDER BY s.rowid DESC LIMIT $12) SELECT tid, mid, max(score) AS score "
 		       "FROM hits GROUP BY tid ORDER BY score DESC, tid DESC LIMIT $10 OFFSET $11");
-	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
+	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	db_bind_text(st, 1, buf_str(&match));
 	db_bind_int64(st, 2, f->now);

@@ -133,15 +133,12 @@ static void put_string(struct buf *b, const char *s, size_t len)
 	buf_putc(b, '"');
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_key_raw(struct jw *w, const char *key_json, size_t len)
 {
 	if (w->depth == 0 || w->closer[w->depth] != '}' || w->after_key)
 		BUG("jw_key outside an object, or twice");
 	before_value(w);
-	/* Keys are the code's own words: no escaping. */
-	buf_putc(w->b, '"');
-	buf_puts(w->b, key);
-	buf_append(w->b, "\":", 2);
+	buf_append(w->b, key_json, len);
 	w->after_key = true;
 }
 
@@ -179,13 +176,16 @@ void jw_int(struct jw *w, int64_t v)
 void jw_bool(struct jw *w, bool v)
 {
 	before_value(w);
-	buf_puts(w->b, v ? "true" : "false");
+	if (v)
+		buf_append(w->b, "true", 4);
+	else
+		buf_append(w->b, "false", 5);
 }
 
 void jw_null(struct jw *w)
 {
 	before_value(w);
-	buf_puts(w->b, "null");
+	buf_append(w->b, "null", 4);
 }
 
 void jw_raw(struct jw *w, const char *json)
@@ -194,29 +194,10 @@ void jw_raw(struct jw *w, const char *json)
 	buf_puts(w->b, json ? json : "null");
 }
 
-void jw_kstr(struct jw *w, const char *key, const char *s)
+void jw_id(struct jw *w, int64_t id)
 {
-	jw_key(w, key);
-	jw_str(w, s);
-}
-
-void jw_kint(struct jw *w, const char *key, int64_t v)
-{
-	jw_key(w, key);
-	jw_int(w, v);
-}
-
-void jw_kid(struct jw *w, const char *key, int64_t id)
-{
-	jw_key(w, key);
 	if (id)
 		jw_int(w, id);
 	else
 		jw_null(w);
-}
-
-void jw_kbool(struct jw *w, const char *key, bool v)
-{
-	jw_key(w, key);
-	jw_bool(w, v);
 }

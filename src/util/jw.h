@@ -38,8 +38,12 @@ void jw_obj(struct jw *w);
 void jw_arr(struct jw *w);
 void jw_end(struct jw *w); /* closes the innermost object or array */
 
-/* key: the code's own words, written as they are (no quote, backslash or control). */
-void jw_key(struct jw *w, const char *key);
+/*
+ * A key: a string literal of the code's own words, written as it is (no
+ * quote, backslash or control), its quotes and colon joined at compile time.
+ */
+#define jw_key(w, key) jw_key_raw((w), "\"" key "\":", sizeof(key) + 2)
+void jw_key_raw(struct jw *w, const char *key_json, size_t len);
 void jw_str(struct jw *w, const char *s); /* NULL: null */
 void jw_strn(struct jw *w, const char *s, size_t len);
 void jw_int(struct jw *w, int64_t v);
@@ -48,10 +52,11 @@ void jw_null(struct jw *w);
 /* Text that is JSON already (a stored document), written as it is; NULL: null. */
 void jw_raw(struct jw *w, const char *json);
 
-/* Key and value in one call; the _opt forms write null for 0 / NULL. */
-void jw_kstr(struct jw *w, const char *key, const char *s);
-void jw_kint(struct jw *w, const char *key, int64_t v);
-void jw_kid(struct jw *w, const char *key, int64_t id); /* 0: null */
-void jw_kbool(struct jw *w, const char *key, bool v);
+/* Key (a literal) and value in one call; jw_kid writes null for 0. */
+#define jw_kstr(w, key, s) (jw_key(w, key), jw_str((w), (s)))
+#define jw_kint(w, key, v) (jw_key(w, key), jw_int((w), (v)))
+#define jw_kid(w, key, id) (jw_key(w, key), jw_id((w), (id)))
+#define jw_kbool(w, key, v) (jw_key(w, key), jw_bool((w), (v)))
+void jw_id(struct jw *w, int64_t id); /* 0: null */
 
 #endif
