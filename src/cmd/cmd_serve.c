@@ -19,6 +19,8 @@ static const char usage[] =
 	"most), served back by /api/v1/tickets/ID/attachments/ID. Writes from all\n"
 	"connections are committed in groups: each answer is durable when sent.\n"
 	"Due SLA warning and breach timers fire every second (sla.timer jobs).\n"
+	"Ticket documents gone stale (a renamed user or group) are rendered again\n"
+	"in the background.\n"
 	"SIGTERM or SIGINT stops accepting, closes idle connections, lets requests\n"
 	"in flight finish (server.shutdown_grace_ms), and exits.\n"
 	"\n"

@@ -362,6 +362,26 @@ GROUP_ID=$(sql "SELECT id FROM agent_groups WHERE name_norm = 'tier2'")
 api POST "/api/v1/groups/$GROUP_ID/members" "$AGENT" '{"email":"agent2@example.com"}'
 expect_problem 403 forbidden "an agent adding a member"
 
+# --- ticket documents: a rename shows at once, and is stored again in the background ----
+# Ticket 1's requester is c1; its stored document names c1 as it was.
+assert_eq 1 "$(sql "SELECT count(*) FROM ticket_docs WHERE ticket_id = 1")" "ticket 1 has a stored document"
+api PATCH "/api/v1/users/$C1_ID" "$AGENT" '{"name":"Cee One Renamed"}'
+expect_status 200
+api GET /api/v1/tickets/1 "$AGENT"
+expect_status 200
+assert_eq "Cee One Renamed" "$(jb 'j["requester"]["name"]')" "the ticket shows the new name at once"
+# serve's docs worker renders the stale documents within a few seconds.
+stored=""
+for _ in $(seq 50); do
+	stored=$(sql "SELECT count(*) FROM ticket_docs WHERE ticket_id = 1 AND body LIKE '%Cee One Renamed%'")
+	[ "$stored" = 1 ] && break
+	sleep 0.1
+done
+assert_eq 1 "$stored" "the renamed requester's ticket document stored again by the worker"
+assert_eq 0 "$(sql "SELECT count(*) FROM docs_stale")" "no stale documents left"
+api GET /api/v1/tickets/1 "$AGENT"
+assert_eq "Cee One Renamed" "$(jb 'j["requester"]["name"]')" "the stored document has the new name"
+
 # --- sessions: a password, a cookie, a CSRF token --------------------------------------
 printf 'correct horse battery\n' >"$TMP/pw"
 "$CHAMPION" --db "$DB" user set agent@example.com --password - <"$TMP/pw" >/dev/null 2>"$TMP/pw.err" ||
