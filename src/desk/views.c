@@ -557,6 +557,9 @@ static enum err_code view_edit(struct desk *d, const struct actor *who, struct a
 	if ((rc = editable_view(d, who, a, id, &v, e)) || (rc = check_in(d, a, in, &v, e)))
 		return rc;
 	v.updated_at = time_now_ms();
+	if (in->position &&
+	    (rc = repo_view_make_room(desk_db(d), v.owner_id, in->position, v.id, e)))
+		return rc;
 	return repo_view_update(desk_db(d), &v, name_norm(a, v.name), e);
 }
 

@@ -617,6 +617,9 @@ enum err_code repo_view_by_name(struct db *db, struct arena *a, int64_t user_id,
 enum err_code repo_view_update(struct db *db, const struct view_row *v, const char *name_norm,
 			       struct err *e);
 enum err_code repo_view_delete(struct db *db, int64_t id, struct err *e);
+/* Moves the owner's other views at position and after one place down (room for id there). */
+enum err_code repo_view_make_room(struct db *db, int64_t owner_id, int64_t position, int64_t id,
+				  struct err *e);
 
 /* --- helpers ------------------------------------------------------------ */
 

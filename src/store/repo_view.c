@@ -145,3 +145,18 @@ enum err_code repo_view_delete(struct db *db, int64_t id, struct err *e)
 		return err_set(e, ERR_NOT_FOUND, "no view #%" PRId64, id);
 	return ERR_OK;
 }
+
+enum err_code repo_view_make_room(struct db *db, int64_t owner_id, int64_t position, int64_t id,
+				  struct err *e)
+{
+	static const char sql[] = "UPDATE views SET position = position + 1 WHERE coalesce(owner_id, "
+				  "0) = $1 AND position >= $2 AND id <> $3";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, owner_id);
+	db_bind_int64(st, 2, position);
+	db_bind_int64(st, 3, id);
+	return repo_run(st, e);
+}
