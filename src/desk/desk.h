@@ -781,6 +781,15 @@ enum err_code desk_view_tickets(struct desk *d, const struct actor *who, struct 
 				int64_t id, int64_t cursor, int limit, struct view_page *out,
 				struct err *e);
 
+/*
+ * The SQL that counts view id's tickets (count) or reads a page of them,
+ * for the actor, into out (its parameters unbound): for checking query
+ * plans. ERR_NOT_FOUND as desk_view_get; out stays empty when the view
+ * can match nothing for the actor.
+ */
+enum err_code desk_view_sql(struct desk *d, const struct actor *who, int64_t id, bool count,
+			    struct buf *out, struct err *e);
+
 enum err_code desk_view_add(struct desk *d, const struct actor *who, const struct view_in *in,
 			    int64_t *id, struct err *e);
 enum err_code desk_view_edit(struct desk *d, const struct actor *who, int64_t id,

@@ -467,6 +467,37 @@ enum err_code desk_view_tickets(struct desk *d, const struct actor *who, struct 
 	return desk_read_end(d, view_tickets(d, who, a, id, cursor, limit, out, e), e);
 }
 
+static enum err_code view_sql(struct desk *d, const struct actor *who, struct arena *a,
+			      int64_t id, bool count, struct buf *out, struct err *e)
+{
+	struct view_row v;
+	struct vfilter f;
+	struct ticket_filter tf;
+	enum err_code rc = visible_view(d, who, a, id, &v, e);
+
+	if (rc || (rc = filter_parse(d, a, v.filter, false, &f, e)))
+		return rc;
+	if (ticket_filter_of(&f, who, time_now_ms(), &tf)) {
+		tf.by_due = v.by_due;
+		repo_ticket_sql(&tf, count, out);
+	}
+	return ERR_OK;
+}
+
+enum err_code desk_view_sql(struct desk *d, const struct actor *who, int64_t id, bool count,
+			    struct buf *out, struct err *e)
+{
+	struct arena a;
+	enum err_code rc;
+
+	if ((rc = desk_require(who, ACT_VIEWS, e)) || (rc = db_begin_read(desk_db(d), e)))
+		return rc;
+	arena_init(&a);
+	rc = desk_read_end(d, view_sql(d, who, &a, id, count, out, e), e);
+	arena_release(&a);
+	return rc;
+}
+
 /* The input's name and filter checked, the filter made canonical into v. */
 static enum err_code check_in(struct desk *d, struct arena *a, const struct view_in *in,
 			      struct view_row *v, struct err *e)

@@ -216,6 +216,9 @@ struct ticket_filter {
 
 enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
 			       struct rows *out, struct err *e);
+struct buf;
+/* Appends the SQL repo_ticket_list (count false) or repo_ticket_count runs for f (query plans). */
+void repo_ticket_sql(const struct ticket_filter *f, bool count, struct buf *out);
 /* How many tickets match f (its cursor, order and limit aside). */
 enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, int64_t *n,
 				struct err *e);

@@ -217,6 +217,26 @@ static void bind_filter(struct db_stmt *st, const struct ticket_filter *f)
 		db_bind_int64(st, 9, f->viewer_org_id);
 }
 
+void repo_ticket_sql(const struct ticket_filter *f, bool count, struct buf *out)
+{
+	if (count) {
+		buf_puts(out, "SELECT count(*) FROM tickets t");
+		where_filter(out, f);
+		return;
+	}
+	buf_puts(out, "SELECT " TICKET_COLS " FROM tickets t");
+	where_filter(out, f);
+	if (f->before_id && f->by_due)
+		buf_puts(out, " AND (t.sla_sort_key, t.id) > (SELECT c.sla_sort_key, c.id FROM "
+			      "tickets c WHERE c.id = $7)");
+	else if (f->before_id)
+		buf_puts(out, " AND t.id < $7");
+	if (f->by_due)
+		buf_puts(out, " ORDER BY t.sla_sort_key, t.id LIMIT $10");
+	else
+		buf_puts(out, " ORDER BY t.id DESC LIMIT $10");
+}
+
 enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
 			       struct rows *out, struct err *e)
 {
@@ -226,17 +246,7 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 	int r;
 
 	rows_init(out, sizeof(struct ticket_row));
-	buf_puts(&sql, "SELECT " TICKET_COLS " FROM tickets t");
-	where_filter(&sql, f);
-	if (f->before_id && f->by_due)
-		buf_puts(&sql, " AND (t.sla_sort_key, t.id) > (SELECT c.sla_sort_key, c.id FROM "
-			       "tickets c WHERE c.id = $7)");
-	else if (f->before_id)
-		buf_puts(&sql, " AND t.id < $7");
-	if (f->by_due)
-		buf_puts(&sql, " ORDER BY t.sla_sort_key, t.id LIMIT $10");
-	else
-		buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");
+	repo_ticket_sql(f, false, &sql);
 	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
 		goto out;
 	bind_filter(st, f);
@@ -261,8 +271,7 @@ enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, in
 	enum err_code rc;
 	int r;
 
-	buf_puts(&sql, "SELECT count(*) FROM tickets t");
-	where_filter(&sql, f);
+	repo_ticket_sql(f, true, &sql);
 	if ((rc = db_prepare_dynamic(db, buf_str(&sql), &st, e)))
 		goto out;
 	bind_filter(st, f);
