@@ -2,7 +2,7 @@
 --
 -- A view is a filter and an order. owner_id NULL: shared by the desk
 -- (admins manage it); else personal to that user. filter is JSON in
--- desk/views.c's canonical form, each key optional:
+-- desk/views.c's canonical form (keys sorted), each key optional:
 --   {"status":["new","open"], "priority":["high","urgent"],
 --    "assignee":"me"|"none"|USER_ID, "group":"mine"|"none"|GROUP_ID,
 --    "tags":["vip"], "sla":["breached","breaching_soon","on_track","none"],
@@ -40,13 +40,13 @@ INSERT INTO views (name, name_norm, owner_id, position, filter, sort, builtin, c
                    updated_at)
 VALUES
     ('Mine', 'mine', NULL, 1,
-     '{"status":["new","open","pending","on_hold"],"assignee":"me"}', 'due', 'mine',
+     '{"assignee":"me","status":["new","open","pending","on_hold"]}', 'due', 'mine',
      CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
     ('Unassigned', 'unassigned', NULL, 2,
-     '{"status":["new","open","pending","on_hold"],"assignee":"none"}', 'due', 'unassigned',
+     '{"assignee":"none","status":["new","open","pending","on_hold"]}', 'due', 'unassigned',
      CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
     ('My groups', 'my groups', NULL, 3,
-     '{"status":["new","open","pending","on_hold"],"group":"mine"}', 'due', 'my_groups',
+     '{"group":"mine","status":["new","open","pending","on_hold"]}', 'due', 'my_groups',
      CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
     ('Breaching soon', 'breaching soon', NULL, 4,
      '{"sla":["breached","breaching_soon"],"sla_soon_minutes":60}', 'due', 'breaching_soon',
