@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 const struct cmd *const cmd_table[] = {
-	&cmd_init, &cmd_serve, &cmd_mailgate, &cmd_ticket, &cmd_user, &cmd_org, &cmd_group, &cmd_token,
+	&cmd_init, &cmd_serve, &cmd_mailgate, &cmd_ticket, &cmd_queue, &cmd_view, &cmd_user, &cmd_org, &cmd_group, &cmd_token,
 	&cmd_calendar, &cmd_sla, &cmd_report, &cmd_import, &cmd_job, &cmd_config, &cmd_demo, NULL,
 };
 

@@ -738,6 +738,82 @@ enum err_code desk_sla_fire(struct desk *d, const struct job_row *j, int64_t *re
  */
 enum err_code desk_sla_run_due(struct desk *d, const char *worker, int *ran, struct err *e);
 
+/* --- saved views (views.c) -------------------------------------------------- */
+
+/*
+ * A view is a saved filter and order of tickets; owner 0 is shared by the
+ * desk (admins manage those), else it is personal to its owner. Staff
+ * (admins, agents, engineers) see the shared views and their own; a
+ * customer has none (ERR_FORBIDDEN). Another user's personal view is
+ * ERR_NOT_FOUND. A view's tickets are those the actor may see, so an
+ * engineer's counts cover their tickets only.
+ *
+ * The filter is a JSON object, each key optional (absent: any):
+ *   status      ["new","open",...]    one of these statuses
+ *   priority    ["high","urgent"]      one of these priorities
+ *   assignee    "me" | "none" | ID | "EMAIL"
+ *   group       "mine" | "none" | ID | "NAME"   ("mine": a group the actor is in)
+ *   tags        ["vip",...]             every one of these tags
+ *   sla         ["breached","breaching_soon","on_track","none"] (rules/queue.h)
+ *   sla_soon_minutes  the breaching_soon window, 1..QUEUE_SOON_MINUTES_MAX (60)
+ *   organisation ID | "NAME"            the requester's organisation
+ * Emails and names are stored as ids: the stored filter is canonical.
+ * Bad JSON is ERR_INVALID naming its line and column; an unknown key, a
+ * wrong type or an unknown name is ERR_INVALID naming the key.
+ */
+#define DESK_VIEWS_MAX 50       /* personal views of one user; shared views of the desk */
+#define DESK_VIEW_TAGS_MAX 10
+#define DESK_VIEW_FILTER_MAX 4096 /* bytes of a filter's JSON */
+
+struct view_in {
+	const char *name;   /* add: required; edit: NULL unchanged */
+	const char *filter; /* JSON; add: NULL is {}; edit: NULL unchanged */
+	int by_due;         /* 1 due, 0 newest; -1: due on add, unchanged on edit */
+	bool shared;        /* add: shared by the desk (admins), else the actor's own */
+	int64_t position;   /* edit: 0 unchanged; its place among its kind */
+};
+
+struct view_info {
+	struct view_row row;
+	int64_t count;      /* tickets the view holds for the actor; -1: not counted */
+};
+
+/* The actor's views (rows of struct view_info), shared first, with counts when counts. */
+enum err_code desk_view_list(struct desk *d, const struct actor *who, struct arena *a,
+			     bool counts, struct rows *out, struct err *e);
+/* One view by id, or by "ID", "#ID" or name (the actor's own before a shared one). */
+enum err_code desk_view_get(struct desk *d, const struct actor *who, struct arena *a,
+			    int64_t id, struct view_info *out, struct err *e);
+enum err_code desk_view_find(struct desk *d, const struct actor *who, struct arena *a,
+			     const char *name_or_id, struct view_info *out, struct err *e);
+
+/* A page of a view's tickets, in its order; the cursor is the last id of the previous page. */
+struct view_page {
+	struct view_row view;
+	struct rows tickets; /* struct ticket_row */
+	int64_t now;         /* the instant the page was read at */
+	int64_t soon_ms;     /* the view's breaching_soon window */
+};
+enum err_code desk_view_tickets(struct desk *d, const struct actor *who, struct arena *a,
+				int64_t id, int64_t cursor, int limit, struct view_page *out,
+				struct err *e);
+
+/*
+ * The SQL that counts view id's tickets (count) or reads a page of them,
+ * for the actor, into out (its parameters unbound): for checking query
+ * plans. ERR_NOT_FOUND as desk_view_get; out stays empty when the view
+ * can match nothing for the actor.
+ */
+enum err_code desk_view_sql(struct desk *d, const struct actor *who, int64_t id, bool count,
+			    struct buf *out, struct err *e);
+
+enum err_code desk_view_add(struct desk *d, const struct actor *who, const struct view_in *in,
+			    int64_t *id, struct err *e);
+enum err_code desk_view_edit(struct desk *d, const struct actor *who, int64_t id,
+			     const struct view_in *in, struct err *e);
+enum err_code desk_view_remove(struct desk *d, const struct actor *who, int64_t id,
+			       struct err *e);
+
 /* --- reports (report.c) ------------------------------------------------------ */
 
 enum report_by { REPORT_BY_NONE, REPORT_BY_GROUP, REPORT_BY_AGENT, REPORT_BY_PRIORITY,

@@ -1,6 +1,8 @@
 /* view.c - the JSON shapes of the desk's records, shared by every channel. */
 #include "util/common.h"
 #include "desk/view.h"
+#include "rules/queue.h"
+#include "rules/sla.h"
 #include "util/time.h"
 
 /* An ISO 8601 time, or null for 0. */
@@ -195,6 +197,54 @@ void view_page_end(struct jw *w, int64_t last_id, bool full)
 	jw_end(w); /* the items */
 	jw_kid(w, "next_cursor", full ? last_id : 0);
 	jw_end(w);
+}
+
+void view_saved_write(struct jw *w, const struct view_info *v)
+{
+	jw_obj(w);
+	jw_kint(w, "id", v->row.id);
+	jw_kstr(w, "name", v->row.name);
+	jw_kbool(w, "shared", v->row.owner_id == 0);
+	jw_kid(w, "owner_id", v->row.owner_id);
+	jw_kint(w, "position", v->row.position);
+	jw_kstr(w, "order", v->row.by_due ? "due" : "newest");
+	jw_key(w, "filter");
+	jw_raw(w, v->row.filter);
+	jw_kstr(w, "builtin", v->row.builtin);
+	if (v->count >= 0)
+		jw_kint(w, "count", v->count);
+	ktime(w, "created_at", v->row.created_at);
+	ktime(w, "updated_at", v->row.updated_at);
+	jw_end(w);
+}
+
+void view_queue_page_write(struct jw *w, const struct view_page *p, bool full)
+{
+	jw_obj(w);
+	jw_key(w, "view");
+	jw_obj(w);
+	jw_kint(w, "id", p->view.id);
+	jw_kstr(w, "name", p->view.name);
+	jw_kstr(w, "order", p->view.by_due ? "due" : "newest");
+	jw_end(w);
+	jw_key(w, "tickets");
+	jw_arr(w);
+	for (size_t i = 0; i < p->tickets.count; i++) {
+		const struct ticket_row *t = ROWS_AT(&p->tickets, struct ticket_row, i);
+		jw_obj(w);
+		ticket_fields(w, t);
+		jw_key(w, "sla");
+		jw_obj(w);
+		jw_kstr(w, "state", queue_sla_name(queue_sla_of(t->sla_sort_key, p->now, p->soon_ms)));
+		ktime(w, "due_at", t->sla_sort_key < SLA_KEY_WAIT ? t->sla_sort_key : 0);
+		ktime(w, "waiting_since", queue_waiting_since(t->sla_sort_key));
+		jw_end(w);
+		jw_end(w);
+	}
+	int64_t last = p->tickets.count
+			       ? ROWS_AT(&p->tickets, struct ticket_row, p->tickets.count - 1)->id
+			       : 0;
+	view_page_end(w, last, full);
 }
 
 /* The same shapes as jansson values, for callers that add to them. */

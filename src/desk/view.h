@@ -30,6 +30,17 @@ void view_group_write(struct jw *w, const struct group_row *g);
  */
 void view_page_end(struct jw *w, int64_t last_id, bool full);
 
+/*
+ * A saved view: {id, name, shared, owner_id, position, order, filter,
+ * builtin, count (when counted), created_at, updated_at}.
+ */
+void view_saved_write(struct jw *w, const struct view_info *v);
+/*
+ * A page of a view: {view: {id, name, order}, tickets: [ticket + "sla":
+ * {state, due_at, waiting_since}], next_cursor}; full says the page was full.
+ */
+void view_queue_page_write(struct jw *w, const struct view_page *p, bool full);
+
 /* The same documents as new jansson values, for callers that add to them. */
 
 json_t *view_ticket_json(const struct ticket_row *t);

@@ -20,6 +20,11 @@ int api_ticket_events(struct hreq *r);
 int api_ticket_sla(struct hreq *r);
 int api_ticket_attachment(struct hreq *r);
 int api_search(struct hreq *r);
+int api_views_list(struct hreq *r);
+int api_views_create(struct hreq *r);
+int api_view_tickets(struct hreq *r);
+int api_view_patch(struct hreq *r);
+int api_view_delete(struct hreq *r);
 
 int api_session_create(struct hreq *r);
 int api_session_get(struct hreq *r);

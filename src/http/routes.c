@@ -41,5 +41,10 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/groups", ROUTE_JSON, 4 * KB, api_groups_create},
 	{"POST", "/api/v1/groups/{id}/members", ROUTE_JSON, 4 * KB, api_group_members_add},
 	{"GET", "/api/v1/search", 0, 0, api_search},
+	{"GET", "/api/v1/views", 0, 0, api_views_list},
+	{"POST", "/api/v1/views", ROUTE_JSON, 8 * KB, api_views_create},
+	{"PATCH", "/api/v1/views/{id}", ROUTE_JSON, 8 * KB, api_view_patch},
+	{"DELETE", "/api/v1/views/{id}", 0, 0, api_view_delete},
+	{"GET", "/api/v1/views/{id}/tickets", 0, 0, api_view_tickets},
 };
 const size_t http_nroutes = ARRAY_SIZE(http_routes);

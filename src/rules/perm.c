@@ -26,6 +26,8 @@ static const struct {
 	[ACT_JOBS] = {"see and retry background jobs", A(ROLE_ADMIN)},
 	[ACT_SLA_MANAGE] = {"manage calendars and SLA policies", A(ROLE_ADMIN)},
 	[ACT_REPORTS] = {"read reports", STAFF},
+	[ACT_VIEWS] = {"use views", STAFF | A(ROLE_ENGINEER)},
+	[ACT_VIEWS_SHARED] = {"manage shared views", A(ROLE_ADMIN)},
 };
 
 bool perm_allows(enum role r, enum action a)

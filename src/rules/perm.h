@@ -36,6 +36,8 @@ enum action {
 	ACT_JOBS,              /* see and retry the desk's background work */
 	ACT_SLA_MANAGE,        /* calendars and SLA policies */
 	ACT_REPORTS,           /* the desk's measures */
+	ACT_VIEWS,             /* saved views: read them, keep personal ones */
+	ACT_VIEWS_SHARED,      /* add, change and remove the desk's shared views */
 	ACT__COUNT
 };
 

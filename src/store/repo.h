@@ -61,6 +61,8 @@ struct ticket_row {
 	int64_t first_response_at;
 	int64_t merged_into_id;
 	int64_t version;
+	int64_t sla_due_at;   /* the earliest due time of a running clock; 0: none */
+	int64_t sla_sort_key; /* the queue's order (rules/sla.h, sla_sort_key) */
 };
 
 struct message_row {
@@ -196,6 +198,17 @@ struct ticket_filter {
 	int64_t before_id;        /* cursor: ids below this; 0 from the newest */
 	bool by_due;              /* order by sla_sort_key, id; the cursor is the last id seen */
 	int limit;                /* 1..1000 */
+	/* What saved views add (desk/views.c); zero: any. */
+	unsigned status_mask;     /* 1u << status, used when status is -1 */
+	unsigned priority_mask;   /* 1u << priority */
+	int64_t group_member_id;  /* tickets of a group this user is in (with group_id 0) */
+	bool no_group;            /* tickets without a group */
+	const char *const *tags;  /* tickets carrying every one of them (normalised) */
+	size_t ntags;
+	int64_t organisation_id;
+	/* sla_sort_key in one of these [from, to) ranges (at most 4). */
+	int64_t sla_from[4], sla_to[4];
+	size_t nsla;
 	/* Visibility, applied inside the query. */
 	enum role viewer_role;
 	int64_t viewer_id;
@@ -204,6 +217,12 @@ struct ticket_filter {
 
 enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
 			       struct rows *out, struct err *e);
+struct buf;
+/* Appends the SQL repo_ticket_list (count false) or repo_ticket_count runs for f (query plans). */
+void repo_ticket_sql(const struct ticket_filter *f, bool count, struct buf *out);
+/* How many tickets match f (its cursor, order and limit aside). */
+enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, int64_t *n,
+				struct err *e);
 
 enum err_code repo_tags_get(struct db *db, struct arena *a, int64_t ticket_id, struct rows *out,
 			    struct err *e);
@@ -590,6 +609,38 @@ enum err_code repo_docs_stale_take(struct db *db, struct arena *a, int max, stru
 				   struct err *e);
 /* Notes every ticket as stale (after a bulk load). */
 enum err_code repo_docs_all_stale(struct db *db, struct err *e);
+
+/* --- saved views (0012_views.sql) -------------------------------------------- */
+
+struct view_row {
+	int64_t id;
+	const char *name;
+	int64_t owner_id;   /* 0: shared by the desk */
+	int64_t position;
+	const char *filter; /* JSON, desk/views.c's canonical form */
+	bool by_due;        /* sort 'due'; else 'newest' */
+	const char *builtin; /* the default view's key, NULL for others */
+	int64_t created_at, updated_at;
+};
+
+/* Adds a view after the others of its owner (v->position ignored); ERR_CONFLICT for a taken name. */
+enum err_code repo_view_insert(struct db *db, const struct view_row *v, const char *name_norm,
+			       int64_t *id, struct err *e);
+enum err_code repo_view_get(struct db *db, struct arena *a, int64_t id, struct view_row *out,
+			    struct err *e);
+/* The shared views and user_id's own (rows of struct view_row): shared first, by position. */
+enum err_code repo_view_list(struct db *db, struct arena *a, int64_t user_id, struct rows *out,
+			     struct err *e);
+/* The view named name_norm that user_id sees: their own before a shared one. */
+enum err_code repo_view_by_name(struct db *db, struct arena *a, int64_t user_id,
+				const char *name_norm, struct view_row *out, struct err *e);
+/* Writes name, position, filter, sort and updated_at of v (by id). */
+enum err_code repo_view_update(struct db *db, const struct view_row *v, const char *name_norm,
+			       struct err *e);
+enum err_code repo_view_delete(struct db *db, int64_t id, struct err *e);
+/* Moves the owner's other views at position and after one place down (room for id there). */
+enum err_code repo_view_make_room(struct db *db, int64_t owner_id, int64_t position, int64_t id,
+				  struct err *e);
 
 /* --- helpers ------------------------------------------------------------ */
 

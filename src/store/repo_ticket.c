@@ -6,7 +6,7 @@
 #define TICKET_COLS                                                                               \
 	"id, subject, status, priority, requester_id, assignee_id, group_id, organisation_id, "  \
 	"channel, opened_by_agent, created_at, updated_at, solved_at, closed_at, "               \
-	"first_response_at, merged_into_id, version"
+	"first_response_at, merged_into_id, version, sla_due_at, sla_sort_key"
 
 static void read_ticket(struct arena *a, struct db_stmt *st, struct ticket_row *t)
 {
@@ -27,6 +27,8 @@ static void read_ticket(struct arena *a, struct db_stmt *st, struct ticket_row *
 	t->first_response_at = db_col_int64(st, 14);
 	t->merged_into_id = db_col_int64(st, 15);
 	t->version = db_col_int64(st, 16);
+	t->sla_due_at = db_col_int64(st, 17);
+	t->sla_sort_key = db_col_int64(st, 18);
 }
 
 /* Binds $2..$17 to the ticket's columns in TICKET_COLS order (after id). */
@@ -106,6 +108,135 @@ enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, stru
 	return ERR_OK;
 }
 
+/* "t.status IN ('new', 'open')" for a mask of names (names are constants, not input). */
+static void in_list(struct buf *sql, const char *col, unsigned mask, int count,
+		    const char *(*name)(int))
+{
+	int n = 0;
+
+	buf_printf(sql, " AND %s IN (", col);
+	for (int i = 0; i < count; i++)
+		if (mask & (1u << i))
+			buf_printf(sql, "%s'%s'", n++ ? ", " : "", name(i));
+	buf_puts(sql, ")");
+}
+
+static const char *status_at(int i)
+{
+	return status_name((enum status)i);
+}
+
+static const char *priority_at(int i)
+{
+	return priority_name((enum priority)i);
+}
+
+/*
+ * The WHERE clause of f, written once for the list and the count. Every
+ * filter binds its own numbered parameter (bind_filter): $1..$9 as the
+ * list always had them, $11 the group member, $12..$19 the SLA ranges,
+ * $20 the organisation, $21.. the tags. A status set is written as a
+ * literal list in the enumeration's order, so that the unsolved set reads
+ * exactly as the partial indexes of 0012_views.sql say it.
+ */
+static void where_filter(struct buf *sql, const struct ticket_filter *f)
+{
+	buf_puts(sql, " WHERE 1 = 1");
+	if (f->status >= 0)
+		buf_puts(sql, " AND t.status = $1");
+	else if (f->status_mask)
+		in_list(sql, "t.status", f->status_mask, STATUS__COUNT, status_at);
+	if (f->priority_mask)
+		in_list(sql, "t.priority", f->priority_mask, PRIORITY__COUNT, priority_at);
+	if (f->assignee_id > 0)
+		buf_puts(sql, " AND t.assignee_id = $2");
+	else if (f->assignee_id < 0)
+		buf_puts(sql, " AND t.assignee_id IS NULL");
+	if (f->group_id)
+		buf_puts(sql, " AND t.group_id = $3");
+	else if (f->no_group)
+		buf_puts(sql, " AND t.group_id IS NULL");
+	else if (f->group_member_id)
+		buf_puts(sql, " AND t.group_id IN (SELECT m.group_id FROM group_members m "
+			      "WHERE m.user_id = $11)");
+	if (f->requester_id)
+		buf_puts(sql, " AND t.requester_id = $4");
+	if (f->organisation_id)
+		buf_puts(sql, " AND t.organisation_id = $20");
+	if (f->tag)
+		buf_puts(sql, " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id "
+			      "AND g.tag = $5)");
+	for (size_t i = 0; i < f->ntags; i++)
+		buf_printf(sql, " AND EXISTS (SELECT 1 FROM ticket_tags g%zu WHERE g%zu.ticket_id = "
+				"t.id AND g%zu.tag = $%zu)", i, i, i, 21 + i);
+	for (size_t i = 0; i < f->nsla; i++)
+		buf_printf(sql, "%s(t.sla_sort_key >= $%zu AND t.sla_sort_key < $%zu)%s",
+			   i ? " OR " : " AND (", 12 + 2 * i, 13 + 2 * i, i + 1 == f->nsla ? ")" : "");
+	if (f->updated_since)
+		buf_puts(sql, " AND t.updated_at >= $6");
+	switch (f->viewer_role) {
+	case ROLE_ADMIN:
+	case ROLE_AGENT:
+		break;
+	case ROLE_ENGINEER:
+		buf_puts(sql, " AND " REPO_ENGINEER_SEES);
+		break;
+	default:
+		buf_puts(sql, " AND " REPO_CUSTOMER_SEES);
+		break;
+	}
+}
+
+static void bind_filter(struct db_stmt *st, const struct ticket_filter *f)
+{
+	if (f->status >= 0)
+		db_bind_text(st, 1, status_name((enum status)f->status));
+	if (f->assignee_id > 0)
+		db_bind_int64(st, 2, f->assignee_id);
+	if (f->group_id)
+		db_bind_int64(st, 3, f->group_id);
+	if (f->group_member_id)
+		db_bind_int64(st, 11, f->group_member_id);
+	if (f->requester_id)
+		db_bind_int64(st, 4, f->requester_id);
+	if (f->organisation_id)
+		db_bind_int64(st, 20, f->organisation_id);
+	if (f->tag)
+		db_bind_text(st, 5, f->tag);
+	for (size_t i = 0; i < f->ntags; i++)
+		db_bind_text(st, 21 + (int)i, f->tags[i]);
+	for (size_t i = 0; i < f->nsla; i++) {
+		db_bind_int64(st, 12 + 2 * (int)i, f->sla_from[i]);
+		db_bind_int64(st, 13 + 2 * (int)i, f->sla_to[i]);
+	}
+	if (f->updated_since)
+		db_bind_int64(st, 6, f->updated_since);
+	if (f->viewer_role == ROLE_ENGINEER || f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 8, f->viewer_id);
+	if (f->viewer_role == ROLE_CUSTOMER)
+		db_bind_int64(st, 9, f->viewer_org_id);
+}
+
+void repo_ticket_sql(const struct ticket_filter *f, bool count, struct buf *out)
+{
+	if (count) {
+		buf_puts(out, "SELECT count(*) FROM tickets t");
+		where_filter(out, f);
+		return;
+	}
+	buf_puts(out, "SELECT " TICKET_COLS " FROM tickets t");
+	where_filter(out, f);
+	if (f->before_id && f->by_due)
+		buf_puts(out, " AND (t.sla_sort_key, t.id) > (SELECT c.sla_sort_key, c.id FROM "
+			      "tickets c WHERE c.id = $7)");
+	else if (f->before_id)
+		buf_puts(out, " AND t.id < $7");
+	if (f->by_due)
+		buf_puts(out, " ORDER BY t.sla_sort_key, t.id LIMIT $10");
+	else
+		buf_puts(out, " ORDER BY t.id DESC LIMIT $10");
+}
+
 enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
 			       struct rows *out, struct err *e)
 {
@@ -115,68 +246,40 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 	int r;
 
 	rows_init(out, sizeof(struct ticket_row));
-	buf_puts(&sql, "SELECT " TICKET_COLS " FROM tickets t WHERE 1 = 1");
-	/* Every filter binds its own numbered parameter, present or not. */
-	if (f->status >= 0)
-		buf_puts(&sql, " AND t.status = $1");
-	if (f->assignee_id > 0)
-		buf_puts(&sql, " AND t.assignee_id = $2");
-	else if (f->assignee_id < 0)
-		buf_puts(&sql, " AND t.assignee_id IS NULL");
-	if (f->group_id)
-		buf_puts(&sql, " AND t.group_id = $3");
-	if (f->requester_id)
-		buf_puts(&sql, " AND t.requester_id = $4");
-	if (f->tag)
-		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id "
-			       "AND g.tag = $5)");
-	if (f->updated_since)
-		buf_puts(&sql, " AND t.updated_at >= $6");
-	if (f->before_id && f->by_due)
-		buf_puts(&sql, " AND (t.sla_sort_key, t.id) > (SELECT c.sla_sort_key, c.id FROM "
-			       "tickets c WHERE c.id = $7)");
-	else if (f->before_id)
-		buf_puts(&sql, " AND t.id < $7");
-	switch (f->viewer_role) {
-	case ROLE_ADMIN:
-	case ROLE_AGENT:
-		break;
-	case ROLE_ENGINEER:
-		buf_puts(&sql, " AND " REPO_ENGINEER_SEES);
-		break;
-	default:
-		buf_puts(&sql, " AND " REPO_CUSTOMER_SEES);
-		break;
-	}
-	if (f->by_due)
-		buf_puts(&sql, " ORDER BY t.sla_sort_key, t.id LIMIT $10");
-	else
-		buf_puts(&sql, " ORDER BY t.id DESC LIMIT $10");
+	repo_ticket_sql(f, false, &sql);
 	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
-	if (f->status >= 0)
-		db_bind_text(st, 1, status_name((enum status)f->status));
-	if (f->assignee_id > 0)
-		db_bind_int64(st, 2, f->assignee_id);
-	if (f->group_id)
-		db_bind_int64(st, 3, f->group_id);
-	if (f->requester_id)
-		db_bind_int64(st, 4, f->requester_id);
-	if (f->tag)
-		db_bind_text(st, 5, f->tag);
-	if (f->updated_since)
-		db_bind_int64(st, 6, f->updated_since);
+	bind_filter(st, f);
 	if (f->before_id)
 		db_bind_int64(st, 7, f->before_id);
-	if (f->viewer_role == ROLE_ENGINEER || f->viewer_role == ROLE_CUSTOMER)
-		db_bind_int64(st, 8, f->viewer_id);
-	if (f->viewer_role == ROLE_CUSTOMER)
-		db_bind_int64(st, 9, f->viewer_org_id);
 	db_bind_int64(st, 10, f->limit);
 	while ((r = db_step(st, e)) == DB_ROW)
 		read_ticket(a, st, rows_push(a, out));
 	if (r < 0)
 		rc = e->code;
+out:
+	db_done(st);
+	buf_release(&sql);
+	return rc;
+}
+
+enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, int64_t *n,
+				struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st = NULL;
+	enum err_code rc;
+	int r;
+
+	repo_ticket_sql(f, true, &sql);
+	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
+		goto out;
+	bind_filter(st, f);
+	r = db_step(st, e);
+	if (r == DB_ROW)
+		*n = db_col_int64(st, 0);
+	else
+		rc = r < 0 ? e->code : err_set(e, ERR_INTERNAL, "count returned no row");
 out:
 	db_done(st);
 	buf_release(&sql);

@@ -39,7 +39,8 @@ int buf_puts(struct buf *b, const char *s);
 static inline int buf_append(struct buf *b, const void *data, size_t len)
 {
 	if (b->data && len < b->cap - b->len && len <= b->max - b->len) {
-		memcpy(b->data + b->len, data, len);
+		if (len) /* data may be NULL then */
+			memcpy(b->data + b->len, data, len);
 		b->len += len;
 		b->data[b->len] = '\0';
 		return 0;

@@ -6,7 +6,8 @@
 # user's token is 401 with WWW-Authenticate; /healthz, /readyz, /metrics
 # and signing in need no token; people, organisations and groups follow
 # ACT_USER_LIST, ACT_CUSTOMER_MANAGE, ACT_ORG_MANAGE and ACT_GROUP_MANAGE;
-# a token is not a session (GET and DELETE /api/v1/session: 404). Prints
+# a token is not a session (GET and DELETE /api/v1/session: 404); views
+# follow ACT_VIEWS and ACT_VIEWS_SHARED (the shared ones here). Prints
 # the table it walked.
 . "${BASH_SOURCE%/*}/lib.sh"
 
@@ -39,7 +40,12 @@ GET /api/v1/organisations            |200 200 200 200 403 403 401 401 401
 POST /api/v1/organisations           |201 403 403 403 403 403 401 401 401
 GET /api/v1/groups                   |200 200 200 200 403 403 401 401 401
 POST /api/v1/groups                  |201 403 403 403 403 403 401 401 401
-POST /api/v1/groups/{id}/members     |201 403 403 403 403 403 401 401 401"
+POST /api/v1/groups/{id}/members     |201 403 403 403 403 403 401 401 401
+GET /api/v1/views                    |200 200 200 200 403 403 401 401 401
+POST /api/v1/views                   |201 201 201 201 403 403 401 401 401
+PATCH /api/v1/views/{id}             |200 403 403 403 403 403 401 401 401
+DELETE /api/v1/views/{id}            |204 403 403 403 403 403 401 401 401
+GET /api/v1/views/{id}/tickets       |200 200 200 200 403 403 401 401 401"
 
 # Every route of the table in src/http/routes.c has a row here, and no more.
 ch_ok serve --routes
@@ -81,6 +87,14 @@ for role in "${ROLES[@]}"; do
 	ch_ok ticket create --subject "Merge target ($role)" --requester cust@acme.test --group Tier2 --body "orig"
 	U[$role]=$(sql 'SELECT max(id) FROM tickets')
 done
+
+# Per role, a shared view to remove.
+declare -A V
+for role in "${ROLES[@]}"; do
+	ch_ok view add "Remove me ($role)" --shared
+	V[$role]=$(sql 'SELECT max(id) FROM views')
+done
+MINE_VIEW=$(sql "SELECT id FROM views WHERE builtin = 'mine'")
 
 declare -A TOK
 make_token admin@example.com
@@ -154,6 +168,13 @@ while IFS='|' read -r route want; do
 			path=${pattern//\{id\}/$TIER3}
 			json='{"email":"agent@example.com"}'
 			;;
+		"POST /api/v1/views") json="{\"name\":\"View by $role\",\"filter\":{\"assignee\":\"me\"}}" ;;
+		"PATCH /api/v1/views/{id}")
+			path=${pattern//\{id\}/$MINE_VIEW}
+			json='{"order":"due"}'
+			;;
+		"DELETE /api/v1/views/{id}") path=${pattern//\{id\}/${V[$role]}} ;;
+		"GET /api/v1/views/{id}/tickets") path=${pattern//\{id\}/$MINE_VIEW} ;;
 		*/replies) json="{\"body\":\"Reply by $role\"}" ;;
 		*/notes) json="{\"body\":\"Note by $role\"}" ;;
 		*/merge)

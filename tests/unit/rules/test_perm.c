@@ -36,6 +36,8 @@ static const struct {
 	{ACT_JOBS, "jobs", {Y, N, N, N}},
 	{ACT_SLA_MANAGE, "sla manage", {Y, N, N, N}},
 	{ACT_REPORTS, "reports", {Y, Y, N, N}},
+	{ACT_VIEWS, "views", {Y, Y, Y, N}},
+	{ACT_VIEWS_SHARED, "shared views", {Y, N, N, N}},
 };
 
 static void test_table_is_complete(void **state)
