@@ -130,12 +130,12 @@ int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const cha
 	}
 }
 
-static void outbox_tick(void *arg)
+static void outbox_tick(struct desk_worker *w)
 {
-	struct outbox *o = arg;
+	struct outbox *o = w->ctx;
 	struct err e = ERR_INIT;
 
-	if (mail_outbox_run_once(o->desk, &o->smtp, o->worker, &e) < 0)
+	if (mail_outbox_run_once(w->desk, &o->smtp, w->name, &e) < 0)
 		log_warn("outbox", "error=\"%s\"", e.msg);
 }
 
@@ -143,38 +143,25 @@ enum err_code mail_outbox_start(struct outbox *o, const struct store_options *so
 				const struct desk_settings *ds, const struct smtp_conf *smtp,
 				int poll_ms, struct err *e)
 {
-	struct store_options opts = *so;
 	enum err_code rc;
 
 	memset(o, 0, sizeof(*o));
-	opts.create = false;
-	g_mime_init(); /* counted: balanced in mail_outbox_stop */
-	if ((rc = desk_open(&o->desk, &opts, e))) {
-		g_mime_shutdown();
-		return rc;
-	}
-	if ((rc = desk_configure(o->desk, ds, e))) {
-		desk_close(o->desk);
-		o->desk = NULL;
-		return rc;
-	}
-	desk_worker_name(o->worker, "outbox");
 	o->smtp = *smtp;
-	ticker_start(&o->ticker, outbox_tick, o, poll_ms);
-	return ERR_OK;
+	g_mime_init(); /* counted: balanced in mail_outbox_stop */
+	if ((rc = desk_worker_start(&o->w, "outbox", so, ds, poll_ms, outbox_tick, o, e)))
+		g_mime_shutdown();
+	return rc;
 }
 
 void mail_outbox_wake(struct outbox *o)
 {
-	ticker_wake(&o->ticker);
+	desk_worker_wake(&o->w);
 }
 
 void mail_outbox_stop(struct outbox *o)
 {
-	if (!o->desk)
+	if (!o->w.desk)
 		return;
-	ticker_stop(&o->ticker);
-	desk_close(o->desk);
-	o->desk = NULL;
+	desk_worker_stop(&o->w);
 	g_mime_shutdown();
 }

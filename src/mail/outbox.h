@@ -15,13 +15,11 @@
 
 #include "desk/desk.h"
 #include "mail/smtp.h"
-#include "util/ticker.h"
+#include "desk/worker.h"
 
 struct outbox {
-	struct desk *desk; /* its own connection */
+	struct desk_worker w; /* its thread and desk connection; w.name: host:pid:outbox */
 	struct smtp_conf smtp;
-	char worker[DESK_WORKER_MAX]; /* the jobs' worker name: host:pid:outbox */
-	struct ticker ticker;
 };
 
 /*

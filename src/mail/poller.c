@@ -44,43 +44,34 @@ int mail_poller_run_once(struct desk *d, const char *mailbox, const struct imap_
 	return rc ? -1 : r.fetched;
 }
 
-static void poller_tick(void *arg)
+static void poller_tick(struct desk_worker *w)
 {
-	struct poller *p = arg;
+	struct poller *p = w->ctx;
 	struct err e = ERR_INIT;
 
-	if (mail_poller_run_once(p->desk, p->mailbox, &p->imap, &e) < 0)
+	if (mail_poller_run_once(w->desk, p->mailbox, &p->imap, &e) < 0)
 		log_warn("imap_poll", "mailbox=%s error=\"%s\"", p->mailbox, e.msg);
 }
 
 enum err_code mail_poller_start(struct poller *p, const struct store_options *so,
-				const struct desk_settings *ds, const char *mailbox, const struct imap_conf *c, int poll_ms,
-				struct err *e)
+				const struct desk_settings *ds, const char *mailbox,
+				const struct imap_conf *c, int poll_ms, struct err *e)
 {
-	struct store_options opts = *so;
 	enum err_code rc;
 
 	memset(p, 0, sizeof(*p));
-	opts.create = false;
-	g_mime_init(); /* counted: balanced in mail_poller_stop */
-	if ((rc = desk_open(&p->desk, &opts, e)) || (rc = desk_configure(p->desk, ds, e))) {
-		desk_close(p->desk);
-		p->desk = NULL;
-		g_mime_shutdown();
-		return rc;
-	}
 	snprintf(p->mailbox, sizeof(p->mailbox), "%s", mailbox && *mailbox ? mailbox : "imap");
 	p->imap = *c;
-	ticker_start(&p->ticker, poller_tick, p, poll_ms);
-	return ERR_OK;
+	g_mime_init(); /* counted: balanced in mail_poller_stop */
+	if ((rc = desk_worker_start(&p->w, "imap", so, ds, poll_ms, poller_tick, p, e)))
+		g_mime_shutdown();
+	return rc;
 }
 
 void mail_poller_stop(struct poller *p)
 {
-	if (!p->desk)
+	if (!p->w.desk)
 		return;
-	ticker_stop(&p->ticker);
-	desk_close(p->desk);
-	p->desk = NULL;
+	desk_worker_stop(&p->w);
 	g_mime_shutdown();
 }

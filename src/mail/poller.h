@@ -8,13 +8,12 @@
 
 #include "desk/desk.h"
 #include "mail/imap.h"
-#include "util/ticker.h"
+#include "desk/worker.h"
 
 struct poller {
-	struct desk *desk;   /* its own connection */
+	struct desk_worker w; /* its thread and desk connection */
 	struct imap_conf imap;
-	char mailbox[128];   /* the desk's name for it */
-	struct ticker ticker;
+	char mailbox[128];    /* the desk's name for it */
 };
 
 /* One poll of mailbox with d: messages accepted, or -1 with e set. */
