@@ -1,6 +1,7 @@
 /* cmd_calendar.c - champion calendar: business-hours calendars for SLA targets. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 
 #include <jansson.h>
 
@@ -128,11 +129,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < rows.count; i++) {
 			struct calendar_row *c = ROWS_AT(&rows, struct calendar_row, i);
 			if (json) {
-				json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id",
-								     (json_int_t)c->id, "name", c->name,
-								     "zone", c->zone, "hours", c->hours,
-								     "holidays", c->holidays, "version",
-								     (json_int_t)c->version));
+				json_array_append_new(arr, view_calendar_json(c));
 				continue;
 			}
 			printf("%-5" PRId64 " %-16s %-20s %s\n", c->id, c->name, c->zone, c->hours);

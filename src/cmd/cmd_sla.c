@@ -1,6 +1,7 @@
 /* cmd_sla.c - champion sla: SLA policies, recomputing clocks, running due timers. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 #include "rules/sla.h"
 #include "util/str.h"
 
@@ -51,7 +52,7 @@ static const char usage[] =
 	"All but 'list' need an admin.\n";
 
 static void target_text(struct arena *a, const struct rows *tg, int64_t policy,
-			const char *metric, json_t *obj, const char **text)
+			const char *metric, const char **text)
 {
 	char buf[256] = "";
 	size_t n = 0;
@@ -65,14 +66,6 @@ static void target_text(struct arena *a, const struct rows *tg, int64_t policy,
 				      t->business ? "" : " (calendar)");
 		if (n >= sizeof(buf))
 			n = sizeof(buf) - 1;
-		if (obj) {
-			json_t *m = json_object_get(obj, metric);
-			if (!m)
-				json_object_set_new(obj, metric, m = json_object());
-			json_object_set_new(m, priority_name(t->priority),
-					    json_pack("{s:i, s:b}", "minutes", t->minutes, "business",
-						      t->business));
-		}
 	}
 	*text = arena_strdup(a, buf);
 }
@@ -89,24 +82,11 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		return cmd_fail(e);
 	for (size_t i = 0; i < pol.count; i++) {
 		struct sla_policy_row *p = ROWS_AT(&pol, struct sla_policy_row, i);
-		json_t *targets = json ? json_object() : NULL;
 		const char *texts[4];
 		for (size_t k = 0; k < 4; k++)
-			target_text(&ctx->arena, &tg, p->id, metrics[k], targets, &texts[k]);
+			target_text(&ctx->arena, &tg, p->id, metrics[k], &texts[k]);
 		if (json) {
-			json_t *o = json_pack("{s:I, s:I, s:s, s:s?, s:s, s:i, s:b, s:o}", "id",
-					      (json_int_t)p->id, "position", (json_int_t)p->position,
-					      "name", p->name, "calendar", p->calendar_name, "pause",
-					      p->pause, "warn_percent", p->warn_percent, "active",
-					      p->active, "targets", targets);
-			json_object_set_new(o, "conditions", json_loads(p->conditions, 0, NULL));
-			json_object_set_new(o, "on_warn", json_string(p->on_warn));
-			json_object_set_new(o, "on_breach", json_string(p->on_breach));
-			json_object_set_new(o, "escalate_to",
-					    p->escalate_to >= 0
-						    ? json_string(priority_name((enum priority)p->escalate_to))
-						    : json_null());
-			json_array_append_new(arr, o);
+			json_array_append_new(arr, view_sla_policy_json(p, &tg));
 			continue;
 		}
 		printf("%" PRId64 ". %s (#%" PRId64 ")%s\n", p->position, p->name, p->id,

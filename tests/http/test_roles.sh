@@ -5,7 +5,8 @@
 # their own tickets but change nothing; a missing, revoked or deactivated
 # user's token is 401 with WWW-Authenticate; /healthz, /readyz, /metrics
 # and signing in need no token; people, organisations and groups follow
-# ACT_USER_LIST, ACT_CUSTOMER_MANAGE, ACT_ORG_MANAGE and ACT_GROUP_MANAGE;
+# ACT_USER_LIST, ACT_CUSTOMER_MANAGE, ACT_ORG_MANAGE and ACT_GROUP_MANAGE,
+# SLA policies, calendars and reports ACT_SLA_MANAGE (admins) and ACT_REPORTS (admins, agents);
 # a token is not a session (GET and DELETE /api/v1/session: 404). Prints
 # the table it walked.
 . "${BASH_SOURCE%/*}/lib.sh"
@@ -39,7 +40,15 @@ GET /api/v1/organisations            |200 200 200 200 403 403 401 401 401
 POST /api/v1/organisations           |201 403 403 403 403 403 401 401 401
 GET /api/v1/groups                   |200 200 200 200 403 403 401 401 401
 POST /api/v1/groups                  |201 403 403 403 403 403 401 401 401
-POST /api/v1/groups/{id}/members     |201 403 403 403 403 403 401 401 401"
+POST /api/v1/groups/{id}/members     |201 403 403 403 403 403 401 401 401
+GET /api/v1/sla/policies             |200 200 403 403 403 403 401 401 401
+POST /api/v1/sla/policies            |201 403 403 403 403 403 401 401 401
+PATCH /api/v1/sla/policies/{id}      |200 403 403 403 403 403 401 401 401
+DELETE /api/v1/sla/policies/{id}     |200 403 403 403 403 403 401 401 401
+GET /api/v1/calendars                |200 200 403 403 403 403 401 401 401
+POST /api/v1/calendars               |201 403 403 403 403 403 401 401 401
+PATCH /api/v1/calendars/{id}         |200 403 403 403 403 403 401 401 401
+GET /api/v1/reports/first-response   |200 200 403 403 403 403 401 401 401"
 
 # Every route of the table in src/http/routes.c has a row here, and no more.
 ch_ok serve --routes
@@ -81,6 +90,10 @@ for role in "${ROLES[@]}"; do
 	ch_ok ticket create --subject "Merge target ($role)" --requester cust@acme.test --group Tier2 --body "orig"
 	U[$role]=$(sql 'SELECT max(id) FROM tickets')
 done
+
+# Calendar #1 and SLA policy #1 for the routes that name one.
+ch_ok calendar add Office --zone UTC --hours "mon-fri 09:00-17:00"
+ch_ok sla add Standard --calendar Office --first-reply "all=4h"
 
 declare -A TOK
 make_token admin@example.com
@@ -154,6 +167,11 @@ while IFS='|' read -r route want; do
 			path=${pattern//\{id\}/$TIER3}
 			json='{"email":"agent@example.com"}'
 			;;
+		"POST /api/v1/sla/policies") json="{\"name\":\"Policy by $role\",\"first_reply\":\"all=1h\"}" ;;
+		"PATCH /api/v1/sla/policies/{id}") json='{"warn_percent":60}' ;;
+		"POST /api/v1/calendars") json="{\"name\":\"Hours by $role\",\"zone\":\"UTC\",\"hours\":\"mon 09:00-17:00\"}" ;;
+		"PATCH /api/v1/calendars/{id}") json='{"hours":"mon-fri 08:00-16:00"}' ;;
+		"GET /api/v1/reports/first-response") path="/api/v1/reports/first-response?from=2020-01-01&to=2100-01-01" ;;
 		*/replies) json="{\"body\":\"Reply by $role\"}" ;;
 		*/notes) json="{\"body\":\"Note by $role\"}" ;;
 		*/merge)
