@@ -14,7 +14,7 @@
 
 /* A parked timer (its clock is paused) waits here until a change moves it. */
 #define PARKED_AT CALENDAR_MAX_MS
-#define RECOMPUTE_BATCH 200
+#define RECOMPUTE_BATCH 1000 /* tickets per transaction: ~0.1 s of the write lock */
 
 static enum err_code recompute(struct desk *d, bool all, int64_t *count, struct err *e);
 
@@ -343,6 +343,7 @@ struct loaded {
 	struct sla_target (*targets)[SLA_METRIC__COUNT][PRIORITY__COUNT];
 	unsigned *pause_resolution;
 	unsigned *on_warn, *on_breach; /* SLA_ACT_* */
+	bool need_requester, need_tags; /* some policy looks at them */
 };
 
 /* Conditions JSON into c (tag in the arena); unknown keys are ignored. */
@@ -395,6 +396,8 @@ static enum err_code load_policies(struct desk *d, struct arena *a, struct loade
 		if (sla_actions_parse(L->rows[i].on_breach, true, &L->on_breach[i], &ignore))
 			L->on_breach[i] = SLA_ACT_NOTIFY;
 		parse_conditions(a, L->rows[i].conditions, &L->cond[i]);
+		L->need_requester |= L->cond[i].requester_role >= 0;
+		L->need_tags |= L->cond[i].tag != NULL;
 		memset(L->targets[i], 0, sizeof(L->targets[i]));
 		if (sla_pause_parse(L->rows[i].pause, &L->pause_resolution[i], &ignore))
 			L->pause_resolution[i] = SLA_STATUS_BIT(STATUS_PENDING) |
@@ -481,7 +484,8 @@ static enum err_code match(struct desk *d, struct arena *a, const struct loaded 
 			   const struct ticket_row *t, int *idx, struct err *e)
 {
 	struct sla_ticket_facts f = {.priority = t->priority, .group_id = t->group_id,
-				     .organisation_id = t->organisation_id, .channel = t->channel};
+				     .organisation_id = t->organisation_id, .channel = t->channel,
+				     .requester_role = ROLE_CUSTOMER};
 	struct user_row req;
 	struct rows tags;
 	enum err_code rc;
@@ -489,12 +493,18 @@ static enum err_code match(struct desk *d, struct arena *a, const struct loaded 
 	*idx = -1;
 	if (!L->n)
 		return ERR_OK;
-	if ((rc = repo_user_get(desk_db(d), a, t->requester_id, &req, e)) ||
-	    (rc = repo_tags_get(desk_db(d), a, t->id, &tags, e)))
-		return rc;
-	f.requester_role = req.role;
-	f.tags = tags.items;
-	f.ntags = tags.count;
+	/* Only what some policy's conditions read: two queries fewer per ticket otherwise. */
+	if (L->need_requester) {
+		if ((rc = repo_user_get(desk_db(d), a, t->requester_id, &req, e)))
+			return rc;
+		f.requester_role = req.role;
+	}
+	if (L->need_tags) {
+		if ((rc = repo_tags_get(desk_db(d), a, t->id, &tags, e)))
+			return rc;
+		f.tags = tags.items;
+		f.ntags = tags.count;
+	}
 	*idx = sla_policy_match(L->cond, L->n, &f);
 	return ERR_OK;
 }
@@ -610,18 +620,27 @@ static enum err_code store_state(struct desk *d, const struct loaded *L, int pid
 	return ERR_OK;
 }
 
-static enum err_code apply(struct desk *d, struct arena *a, const struct loaded *L, int64_t id,
-			   int64_t now, struct err *e)
+static enum err_code apply_row(struct desk *d, struct arena *a, const struct loaded *L,
+			       const struct ticket_row *t, int64_t now, struct err *e)
 {
-	struct ticket_row t;
 	struct sla_state s;
 	int pidx;
 	enum err_code rc;
 
-	if ((rc = repo_ticket_get(desk_db(d), a, id, &t, e)) ||
-	    (rc = compute(d, a, L, &t, now, &pidx, &s, e)))
+	if ((rc = compute(d, a, L, t, now, &pidx, &s, e)))
 		return rc;
-	return store_state(d, L, pidx, &t, &s, e);
+	return store_state(d, L, pidx, t, &s, e);
+}
+
+static enum err_code apply(struct desk *d, struct arena *a, const struct loaded *L, int64_t id,
+			   int64_t now, struct err *e)
+{
+	struct ticket_row t;
+	enum err_code rc;
+
+	if ((rc = repo_ticket_get(desk_db(d), a, id, &t, e)))
+		return rc;
+	return apply_row(d, a, L, &t, now, e);
 }
 
 enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err *e)
@@ -654,18 +673,15 @@ static enum err_code recompute(struct desk *d, bool all, int64_t *count, struct 
 			arena_release(&a);
 			return rc;
 		}
-		rc = repo_ticket_ids(desk_db(d), &a, after, RECOMPUTE_BATCH, &ids, e);
+		rc = repo_ticket_range(desk_db(d), &a, after, RECOMPUTE_BATCH, &ids, e);
 		if (!rc)
 			rc = load_policies(d, &a, &L, e);
 		for (size_t i = 0; !rc && i < ids.count; i++) {
-			struct ticket_row t;
-			int64_t id = *ROWS_AT(&ids, int64_t, i);
-			after = id;
-			if ((rc = repo_ticket_get(desk_db(d), &a, id, &t, e)))
-				break;
-			if (!all && t.status == STATUS_CLOSED)
+			const struct ticket_row *t = ROWS_AT(&ids, struct ticket_row, i);
+			after = t->id;
+			if (!all && t->status == STATUS_CLOSED)
 				continue;
-			rc = apply(d, &a, &L, id, now, e);
+			rc = apply_row(d, &a, &L, t, now, e);
 			(*count)++;
 		}
 		if (rc || (rc = db_commit(desk_db(d), e))) {

@@ -587,9 +587,9 @@ struct group_staff_row {
 /* The group's active admins and agents (rows of struct group_staff_row), by user id. */
 enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
 			       struct rows *out, struct err *e);
-/* Up to limit ticket ids above after_id, ascending (rows of int64_t). */
-enum err_code repo_ticket_ids(struct db *db, struct arena *a, int64_t after_id, int limit,
-			      struct rows *out, struct err *e);
+/* Up to limit whole tickets with ids above after_id, ascending (rows of struct ticket_row). */
+enum err_code repo_ticket_range(struct db *db, struct arena *a, int64_t after_id, int limit,
+				struct rows *out, struct err *e);
 
 /* A ticket's first response as the report reads it (from its events). */
 struct first_response_row {
