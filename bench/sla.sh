@@ -133,15 +133,18 @@ n_open=$(sqlite3 "$work" "SELECT count(*) FROM tickets WHERE status != 'closed'"
 cat "$work" >/dev/null # into the page cache: the desk is measured, not the disk
 
 ch() { "$champion" --db "$work" "$@"; }
-# timed NAME CMD...: runs CMD, its wall time in seconds into SECS[NAME], its output in $tmp/NAME.out.
-declare -A SECS
+# timed NAME CMD...: runs CMD; its wall time in seconds into SECS[NAME], its CPU
+# time (user + system) into CPUS[NAME], its output in $tmp/NAME.out.
+declare -A SECS CPUS
 timed() {
-	local name=$1 t0
+	local name=$1 t
 	shift
-	t0=$(date +%s.%N)
-	"$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || { cat "$tmp/$name.err" >&2; die "$name failed: $*"; }
-	SECS[$name]=$(calc "$(date +%s.%N) - $t0")
-	say "bench: $name: $(printf '%.2f' "${SECS[$name]}") s"
+	t=$( { TIMEFORMAT='%R %U %S'; time "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"; } 2>&1) ||
+		{ cat "$tmp/$name.err" >&2; die "$name failed: $*"; }
+	read -r wall user sys <<<"$t"
+	SECS[$name]=$wall
+	CPUS[$name]=$(calc "$user + $sys")
+	say "bench: $name: $(printf '%.2f' "$wall") s ($(printf '%.2f' "${CPUS[$name]}") s of CPU)"
 }
 
 ch calendar add Office --zone Europe/London --hours "mon-fri 09:00-17:00" \
@@ -150,7 +153,10 @@ timed add-urgent ch sla add Urgent --priority urgent --calendar-time --calendar 
 	--first-reply "all=1h" --next-reply "all=2h" --resolution "all=1d" --escalate-to urgent
 timed add-standard ch sla add Standard --calendar Office --first-reply "low=8h,normal=4h,high=2h" \
 	--next-reply "all=8h" --periodic-update "all=2d" --resolution "low=10d,normal=5d,high=2d"
+# The first recompute writes the closed tickets' clocks (adding a policy
+# computes only the tickets still moving); the second finds them all done.
 timed recompute ch sla recompute
+timed recompute-again ch sla recompute
 n_clocks=$(sqlite3 "$work" 'SELECT count(*) FROM sla_clocks')
 
 # The report: the desk's last month, and all of it.
@@ -204,6 +210,8 @@ serve_pid=""
 
 verdict() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 < t + 0) ? "PASS" : "MISS" }'; }
 secs() { printf '%.2f s' "$1"; }
+# wall NAME: "12.3 s (CPU 4.5 s)"
+wall() { printf '%.2f s (CPU %.2f s)' "${SECS[$1]}" "${CPUS[$1]}"; }
 cat <<EOF
 ## sla
 
@@ -227,20 +235,23 @@ for c in $connections; do
 			"$(verdict "${P99[$name/$c]}" 20000)"
 	done
 done
-printf '| champion sla recompute (%s tickets) | %s | < 60 s | %s |\n' "$n_tickets" \
-	"$(secs "${SECS[recompute]}")" "$(verdict "${SECS[recompute]}" 60)"
+printf '| champion sla recompute (%s tickets; the first: closed ones written) | %s | < 60 s | %s |\n' \
+	"$n_tickets" "$(wall recompute)" "$(verdict "${SECS[recompute]}" 60)"
+printf '| champion sla recompute again (nothing changed) | %s | < 60 s | %s |\n' \
+	"$(wall recompute-again)" "$(verdict "${SECS[recompute-again]}" 60)"
 printf '| champion report first-response, last month (%s tickets) | %s | < 1 s | %s |\n' \
-	"$month_tickets" "$(secs "${SECS[report-month]}")" "$(verdict "${SECS[report-month]}" 1)"
+	"$month_tickets" "$(wall report-month)" "$(verdict "${SECS[report-month]}" 1)"
 printf '| the same --by group | %s | < 1 s | %s |\n' \
-	"$(secs "${SECS[report-month-by]}")" "$(verdict "${SECS[report-month-by]}" 1)"
+	"$(wall report-month-by)" "$(verdict "${SECS[report-month-by]}" 1)"
 printf '| champion report first-response, whole desk (%s tickets) | %s | < 1 s | %s |\n' \
-	"$all_tickets" "$(secs "${SECS[report-all]}")" "$(verdict "${SECS[report-all]}" 1)"
-printf '| champion sla add (two policies; each recomputes the %s tickets not closed) | %s, %s | - | |\n' \
-	"$n_open" "$(secs "${SECS[add-urgent]}")" "$(secs "${SECS[add-standard]}")"
+	"$all_tickets" "$(wall report-all)" "$(verdict "${SECS[report-all]}" 1)"
+printf '| champion sla add (two policies; each recomputes the %s tickets not closed) | %s; %s | - | |\n' \
+	"$n_open" "$(wall add-urgent)" "$(wall add-standard)"
 cat <<EOF
 
 Report periods: $month_from to $all_to, and $all_from to $all_to. Times
-are wall clock of the whole command (process start to exit) on a desk in
-the page cache; wrk runs ${duration} s after a ${warmup} s warm-up, one
-thread.
+are wall clock of the whole command (process start to exit; CPU: its user
+and system time) on a desk read into the page cache first; wrk runs
+${duration} s after a ${warmup} s warm-up, one thread. Load average at
+the end: $(cut -d' ' -f1-3 /proc/loadavg).
 EOF
