@@ -373,18 +373,21 @@ static bool clock_eq(const struct sla_clock_row *x, const struct sla_clock_row *
 
 static void read_clock(struct arena *a, struct db_stmt *st, void *row);
 
-/* True when the ticket's stored clocks are rows already (in metric order). */
+/* True when the ticket's stored clocks are rows already (in metric order); *had: how many it has. */
 static enum err_code clocks_same(struct db *db, int64_t ticket_id,
 				 const struct sla_clock_row *rows, size_t n, bool *same,
-				 struct err *e)
+				 size_t *had, struct err *e)
 {
 	struct arena a;
 	struct rows old;
 	enum err_code rc;
 
 	*same = false;
+	*had = 0;
 	arena_init(&a);
 	rc = repo_sla_clocks_get(db, &a, ticket_id, &old, e);
+	if (!rc)
+		*had = old.count;
 	if (!rc && old.count == n) {
 		*same = true;
 		for (size_t i = 0; *same && i < n; i++)
@@ -404,17 +407,20 @@ enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
 		"breached_at, cycles, breaches) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
 		"$12, $13, $14, $15)";
 	struct db_stmt *st;
+	size_t had;
 	bool same;
 	enum err_code rc;
 
-	/* Reading is a fraction of rewriting three B-trees: most recomputes change nothing. */
-	if ((rc = clocks_same(db, ticket_id, rows, n, &same, e)) || same)
+	/* Reading is a fraction of rewriting the B-trees: most recomputes change nothing. */
+	if ((rc = clocks_same(db, ticket_id, rows, n, &same, &had, e)) || same)
 		return rc;
-	if ((rc = db_prepare(db, del, &st, e)))
-		return rc;
-	db_bind_int64(st, 1, ticket_id);
-	if ((rc = repo_run(st, e)))
-		return rc;
+	if (had) {
+		if ((rc = db_prepare(db, del, &st, e)))
+			return rc;
+		db_bind_int64(st, 1, ticket_id);
+		if ((rc = repo_run(st, e)))
+			return rc;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sla_clock_row *c = &rows[i];
 		if ((rc = db_prepare(db, ins, &st, e)))
