@@ -1,12 +1,15 @@
 /* cmd_calendar.c - champion calendar: business-hours calendars for SLA targets. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 
 #include <jansson.h>
 
 static const char usage[] =
 	"usage: champion calendar add NAME --zone ZONE --hours HOURS\n"
 	"                             [--holiday 'YYYY-MM-DD[ HH:MM-HH:MM]']...\n"
+	"       champion calendar edit CALENDAR [--name NAME] [--zone ZONE] [--hours HOURS]\n"
+	"                             [--holiday 'YYYY-MM-DD[ HH:MM-HH:MM]']... [--no-holidays]\n"
 	"       champion calendar list [--json]\n"
 	"\n"
 	"Business hours in an IANA time zone, less holidays, for SLA targets counted\n"
@@ -14,8 +17,13 @@ static const char usage[] =
 	"tue wed thu fri sat sun, ranges like fri-mon, or daily; 22:00-06:00 runs past\n"
 	"midnight). A holiday closes a local date, or only the hours given. The\n"
 	"calendar named 'default' measures business time for tickets no policy covers\n"
-	"(else they count calendar time). Calendars cannot change once added. 'add'\n"
-	"needs an admin.\n";
+	"(else they count calendar time).\n"
+	"\n"
+	"'edit' changes a calendar (CALENDAR: its name or #ID): what is given\n"
+	"replaces what was; --holiday given replaces all the holidays, --no-holidays\n"
+	"removes them. The clocks of the tickets not closed are recomputed from their\n"
+	"events, and a running champion serve uses the new hours at once. 'add' and\n"
+	"'edit' need an admin.\n";
 
 #define MAX_HOLIDAYS 400
 
@@ -26,11 +34,14 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		{"hours", required_argument, NULL, 'H'},
 		{"holiday", required_argument, NULL, 'd'},
 		{"json", no_argument, NULL, 'j'},
+		{"name", required_argument, NULL, 'n'},
+		{"no-holidays", no_argument, NULL, 'N'},
 		{0},
 	};
 	const char *holidays[MAX_HOLIDAYS];
 	struct calendar_in in = {0};
-	bool started = false, json = false;
+	bool started = false, json = false, no_holidays = false;
+	const char *rename = NULL;
 	struct err e = ERR_INIT;
 	struct desk *d = NULL;
 	struct actor who;
@@ -38,7 +49,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	int opt, status;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_calendar, "which one: add or list?");
+		return cmd_usage_error(&cmd_calendar, "which one: add, edit or list?");
 	verb = argv[1];
 	while ((opt = cmd_getopt("calendar", argc - 1, argv + 1, "", opts, &started)) != -1) {
 		switch (opt) {
@@ -57,17 +68,33 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'n':
+			rename = optarg;
+			break;
+		case 'N':
+			no_holidays = true;
+			break;
 		default:
 			return EX_USAGE;
 		}
 	}
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
+	if ((rename || no_holidays) && strcmp(verb, "edit") != 0)
+		return cmd_usage_error(&cmd_calendar, "--name and --no-holidays are for edit");
 	if (strcmp(verb, "add") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(&cmd_calendar, "add wants one NAME");
 		if (!in.zone || !in.hours)
 			return cmd_usage_error(&cmd_calendar, "add wants --zone ZONE and --hours HOURS");
+	} else if (strcmp(verb, "edit") == 0) {
+		if (nargs != 1)
+			return cmd_usage_error(&cmd_calendar, "edit wants one CALENDAR");
+		if (no_holidays && in.nholidays)
+			return cmd_usage_error(&cmd_calendar, "give --holiday or --no-holidays, not both");
+		if (!rename && !in.zone && !in.hours && !in.nholidays && !no_holidays)
+			return cmd_usage_error(&cmd_calendar, "edit wants something to change: --name, "
+					       "--zone, --hours, --holiday or --no-holidays");
 	} else if (strcmp(verb, "list") == 0) {
 		if (nargs != 0)
 			return cmd_usage_error(&cmd_calendar, "list wants no arguments");
@@ -83,6 +110,15 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		if (desk_calendar_add(d, &who, &in, &id, &e))
 			goto fail;
 		printf("added calendar '%s' (#%" PRId64 ")\n", args[0], id);
+	} else if (strcmp(verb, "edit") == 0) {
+		struct calendar_row c;
+		in.name = rename;
+		in.holidays = holidays;
+		if (desk_calendar_edit(d, &who, args[0], &in, in.nholidays || no_holidays, &c,
+				       &ctx->arena, &e))
+			goto fail;
+		printf("changed calendar '%s' (#%" PRId64 ", version %" PRId64 "); clocks recomputed\n",
+		       c.name, c.id, c.version);
 	} else {
 		struct rows rows;
 		if (desk_calendar_list(d, &who, &ctx->arena, &rows, &e))
@@ -93,10 +129,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < rows.count; i++) {
 			struct calendar_row *c = ROWS_AT(&rows, struct calendar_row, i);
 			if (json) {
-				json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
-								     (json_int_t)c->id, "name", c->name,
-								     "zone", c->zone, "hours", c->hours,
-								     "holidays", c->holidays));
+				json_array_append_new(arr, view_calendar_json(c));
 				continue;
 			}
 			printf("%-5" PRId64 " %-16s %-20s %s\n", c->id, c->name, c->zone, c->hours);

@@ -1,6 +1,7 @@
 /* cmd_report.c - champion report: the desk's measures, as percentiles. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 #include "util/time.h"
 
 #include <jansson.h>
@@ -35,14 +36,6 @@ static const char *dur(struct cmd_ctx *ctx, int64_t ms, int64_t n)
 	return arena_printf(&ctx->arena, "%" PRId64 "m %02" PRId64 "s", s / 60, s % 60);
 }
 
-static json_t *pct_json(const struct report_line *l, int64_t p50, int64_t p90, int64_t p99)
-{
-	if (!l->answered)
-		return json_pack("{s:n, s:n, s:n}", "p50_ms", "p90_ms", "p99_ms");
-	return json_pack("{s:I, s:I, s:I}", "p50_ms", (json_int_t)p50, "p90_ms", (json_int_t)p90,
-			 "p99_ms", (json_int_t)p99);
-}
-
 static int run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -52,7 +45,6 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{0},
 	};
-	static const char *const bys[] = {"none", "group", "agent", "priority", "channel"};
 	bool started = false, json = false;
 	struct err e = ERR_INIT;
 	struct desk *d = NULL;
@@ -75,10 +67,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			to_s = optarg;
 			break;
 		case 'b':
-			for (by = 1; by < (int)ARRAY_SIZE(bys); by++)
-				if (strcmp(optarg, bys[by]) == 0)
-					break;
-			if (by == (int)ARRAY_SIZE(bys))
+			if ((by = report_by_parse(optarg)) <= REPORT_BY_NONE)
 				return cmd_usage_error(&cmd_report, "--by '%s' is not group, agent, "
 						       "priority or channel", optarg);
 			break;
@@ -104,32 +93,13 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		char f[TIME_ISO_MAX], t[TIME_ISO_MAX];
-		json_t *arr = json_array();
-		for (size_t i = 0; i < lines.count; i++) {
-			struct report_line *l = ROWS_AT(&lines, struct report_line, i);
-			int64_t with = l->sla_met + l->sla_breached;
-			json_t *o = json_pack("{s:s, s:I, s:I, s:o, s:o, s:I, s:I}", "key", l->key,
-					      "tickets", (json_int_t)l->tickets, "answered",
-					      (json_int_t)l->answered, "calendar",
-					      pct_json(l, l->p50, l->p90, l->p99), "business",
-					      pct_json(l, l->bp50, l->bp90, l->bp99), "sla_met",
-					      (json_int_t)l->sla_met, "sla_breached",
-					      (json_int_t)l->sla_breached);
-			json_object_set_new(o, "sla_attainment_pct",
-					    with ? json_real(100.0 * (double)l->sla_met / (double)with)
-						 : json_null());
-			json_array_append_new(arr, o);
-		}
-		json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:o}", "report", "first-response",
-					"from", time_format_iso(from, f), "to", time_format_iso(to, t),
-					"by", bys[by], "lines", arr);
+		json_t *doc = view_report_json(&lines, from, to, (enum report_by)by);
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(doc);
 		goto out;
 	}
-	printf("%-24s %7s %8s  %-22s  %-22s  %s\n", by ? bys[by] : "", "TICKETS", "ANSWERED",
+	printf("%-24s %7s %8s  %-22s  %-22s  %s\n", by ? report_by_name((enum report_by)by) : "", "TICKETS", "ANSWERED",
 	       "CALENDAR p50/p90/p99", "BUSINESS p50/p90/p99", "SLA MET");
 	for (size_t i = 0; i < lines.count; i++) {
 		struct report_line *l = ROWS_AT(&lines, struct report_line, i);

@@ -1,11 +1,11 @@
 /* cmd_sla.c - champion sla: SLA policies, recomputing clocks, running due timers. */
 #include "util/common.h"
 #include "cmd/cmd.h"
+#include "desk/view.h"
 #include "rules/sla.h"
 #include "util/str.h"
 
 #include <jansson.h>
-#include <unistd.h>
 
 static const char usage[] =
 	"usage: champion sla add NAME [--priority P] [--group NAME] [--org NAME] [--tag TAG]\n"
@@ -13,6 +13,10 @@ static const char usage[] =
 	"                             [--first-reply T] [--next-reply T] [--periodic-update T]\n"
 	"                             [--resolution T] [--business | --calendar-time]\n"
 	"                             [--pause STATUSES] [--warn PERCENT] [--escalate-to P]\n"
+	"                             [--on-warn ACTIONS] [--on-breach ACTIONS]\n"
+	"       champion sla edit POLICY [--name NAME] [the options of add]\n"
+	"       champion sla move POLICY POSITION\n"
+	"       champion sla deactivate|activate POLICY\n"
 	"       champion sla list [--json]\n"
 	"       champion sla recompute\n"
 	"       champion sla run\n"
@@ -28,16 +32,27 @@ static const char usage[] =
 	"reopen. --pause lists the statuses that stop the resolution clock\n"
 	"(default pending,on_hold; 'none' for none). Warnings come at --warn percent of\n"
 	"a target (default 75) and breaches at the due time, as events on the ticket;\n"
-	"with --escalate-to, a breach raises a lower priority to P.\n"
+	"with --escalate-to, a breach raises a lower priority to P. ACTIONS (default\n"
+	"notify; 'none' for none): 'notify' mails the assignee, or the group's members\n"
+	"when unassigned (at a breach the group's leads too) once mail.from is set;\n"
+	"'assign-lead' (breaches only) gives the ticket to its group's lead. Every\n"
+	"action is an event on the ticket.\n"
+	"\n"
+	"POLICY is a policy's name or #ID. 'edit' changes only what is given: 'any'\n"
+	"lifts a priority, channel or role condition, '' a group, org, tag or\n"
+	"calendar; a metric's targets 'none' removes them; --escalate-to none stops\n"
+	"raising. 'move' puts a policy at POSITION (1: tried first). An inactive\n"
+	"policy matches no ticket. Each change recomputes the clocks of the tickets\n"
+	"not closed from their events, as if the policy had always been so.\n"
 	"\n"
 	"'recompute' rebuilds every ticket's clocks from its events. 'run' fires the\n"
 	"due warning and breach timers (sla.timer jobs) once; champion serve does it\n"
 	"every second, so use it where no server runs (cron). A timer fires once,\n"
 	"however many run it.\n"
-	"'add', 'recompute' and 'run' need an admin.\n";
+	"All but 'list' need an admin.\n";
 
 static void target_text(struct arena *a, const struct rows *tg, int64_t policy,
-			const char *metric, json_t *obj, const char **text)
+			const char *metric, const char **text)
 {
 	char buf[256] = "";
 	size_t n = 0;
@@ -51,14 +66,6 @@ static void target_text(struct arena *a, const struct rows *tg, int64_t policy,
 				      t->business ? "" : " (calendar)");
 		if (n >= sizeof(buf))
 			n = sizeof(buf) - 1;
-		if (obj) {
-			json_t *m = json_object_get(obj, metric);
-			if (!m)
-				json_object_set_new(obj, metric, m = json_object());
-			json_object_set_new(m, priority_name(t->priority),
-					    json_pack("{s:i, s:b}", "minutes", t->minutes, "business",
-						      t->business));
-		}
 	}
 	*text = arena_strdup(a, buf);
 }
@@ -75,22 +82,11 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		return cmd_fail(e);
 	for (size_t i = 0; i < pol.count; i++) {
 		struct sla_policy_row *p = ROWS_AT(&pol, struct sla_policy_row, i);
-		json_t *targets = json ? json_object() : NULL;
 		const char *texts[4];
 		for (size_t k = 0; k < 4; k++)
-			target_text(&ctx->arena, &tg, p->id, metrics[k], targets, &texts[k]);
+			target_text(&ctx->arena, &tg, p->id, metrics[k], &texts[k]);
 		if (json) {
-			json_t *o = json_pack("{s:I, s:I, s:s, s:s?, s:s, s:i, s:b, s:o}", "id",
-					      (json_int_t)p->id, "position", (json_int_t)p->position,
-					      "name", p->name, "calendar", p->calendar_name, "pause",
-					      p->pause, "warn_percent", p->warn_percent, "active",
-					      p->active, "targets", targets);
-			json_object_set_new(o, "conditions", json_loads(p->conditions, 0, NULL));
-			json_object_set_new(o, "escalate_to",
-					    p->escalate_to >= 0
-						    ? json_string(priority_name((enum priority)p->escalate_to))
-						    : json_null());
-			json_array_append_new(arr, o);
+			json_array_append_new(arr, view_sla_policy_json(p, &tg));
 			continue;
 		}
 		printf("%" PRId64 ". %s (#%" PRId64 ")%s\n", p->position, p->name, p->id,
@@ -104,7 +100,8 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		if (p->escalate_to >= 0)
 			printf("; a breach raises priority to %s",
 			       priority_name((enum priority)p->escalate_to));
-		putchar('\n');
+		printf("\n   on warning: %s; on breach: %s\n", *p->on_warn ? p->on_warn : "none",
+		       *p->on_breach ? p->on_breach : "none");
 	}
 	if (json) {
 		json_dumpf(arr, stdout, JSON_INDENT(2));
@@ -114,6 +111,15 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		printf("no SLA policies\n");
 	}
 	return 0;
+}
+
+/* An enum option: its value, or -1 for "any"/"none" when editing; -2 for a bad one. */
+static int enum_opt(const char *arg, bool editing, const char *none, int (*parse)(const char *))
+{
+	if (editing && strcmp(arg, none) == 0)
+		return -1;
+	int v = parse(arg);
+	return v < 0 ? -2 : v;
 }
 
 static int run(struct cmd_ctx *ctx, int argc, char **argv)
@@ -134,37 +140,53 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		{"calendar-time", no_argument, NULL, 'T'},
 		{"pause", required_argument, NULL, 'P'},
 		{"warn", required_argument, NULL, 'w'},
+		{"warn-percent", required_argument, NULL, 'w'},
 		{"escalate-to", required_argument, NULL, 'E'},
+		{"on-warn", required_argument, NULL, 'W'},
+		{"on-breach", required_argument, NULL, 'B'},
+		{"name", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
 		{0},
 	};
+	static const char *const verbs[] = {"add", "edit", "move", "deactivate", "activate", "list",
+					    "recompute", "run", NULL};
 	struct sla_policy_in in = {.priority = -1, .channel = -1, .requester_role = -1,
 				   .escalate_to = -1};
-	bool started = false, json = false, business = false, caltime = false;
+	bool started = false, json = false, business = false, caltime = false, editing;
 	struct err e = ERR_INIT;
 	struct desk *d = NULL;
 	struct actor who;
-	const char *verb;
-	int opt, status;
+	const char *verb, *rename = NULL;
+	int opt, status, v = 0;
 	int64_t n;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_sla, "which one: add, list, recompute or run?");
+		return cmd_usage_error(&cmd_sla, "which one: add, edit, move, deactivate, activate, "
+				       "list, recompute or run?");
 	verb = argv[1];
+	while (verbs[v] && strcmp(verbs[v], verb) != 0)
+		v++;
+	if (!verbs[v])
+		return cmd_usage_error(&cmd_sla, "'%s' is not an sla command", verb);
+	editing = strcmp(verb, "edit") == 0;
+	if (editing)
+		in = (struct sla_policy_in){.priority = DESK_SLA_KEEP, .channel = DESK_SLA_KEEP,
+					    .requester_role = DESK_SLA_KEEP,
+					    .escalate_to = DESK_SLA_KEEP};
 	while ((opt = cmd_getopt("sla", argc - 1, argv + 1, "", opts, &started)) != -1) {
 		switch (opt) {
 		case 'p':
-			if ((in.priority = priority_parse(optarg)) < 0)
+			if ((in.priority = enum_opt(optarg, editing, "any", priority_parse)) == -2)
 				return cmd_usage_error(&cmd_sla, "priority '%s' is not one of %s", optarg,
 						       priority_names());
 			break;
 		case 'c':
-			if ((in.channel = channel_parse(optarg)) < 0)
+			if ((in.channel = enum_opt(optarg, editing, "any", channel_parse)) == -2)
 				return cmd_usage_error(&cmd_sla, "channel '%s' is not one of %s", optarg,
 						       channel_names());
 			break;
 		case 'r':
-			if ((in.requester_role = role_parse(optarg)) < 0)
+			if ((in.requester_role = enum_opt(optarg, editing, "any", role_parse)) == -2)
 				return cmd_usage_error(&cmd_sla, "role '%s' is not one of %s", optarg,
 						       role_names());
 			break;
@@ -201,9 +223,18 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 			in.warn_percent = (int)n;
 			break;
 		case 'E':
-			if ((in.escalate_to = priority_parse(optarg)) < 0)
+			if ((in.escalate_to = enum_opt(optarg, editing, "none", priority_parse)) == -2)
 				return cmd_usage_error(&cmd_sla, "--escalate-to '%s' is not one of %s",
 						       optarg, priority_names());
+			break;
+		case 'W':
+			in.on_warn = optarg;
+			break;
+		case 'B':
+			in.on_breach = optarg;
+			break;
+		case 'n':
+			rename = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -214,44 +245,76 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
-	bool adding = strcmp(verb, "add") == 0;
-	if (!adding && strcmp(verb, "list") != 0 && strcmp(verb, "recompute") != 0 &&
-	    strcmp(verb, "run") != 0)
-		return cmd_usage_error(&cmd_sla, "'%s' is not an sla command", verb);
-	if (nargs != (adding ? 1 : 0))
-		return cmd_usage_error(&cmd_sla, adding ? "add wants one NAME" : "%s wants no arguments",
+	int want = v == 0 || v == 1 || v == 3 || v == 4 ? 1 : v == 2 ? 2 : 0;
+	if (nargs != want)
+		return cmd_usage_error(&cmd_sla, want == 0	 ? "%s wants no arguments"
+						 : want == 1 ? "%s wants one policy"
+							     : "%s wants a policy and a position",
 				       verb);
+	if (rename && !editing)
+		return cmd_usage_error(&cmd_sla, "--name is for edit (add takes NAME)");
 	if (business && caltime)
 		return cmd_usage_error(&cmd_sla, "give --business or --calendar-time, not both");
-	if (business && !in.calendar)
+	if (!editing && business && !in.calendar)
 		return cmd_usage_error(&cmd_sla, "--business wants --calendar NAME");
-	in.business = in.calendar && !caltime;
+	if (editing) {
+		in.business_given = business || caltime;
+		in.business = business;
+		in.name = rename;
+	} else {
+		in.business = in.calendar && !caltime;
+	}
+	if (v == 2 && str_parse_int64(args[1], 1, DESK_SLA_POLICIES_MAX, &n) < 0)
+		return cmd_usage_error(&cmd_sla, "POSITION '%s' is not a number from 1 to %d", args[1],
+				       DESK_SLA_POLICIES_MAX);
 	if ((status = cmd_open_desk(ctx, false, &d)) || (status = cmd_actor(ctx, d, &who)))
 		goto out;
-	if (adding) {
-		int64_t id;
+	int64_t id;
+	switch (v) {
+	case 0:
 		in.name = args[0];
 		if (desk_sla_add(d, &who, &in, &id, &e))
 			goto fail;
 		printf("added SLA policy '%s' (#%" PRId64 ")\n", args[0], id);
-	} else if (strcmp(verb, "list") == 0) {
+		break;
+	case 1:
+		if (desk_sla_edit(d, &who, args[0], &in, &id, &e))
+			goto fail;
+		printf("changed SLA policy #%" PRId64 "; clocks recomputed\n", id);
+		break;
+	case 2:
+		if (desk_sla_move(d, &who, args[0], n, &id, &e))
+			goto fail;
+		printf("moved SLA policy #%" PRId64 " to position %" PRId64 "; clocks recomputed\n", id,
+		       n);
+		break;
+	case 3:
+	case 4:
+		if (desk_sla_set_active(d, &who, args[0], v == 4, &id, &e))
+			goto fail;
+		printf("%s SLA policy #%" PRId64 "; clocks recomputed\n",
+		       v == 4 ? "activated" : "deactivated", id);
+		break;
+	case 5:
 		status = list(ctx, d, &who, json, &e);
-	} else if (strcmp(verb, "recompute") == 0) {
+		break;
+	case 6:
 		if (desk_sla_recompute_all(d, &who, &n, &e))
 			goto fail;
 		printf("recomputed the SLA clocks of %" PRId64 " tickets\n", n);
-	} else {
-		char worker[96], host[64] = "localhost";
+		break;
+	default: {
+		char worker[DESK_WORKER_MAX];
 		int ran;
 		if (who.role != ROLE_ADMIN) {
 			err_set(&e, ERR_FORBIDDEN, "running SLA timers needs an admin");
 			goto fail;
 		}
-		gethostname(host, sizeof(host) - 1);
-		snprintf(worker, sizeof(worker), "%s:%ld:sla", host, (long)getpid());
+		desk_worker_name(worker, "sla");
 		if (desk_sla_run_due(d, worker, &ran, &e))
 			goto fail;
 		printf("ran %d SLA timers\n", ran);
+	}
 	}
 	goto out;
 fail:

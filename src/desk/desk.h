@@ -555,6 +555,16 @@ enum err_code desk_mail_ack_outgoing(struct desk *d, struct arena *a, const stru
 /* Records on the ticket that its acknowledgement went out (or failed: detail). */
 enum err_code desk_mail_acked(struct desk *d, const struct job_row *j, bool sent,
 			      const char *detail, struct err *e);
+/*
+ * Loads a notification to staff (a notify job j: an SLA warning or
+ * breach), as fixed when it was queued. ERR_NOT_FOUND when the job
+ * carries no recipients, subject or text.
+ */
+enum err_code desk_notify_outgoing(struct desk *d, struct arena *a, const struct job_row *j,
+				   struct desk_outgoing *out, struct err *e);
+/* Records on the ticket that a notification went out (notification.sent) or failed (detail). */
+enum err_code desk_notified(struct desk *d, const struct job_row *j, bool sent,
+			    const char *detail, struct err *e);
 /* Records the outbox's word on message_id: "sent" or "failed", with the server's answer. */
 enum err_code desk_mail_delivered(struct desk *d, int64_t message_id, const char *delivery,
 				  const char *detail, struct err *e);
@@ -650,6 +660,8 @@ enum err_code desk_mailbox_polled(struct desk *d, const char *mailbox, uint64_t 
 /* --- SLA: calendars, policies, clocks, timers (sla.c) ------------------------ */
 
 #define DESK_JOB_SLA_TIMER "sla.timer" /* payload: {"metric","kind":"warn"|"breach","cycle"} */
+/* payload: {"mail_id","subject","text","to":[emails],"about":event kind}; sent by the outbox */
+#define DESK_JOB_NOTIFY "notify"
 #define DESK_HOLIDAYS_MAX 400          /* holidays on one calendar */
 #define DESK_SLA_POLICIES_MAX 200
 
@@ -670,15 +682,38 @@ struct calendar_in {
 /* Adds a calendar (admins); ERR_INVALID for a bad zone, hours or holiday, ERR_CONFLICT for a taken name. */
 enum err_code desk_calendar_add(struct desk *d, const struct actor *who,
 				const struct calendar_in *in, int64_t *id, struct err *e);
+/*
+ * Changes a calendar (admins), named by name or "#ID"/"ID": a NULL
+ * name, zone or hours stays; holidays replace the old ones when
+ * set_holidays (none: nholidays 0). Bumps the calendar's version, so
+ * every desk connection builds it again, and recomputes the clocks of the
+ * tickets not closed. Errors as desk_calendar_add; ERR_NOT_FOUND.
+ */
+enum err_code desk_calendar_edit(struct desk *d, const struct actor *who, const char *ref,
+				 const struct calendar_in *in, bool set_holidays,
+				 struct calendar_row *out, struct arena *a, struct err *e);
+/* One calendar by name or "#ID"/"ID" (staff). */
+enum err_code desk_calendar_get(struct desk *d, const struct actor *who, struct arena *a,
+				const char *ref, struct calendar_row *out, struct err *e);
 /* Calendars by name (rows of struct calendar_row; staff). */
 enum err_code desk_calendar_list(struct desk *d, const struct actor *who, struct arena *a,
 				 struct rows *out, struct err *e);
+
+#define DESK_SLA_KEEP (-2) /* desk_sla_edit: an integer field stays */
 
 /*
  * An SLA policy, tried after the existing ones. Conditions: -1 or NULL
  * for any. Targets per metric as sla_targets_parse reads them
  * ("normal=4h,urgent=1h"), NULL for none; at least one. business:
  * counted on the calendar (which is then required), else calendar time.
+ * on_warn and on_breach: sla_actions_parse's lists; NULL: "notify".
+ *
+ * desk_sla_edit reads the same struct as changes: NULL strings and
+ * DESK_SLA_KEEP integers (0 for warn_percent) stay; "" clears a group,
+ * organisation, tag or calendar condition, -1 a priority, channel, role
+ * or escalation; a metric's targets "none" removes them. business counts
+ * only with business_given; new targets otherwise count business time
+ * when the policy has a calendar.
  */
 struct sla_policy_in {
 	const char *name;
@@ -694,17 +729,40 @@ struct sla_policy_in {
 	const char *pause;      /* statuses pausing resolution; NULL: "pending,on_hold" */
 	int warn_percent;       /* 0: 75 */
 	int escalate_to;        /* a breach raises a lower priority to this; -1: never */
+	const char *on_warn;    /* "notify" or "none" */
+	const char *on_breach;  /* "notify,assign-lead", "assign-lead", "notify" or "none" */
+	bool business_given;    /* edit: business says how every target counts */
 };
 
 /* Adds a policy (admins) and recomputes the open tickets' clocks. */
 enum err_code desk_sla_add(struct desk *d, const struct actor *who, const struct sla_policy_in *in,
 			   int64_t *id, struct err *e);
+/*
+ * Changes the policy named ref ("#ID", "ID" or its name; admins) as in
+ * says and recomputes the clocks of the tickets not closed: due times
+ * move as a fresh computation from the events puts them, and timers are
+ * armed again. *id: the policy's. ERR_NOT_FOUND, ERR_INVALID as
+ * desk_sla_add, ERR_CONFLICT for a taken name.
+ */
+enum err_code desk_sla_edit(struct desk *d, const struct actor *who, const char *ref,
+			    const struct sla_policy_in *in, int64_t *id, struct err *e);
+/* Moves a policy to position (1: tried first; admins), the others keep their order; recomputes. */
+enum err_code desk_sla_move(struct desk *d, const struct actor *who, const char *ref,
+			    int64_t position, int64_t *id, struct err *e);
+/* Activates or deactivates a policy (an inactive one matches nothing; admins); recomputes. */
+enum err_code desk_sla_set_active(struct desk *d, const struct actor *who, const char *ref,
+				  bool active, int64_t *id, struct err *e);
+/* One policy (struct sla_policy_row) and its targets (struct sla_target_row) by ref (staff). */
+enum err_code desk_sla_get(struct desk *d, const struct actor *who, struct arena *a,
+			   const char *ref, struct sla_policy_row *policy, struct rows *targets,
+			   struct err *e);
 /* Policies in order (rows of struct sla_policy_row) and all their targets (struct sla_target_row). */
 enum err_code desk_sla_list(struct desk *d, const struct actor *who, struct arena *a,
 			    struct rows *policies, struct rows *targets, struct err *e);
 /*
  * Rebuilds every ticket's clocks, sla_* columns and timers from its
- * events (admins), in transactions of a few hundred tickets.
+ * events (admins), in transactions of a thousand tickets; clocks that
+ * come out as stored are not written again.
  * *count: tickets done.
  */
 enum err_code desk_sla_recompute_all(struct desk *d, const struct actor *who, int64_t *count,

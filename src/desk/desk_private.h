@@ -89,10 +89,25 @@ enum err_code desk_job_add(struct desk *d, const struct job_new *j, int64_t *id,
  * Called at the end of every use case that changes a ticket.
  */
 enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err *e);
-/* The calendar with this id, built once per desk (0: the one named "default", NULL when none). */
-struct calendar;
-enum err_code desk_sla_calendar(struct desk *d, int64_t id, const struct calendar **out,
+/*
+ * Queues a notification about ticket t in the current transaction (a
+ * notify job keyed key: one per key): to its assignee, or to its group's
+ * active staff when unassigned, and with leads to the group's leads too.
+ * about is the event kind it tells of. Nothing is queued without
+ * mail.from or without anyone to tell; *queued: the recipients.
+ */
+enum err_code desk_notify_staff(struct desk *d, struct arena *a, const struct ticket_row *t,
+				bool leads, const char *key, const char *about,
+				const char *subject, const char *text, int *queued,
 				struct err *e);
+/*
+ * The calendar with this id and version, built once per desk and built
+ * again when its version changed (0: the one named "default", NULL when
+ * none; version 0: read it).
+ */
+struct calendar;
+enum err_code desk_sla_calendar(struct desk *d, int64_t id, int64_t version,
+				const struct calendar **out, struct err *e);
 void desk_calendars_free(struct desk_calendars *c);
 
 #endif

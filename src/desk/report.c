@@ -90,11 +90,14 @@ static enum err_code first_response(struct desk *d, struct arena *a, int64_t fro
 				    enum report_by by, struct rows *out, struct err *e)
 {
 	struct rows src, lines;
+	const struct calendar *fallback;
 	int64_t now = time_now_ms();
 	enum err_code rc;
 
 	rows_init(&lines, sizeof(struct gather));
-	if ((rc = repo_first_responses(desk_db(d), a, from, to, &src, e)))
+	/* Tickets no policy covers count on the calendar named "default", looked up once. */
+	if ((rc = repo_first_responses(desk_db(d), a, from, to, &src, e)) ||
+	    (rc = desk_sla_calendar(d, 0, 0, &fallback, e)))
 		return rc;
 	if (by == REPORT_BY_NONE)
 		line_for(a, &lines, "all");
@@ -119,7 +122,9 @@ static enum err_code first_response(struct desk *d, struct arena *a, int64_t fro
 		if (!r->replied_at)
 			continue;
 		g->line.answered++;
-		if ((rc = desk_sla_calendar(d, r->calendar_id, &cal, e)))
+		if (!r->calendar_id)
+			cal = fallback;
+		else if ((rc = desk_sla_calendar(d, r->calendar_id, r->calendar_version, &cal, e)))
 			return rc;
 		int64_t c = r->replied_at - r->created_at;
 		push_time(a, g, c, cal ? calendar_business_ms(cal, r->created_at, r->replied_at) : c);

@@ -326,3 +326,88 @@ json_t *view_ticket_sla_json(const struct ticket_sla *s)
 	json_object_set_new(o, "policy", s->policy_name ? json_string(s->policy_name) : json_null());
 	return o;
 }
+
+/* --- SLA policies, calendars, the first-response report ------------------------ */
+
+static const char *const report_bys[] = {"none", "group", "agent", "priority", "channel"};
+
+const char *report_by_name(enum report_by by)
+{
+	return (unsigned)by < ARRAY_SIZE(report_bys) ? report_bys[by] : "none";
+}
+
+int report_by_parse(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(report_bys); i++)
+		if (strcmp(s, report_bys[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static json_t *percentiles(const struct report_line *l, int64_t p50, int64_t p90, int64_t p99)
+{
+	if (!l->answered)
+		return json_pack("{s:n, s:n, s:n}", "p50_ms", "p90_ms", "p99_ms");
+	return json_pack("{s:I, s:I, s:I}", "p50_ms", (json_int_t)p50, "p90_ms", (json_int_t)p90,
+			 "p99_ms", (json_int_t)p99);
+}
+
+json_t *view_report_json(const struct rows *lines, int64_t from, int64_t to, enum report_by by)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < lines->count; i++) {
+		const struct report_line *l = ROWS_AT(lines, struct report_line, i);
+		int64_t with = l->sla_met + l->sla_breached;
+		json_t *o = json_pack("{s:s, s:I, s:I, s:o, s:o, s:I, s:I}", "key", l->key, "tickets",
+				      (json_int_t)l->tickets, "answered", (json_int_t)l->answered,
+				      "calendar", percentiles(l, l->p50, l->p90, l->p99), "business",
+				      percentiles(l, l->bp50, l->bp90, l->bp99), "sla_met",
+				      (json_int_t)l->sla_met, "sla_breached",
+				      (json_int_t)l->sla_breached);
+		json_object_set_new(o, "sla_attainment_pct",
+				    with ? json_real(100.0 * (double)l->sla_met / (double)with)
+					 : json_null());
+		json_array_append_new(arr, o);
+	}
+	return json_pack("{s:s, s:o, s:o, s:s, s:o}", "report", "first-response", "from",
+			 time_or_null(from), "to", time_or_null(to), "by", report_by_name(by), "lines",
+			 arr);
+}
+
+json_t *view_sla_policy_json(const struct sla_policy_row *p, const struct rows *targets)
+{
+	json_t *tg = json_object();
+	json_t *o;
+
+	for (size_t i = 0; i < targets->count; i++) {
+		const struct sla_target_row *t = ROWS_AT(targets, struct sla_target_row, i);
+		json_t *m;
+		if (t->policy_id != p->id)
+			continue;
+		if (!(m = json_object_get(tg, t->metric)))
+			json_object_set_new(tg, t->metric, m = json_object());
+		json_object_set_new(m, priority_name(t->priority),
+				    json_pack("{s:i, s:b}", "minutes", t->minutes, "business",
+					      t->business));
+	}
+	o = json_pack("{s:I, s:I, s:s, s:s?, s:s, s:i, s:b, s:o}", "id", (json_int_t)p->id,
+		      "position", (json_int_t)p->position, "name", p->name, "calendar",
+		      p->calendar_name, "pause", p->pause, "warn_percent", p->warn_percent, "active",
+		      p->active, "targets", tg);
+	json_object_set_new(o, "conditions", json_loads(p->conditions ? p->conditions : "{}", 0, NULL));
+	json_object_set_new(o, "on_warn", json_string(p->on_warn ? p->on_warn : ""));
+	json_object_set_new(o, "on_breach", json_string(p->on_breach ? p->on_breach : ""));
+	json_object_set_new(o, "escalate_to",
+			    p->escalate_to >= 0
+				    ? json_string(priority_name((enum priority)p->escalate_to))
+				    : json_null());
+	return o;
+}
+
+json_t *view_calendar_json(const struct calendar_row *c)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)c->id, "name", c->name,
+			 "zone", c->zone, "hours", c->hours, "holidays", c->holidays ? c->holidays : "",
+			 "version", (json_int_t)c->version);
+}

@@ -56,6 +56,19 @@ json_t *view_search_hit_json(const struct search_result_hit *h);
 json_t *view_ticket_sla_json(const struct ticket_sla *s);
 /* A clock's state in words: running, paused, breached, achieved, achieved late, ended... */
 const char *view_sla_clock_state(const struct sla_clock_row *c);
+/*
+ * The first-response report (desk_report_first_response's lines) for
+ * [from, to) grouped by by: {report, from, to, by, lines: [{key,
+ * tickets, answered, calendar, business: {p50_ms, p90_ms, p99_ms},
+ * sla_met, sla_breached, sla_attainment_pct}]}.
+ */
+json_t *view_report_json(const struct rows *lines, int64_t from, int64_t to, enum report_by by);
+/* "none", "group", "agent", "priority", "channel"; report_by_parse: -1 for another name. */
+const char *report_by_name(enum report_by by);
+int report_by_parse(const char *s);
+/* A policy with its targets (rows of struct sla_target_row; those of other policies skipped). */
+json_t *view_sla_policy_json(const struct sla_policy_row *p, const struct rows *targets);
+json_t *view_calendar_json(const struct calendar_row *c);
 /* {key: items, next_cursor: last_id or null}; full says the page was full (takes items). */
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full);
 

@@ -39,4 +39,13 @@ int api_groups_list(struct hreq *r);
 int api_groups_create(struct hreq *r);
 int api_group_members_add(struct hreq *r);
 
+int api_sla_policies_list(struct hreq *r);
+int api_sla_policies_create(struct hreq *r);
+int api_sla_policy_patch(struct hreq *r);
+int api_sla_policy_delete(struct hreq *r);
+int api_calendars_list(struct hreq *r);
+int api_calendars_create(struct hreq *r);
+int api_calendar_patch(struct hreq *r);
+int api_report_first_response(struct hreq *r);
+
 #endif

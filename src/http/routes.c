@@ -46,5 +46,13 @@ const struct route http_routes[] = {
 	{"PATCH", "/api/v1/views/{id}", ROUTE_JSON, 8 * KB, api_view_patch},
 	{"DELETE", "/api/v1/views/{id}", 0, 0, api_view_delete},
 	{"GET", "/api/v1/views/{id}/tickets", 0, 0, api_view_tickets},
+	{"GET", "/api/v1/sla/policies", 0, 0, api_sla_policies_list},
+	{"POST", "/api/v1/sla/policies", ROUTE_JSON, 16 * KB, api_sla_policies_create},
+	{"PATCH", "/api/v1/sla/policies/{id}", ROUTE_JSON, 16 * KB, api_sla_policy_patch},
+	{"DELETE", "/api/v1/sla/policies/{id}", 0, 0, api_sla_policy_delete},
+	{"GET", "/api/v1/calendars", 0, 0, api_calendars_list},
+	{"POST", "/api/v1/calendars", ROUTE_JSON, 64 * KB, api_calendars_create},
+	{"PATCH", "/api/v1/calendars/{id}", ROUTE_JSON, 64 * KB, api_calendar_patch},
+	{"GET", "/api/v1/reports/first-response", 0, 0, api_report_first_response},
 };
 const size_t http_nroutes = ARRAY_SIZE(http_routes);

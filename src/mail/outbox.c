@@ -21,9 +21,14 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	enum err_code rc;
 
 	bool ack = strcmp(j->kind, DESK_JOB_MAIL_ACK) == 0;
+	bool notify = strcmp(j->kind, DESK_JOB_NOTIFY) == 0;
 
-	rc = ack ? desk_mail_ack_outgoing(d, a, j, &out, e)
-		 : desk_mail_outgoing(d, a, j->ref_id, &out, e);
+	if (ack)
+		rc = desk_mail_ack_outgoing(d, a, j, &out, e);
+	else if (notify)
+		rc = desk_notify_outgoing(d, a, j, &out, e);
+	else
+		rc = desk_mail_outgoing(d, a, j->ref_id, &out, e);
 	if (rc == ERR_NOT_FOUND)
 		return desk_job_finish(d, j, worker, DESK_JOB_FAIL, e->msg, e);
 	if (rc)
@@ -45,7 +50,7 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	m.n_references = out.references.count;
 	m.body_markdown = out.body;
 	m.date = out.created_at;
-	m.automatic = ack;
+	m.automatic = ack || notify;
 	struct mail_compose_file *files = arena_alloc(a, sizeof(*files) * (out.files.count + 1));
 	for (size_t i = 0; i < out.files.count; i++) {
 		const struct desk_outgoing_file *f = ROWS_AT(&out.files, struct desk_outgoing_file, i);
@@ -72,13 +77,15 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 		 "attempt=%d detail=\"%s\"", j->kind, out.message_id, out.ticket_id,
 		 smtp_outcome_name(r.outcome), r.code, j->attempts, r.detail);
 
-	if (ack) {
+	/* An acknowledgement or a notification: what came of it is an event on the ticket. */
+	if (ack || notify) {
 		enum desk_job_outcome o = r.outcome == SMTP_SENT	  ? DESK_JOB_OK
 					  : r.outcome == SMTP_PERMANENT ? DESK_JOB_FAIL
 									: DESK_JOB_RETRY;
 		bool last = o == DESK_JOB_FAIL || (o == DESK_JOB_RETRY && j->attempts >= j->max_attempts);
 		if ((o == DESK_JOB_OK || last) &&
-		    (rc = desk_mail_acked(d, j, o == DESK_JOB_OK, r.detail, e)))
+		    (rc = (notify ? desk_notified : desk_mail_acked)(d, j, o == DESK_JOB_OK, r.detail,
+								     e)))
 			return rc;
 		return desk_job_finish(d, j, worker, o, o == DESK_JOB_OK ? NULL : r.detail, e);
 	}
@@ -105,7 +112,8 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const char *worker,
 			 struct err *e)
 {
-	static const char *const kinds[] = {DESK_JOB_MAIL_SEND, DESK_JOB_MAIL_ACK, NULL};
+	static const char *const kinds[] = {DESK_JOB_MAIL_SEND, DESK_JOB_MAIL_ACK, DESK_JOB_NOTIFY,
+					    NULL};
 	int ran = 0;
 
 	for (;;) {

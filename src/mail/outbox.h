@@ -1,6 +1,7 @@
 /*
- * outbox.h - the mail.send jobs: each public reply queued for mail is
- * composed (mail/compose) and handed to the SMTP server (mail/smtp), then
+ * outbox.h - the mail jobs: mail.send (a public reply), mail.ack (an
+ * acknowledgement) and notify (a notification to staff, an event on the
+ * ticket once sent). Each public reply queued for mail is composed (mail/compose) and handed to the SMTP server (mail/smtp), then
  * its delivery is recorded on the message: sent, or failed with the
  * server's answer. A transient failure retries with the jobs' backoff; a
  * 5xx ends it. A crash between the server's 250 and the record leaves the

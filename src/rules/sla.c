@@ -166,6 +166,38 @@ enum err_code sla_pause_parse(const char *text, unsigned *mask, struct err *e)
 	return ERR_OK;
 }
 
+enum err_code sla_actions_parse(const char *text, bool breach, unsigned *mask, struct err *e)
+{
+	const char *s = text;
+
+	*mask = 0;
+	if (!text || !*text || strcmp(text, "none") == 0)
+		return ERR_OK;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		if (len == 6 && strncmp(s, "notify", len) == 0)
+			*mask |= SLA_ACT_NOTIFY;
+		else if (len == 11 && strncmp(s, "assign-lead", len) == 0 && breach)
+			*mask |= SLA_ACT_ASSIGN_LEAD;
+		else if (len == 11 && strncmp(s, "assign-lead", len) == 0)
+			return err_set(e, ERR_INVALID, "a warning can only notify: assign-lead is "
+				       "for breaches");
+		else
+			return err_set(e, ERR_INVALID, "'%.*s' is not an action: %s", (int)(len > 40 ? 40 : len),
+				       s, breach ? "notify, assign-lead or none" : "notify or none");
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return ERR_OK;
+}
+
+const char *sla_actions_name(unsigned mask)
+{
+	static const char *const names[] = {"", "notify", "assign-lead", "notify,assign-lead"};
+	return names[mask & 3u];
+}
+
 void sla_input_defaults(struct sla_input *in)
 {
 	memset(in, 0, sizeof(*in));

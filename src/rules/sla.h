@@ -109,6 +109,22 @@ enum err_code sla_targets_parse(const char *text, int minutes[PRIORITY__COUNT], 
 /* Parses "pending,on_hold" (or "" or "none": no status) into a mask. */
 enum err_code sla_pause_parse(const char *text, unsigned *mask, struct err *e);
 
+/*
+ * What a warning or a breach does besides recording its event (a
+ * policy's on_warn and on_breach). Raising the priority is the policy's
+ * escalate_to, apart.
+ */
+#define SLA_ACT_NOTIFY 1u      /* "notify": mail the assignee, else the group's members */
+#define SLA_ACT_ASSIGN_LEAD 2u /* "assign-lead": give the ticket to its group's lead */
+/*
+ * Parses "notify,assign-lead" ("" or "none": nothing) into a mask of
+ * SLA_ACT_*; at a warning (breach false) only notify is allowed.
+ * ERR_INVALID naming the bad entry.
+ */
+enum err_code sla_actions_parse(const char *text, bool breach, unsigned *mask, struct err *e);
+/* The mask as text, in a fixed order: "notify,assign-lead", "notify", "assign-lead" or "". */
+const char *sla_actions_name(unsigned mask);
+
 /* A ticket's history as the clocks read it. */
 enum sla_event_kind {
 	SLA_EV_STATUS,           /* value: the new status */

@@ -456,6 +456,7 @@ struct calendar_row {
 	const char *hours;    /* calendar_week_parse's text */
 	const char *holidays; /* "YYYY-MM-DD[ HH:MM-HH:MM]; ..." ascending, or "" */
 	int64_t created_at;
+	int64_t version;      /* bumped by every edit */
 };
 
 struct holiday_row {
@@ -468,6 +469,15 @@ enum err_code repo_calendar_insert(struct db *db, const char *name, const char *
 				   struct err *e);
 enum err_code repo_calendar_holiday_add(struct db *db, int64_t calendar_id,
 					const struct holiday_row *h, struct err *e);
+/*
+ * Replaces a calendar's name, zone and hours and bumps its version;
+ * ERR_CONFLICT for a taken name, ERR_NOT_FOUND for no such calendar.
+ */
+enum err_code repo_calendar_update(struct db *db, int64_t id, const char *name,
+				   const char *name_norm, const char *zone, const char *hours,
+				   struct err *e);
+/* Removes every holiday of a calendar. */
+enum err_code repo_calendar_holidays_clear(struct db *db, int64_t calendar_id, struct err *e);
 /* Every calendar, by name, with its holidays as text. */
 enum err_code repo_calendar_list(struct db *db, struct arena *a, struct rows *out,
 				 struct err *e);
@@ -489,8 +499,11 @@ struct sla_policy_row {
 	const char *pause;      /* statuses pausing resolution: "pending,on_hold" */
 	int warn_percent;
 	int escalate_to;        /* the priority a breach raises the ticket to; -1: none */
+	const char *on_warn;    /* actions at a warning (sla_actions_parse): "notify" or "" */
+	const char *on_breach;  /* actions at a breach: "notify,assign-lead"... */
 	bool active;
 	int64_t created_at;
+	int64_t calendar_version; /* the calendar's version (0: none) */
 };
 
 struct sla_target_row {
@@ -506,6 +519,19 @@ enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row 
 				     const char *name_norm, int64_t *id, struct err *e);
 enum err_code repo_sla_target_set(struct db *db, const struct sla_target_row *t,
 				  struct err *e);
+/*
+ * Writes a policy's name, conditions, calendar, pause, warn_percent,
+ * escalate_to, on_warn, on_breach and active; ERR_CONFLICT for a taken
+ * name, ERR_NOT_FOUND for no such policy.
+ */
+enum err_code repo_sla_policy_update(struct db *db, const struct sla_policy_row *p,
+				     const char *name_norm, struct err *e);
+/* Sets a policy's position; the caller keeps positions unique at commit. */
+enum err_code repo_sla_policy_position(struct db *db, int64_t id, int64_t position,
+				       struct err *e);
+/* Removes a policy's targets of one metric. */
+enum err_code repo_sla_targets_clear(struct db *db, int64_t policy_id, const char *metric,
+				     struct err *e);
 /* Policies in position order (active only when active_only). */
 enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_only,
 				   struct rows *out, struct err *e);
@@ -572,9 +598,18 @@ enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, st
 enum err_code repo_event_exists(struct db *db, int64_t ticket_id, const char *kind,
 				const char *field, const char *new_value, bool *yes,
 				struct err *e);
-/* Up to limit ticket ids above after_id, ascending (rows of int64_t). */
-enum err_code repo_ticket_ids(struct db *db, struct arena *a, int64_t after_id, int limit,
-			      struct rows *out, struct err *e);
+/* An active staff member of a group (repo_group_staff). */
+struct group_staff_row {
+	int64_t user_id;
+	const char *email;
+	bool lead;
+};
+/* The group's active admins and agents (rows of struct group_staff_row), by user id. */
+enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
+			       struct rows *out, struct err *e);
+/* Up to limit whole tickets with ids above after_id, ascending (rows of struct ticket_row). */
+enum err_code repo_ticket_range(struct db *db, struct arena *a, int64_t after_id, int limit,
+				struct rows *out, struct err *e);
 
 /* A ticket's first response as the report reads it (from its events). */
 struct first_response_row {
@@ -586,6 +621,7 @@ struct first_response_row {
 	enum priority priority;
 	enum channel channel;
 	int64_t calendar_id; /* the ticket's policy's calendar; 0: none */
+	int64_t calendar_version;
 	int64_t due_at, breached_at, achieved_at; /* its first_reply clock; 0: none */
 	bool has_clock;
 };

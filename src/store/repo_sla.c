@@ -55,7 +55,7 @@ enum err_code repo_calendar_holiday_add(struct db *db, int64_t calendar_id,
 }
 
 #define CALENDAR_COLS                                                                             \
-	"c.id, c.name, c.zone, c.hours, c.created_at, (SELECT group_concat(x.txt, '; ') FROM "    \
+	"c.id, c.name, c.zone, c.hours, c.created_at, c.version, (SELECT group_concat(x.txt, '; ') FROM "    \
 	"(SELECT h.day || CASE WHEN h.start_minute = 0 AND h.end_minute = 0 THEN '' ELSE ' ' || " \
 	"printf('%02d:%02d-%02d:%02d', h.start_minute / 60, h.start_minute % 60, "                \
 	"h.end_minute / 60, h.end_minute % 60) END AS txt FROM calendar_holidays h WHERE "        \
@@ -71,7 +71,8 @@ static void read_calendar(struct arena *a, struct db_stmt *st, void *row)
 	c->zone = repo_col_str(a, st, 2);
 	c->hours = repo_col_str(a, st, 3);
 	c->created_at = db_col_int64(st, 4);
-	hol = db_col_text(st, 5);
+	c->version = db_col_int64(st, 5);
+	hol = db_col_text(st, 6);
 	c->holidays = arena_strdup(a, hol ? hol : "");
 }
 
@@ -129,6 +130,39 @@ enum err_code repo_calendar_get(struct db *db, struct arena *a, int64_t id,
 	return calendar_one(db, a, sql, NULL, id, out, e);
 }
 
+enum err_code repo_calendar_update(struct db *db, int64_t id, const char *name,
+				   const char *name_norm, const char *zone, const char *hours,
+				   struct err *e)
+{
+	static const char sql[] = "UPDATE calendars SET name = $2, name_norm = $3, zone = $4, "
+				  "hours = $5, version = version + 1 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, name_norm);
+	db_bind_text(st, 4, zone);
+	db_bind_text(st, 5, hours);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	if (db_changes(db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "no calendar %" PRId64, id);
+	return ERR_OK;
+}
+
+enum err_code repo_calendar_holidays_clear(struct db *db, int64_t calendar_id, struct err *e)
+{
+	static const char sql[] = "DELETE FROM calendar_holidays WHERE calendar_id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, calendar_id);
+	return repo_run(st, e);
+}
+
 static void read_holiday(struct arena *a, struct db_stmt *st, void *row)
 {
 	struct holiday_row *h = row;
@@ -162,9 +196,9 @@ enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row 
 {
 	static const char sql[] =
 		"INSERT INTO sla_policies (position, name, name_norm, conditions, calendar_id, "
-		"pause, warn_percent, active, created_at, escalate_to) VALUES ((SELECT "
-		"coalesce(max(position), 0) + 1 FROM sla_policies), $1, $2, $3, $4, $5, $6, $7, $8, "
-		"$9) RETURNING id";
+		"pause, warn_percent, active, created_at, escalate_to, on_warn, on_breach) VALUES "
+		"((SELECT coalesce(max(position), 0) + 1 FROM sla_policies), $1, $2, $3, $4, $5, $6, "
+		"$7, $8, $9, $10, $11) RETURNING id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
@@ -178,7 +212,64 @@ enum err_code repo_sla_policy_insert(struct db *db, const struct sla_policy_row 
 	db_bind_int64(st, 7, p->active);
 	db_bind_int64(st, 8, p->created_at);
 	db_bind_text(st, 9, p->escalate_to >= 0 ? priority_name((enum priority)p->escalate_to) : NULL);
+	db_bind_text(st, 10, p->on_warn ? p->on_warn : "notify");
+	db_bind_text(st, 11, p->on_breach ? p->on_breach : "notify");
 	return repo_run_id(st, id, e);
+}
+
+enum err_code repo_sla_policy_update(struct db *db, const struct sla_policy_row *p,
+				     const char *name_norm, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE sla_policies SET name = $2, name_norm = $3, conditions = $4, calendar_id = $5, "
+		"pause = $6, warn_percent = $7, active = $8, escalate_to = $9, on_warn = $10, "
+		"on_breach = $11 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, p->id);
+	db_bind_text(st, 2, p->name);
+	db_bind_text(st, 3, name_norm);
+	db_bind_text(st, 4, p->conditions ? p->conditions : "{}");
+	db_bind_id(st, 5, p->calendar_id);
+	db_bind_text(st, 6, p->pause ? p->pause : "pending,on_hold");
+	db_bind_int64(st, 7, p->warn_percent);
+	db_bind_int64(st, 8, p->active);
+	db_bind_text(st, 9, p->escalate_to >= 0 ? priority_name((enum priority)p->escalate_to) : NULL);
+	db_bind_text(st, 10, p->on_warn ? p->on_warn : "notify");
+	db_bind_text(st, 11, p->on_breach ? p->on_breach : "notify");
+	if ((rc = repo_run(st, e)))
+		return rc;
+	if (db_changes(db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "no SLA policy #%" PRId64, p->id);
+	return ERR_OK;
+}
+
+enum err_code repo_sla_policy_position(struct db *db, int64_t id, int64_t position,
+				       struct err *e)
+{
+	static const char sql[] = "UPDATE sla_policies SET position = $2 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, position);
+	return repo_run(st, e);
+}
+
+enum err_code repo_sla_targets_clear(struct db *db, int64_t policy_id, const char *metric,
+				     struct err *e)
+{
+	static const char sql[] = "DELETE FROM sla_targets WHERE policy_id = $1 AND metric = $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, policy_id);
+	db_bind_text(st, 2, metric);
+	return repo_run(st, e);
 }
 
 enum err_code repo_sla_target_set(struct db *db, const struct sla_target_row *t,
@@ -214,6 +305,9 @@ static void read_policy(struct arena *a, struct db_stmt *st, void *row)
 	p->active = db_col_int64(st, 8) != 0;
 	p->created_at = db_col_int64(st, 9);
 	p->escalate_to = priority_parse(db_col_text(st, 10));
+	p->on_warn = repo_col_str(a, st, 11);
+	p->on_breach = repo_col_str(a, st, 12);
+	p->calendar_version = db_col_int64(st, 13);
 }
 
 enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_only,
@@ -221,8 +315,8 @@ enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_o
 {
 	static const char sql[] =
 		"SELECT p.id, p.position, p.name, p.conditions, p.calendar_id, c.name, p.pause, "
-		"p.warn_percent, p.active, p.created_at, p.escalate_to FROM sla_policies p LEFT JOIN calendars c ON "
-		"c.id = p.calendar_id WHERE ($1 = 0 OR p.active = 1) ORDER BY p.position";
+		"p.warn_percent, p.active, p.created_at, p.escalate_to, p.on_warn, p.on_breach, "
+		"c.version FROM sla_policies p LEFT JOIN calendars c ON c.id = p.calendar_id WHERE ($1 = 0 OR p.active = 1) ORDER BY p.position";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 
@@ -261,6 +355,48 @@ enum err_code repo_sla_target_list(struct db *db, struct arena *a, struct rows *
 
 /* --- clocks ------------------------------------------------------------------- */
 
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool clock_eq(const struct sla_clock_row *x, const struct sla_clock_row *y)
+{
+	return str_eq(x->metric, y->metric) && x->policy_id == y->policy_id &&
+	       x->business == y->business && x->target_ms == y->target_ms &&
+	       x->started_at == y->started_at && x->due_at == y->due_at &&
+	       x->warn_at == y->warn_at && x->paused_ms == y->paused_ms &&
+	       x->paused_since == y->paused_since && x->achieved_at == y->achieved_at &&
+	       x->ended_at == y->ended_at && x->breached_at == y->breached_at &&
+	       x->cycles == y->cycles && x->breaches == y->breaches;
+}
+
+static void read_clock(struct arena *a, struct db_stmt *st, void *row);
+
+/* True when the ticket's stored clocks are rows already (in metric order); *had: how many it has. */
+static enum err_code clocks_same(struct db *db, int64_t ticket_id,
+				 const struct sla_clock_row *rows, size_t n, bool *same,
+				 size_t *had, struct err *e)
+{
+	struct arena a;
+	struct rows old;
+	enum err_code rc;
+
+	*same = false;
+	*had = 0;
+	arena_init(&a);
+	rc = repo_sla_clocks_get(db, &a, ticket_id, &old, e);
+	if (!rc)
+		*had = old.count;
+	if (!rc && old.count == n) {
+		*same = true;
+		for (size_t i = 0; *same && i < n; i++)
+			*same = clock_eq(ROWS_AT(&old, struct sla_clock_row, i), &rows[i]);
+	}
+	arena_release(&a);
+	return rc;
+}
+
 enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
 				  const struct sla_clock_row *rows, size_t n, struct err *e)
 {
@@ -271,13 +407,20 @@ enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
 		"breached_at, cycles, breaches) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
 		"$12, $13, $14, $15)";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, del, &st, e);
+	size_t had;
+	bool same;
+	enum err_code rc;
 
-	if (rc)
+	/* Reading is a fraction of rewriting the B-trees: most recomputes change nothing. */
+	if ((rc = clocks_same(db, ticket_id, rows, n, &same, &had, e)) || same)
 		return rc;
-	db_bind_int64(st, 1, ticket_id);
-	if ((rc = repo_run(st, e)))
-		return rc;
+	if (had) {
+		if ((rc = db_prepare(db, del, &st, e)))
+			return rc;
+		db_bind_int64(st, 1, ticket_id);
+		if ((rc = repo_run(st, e)))
+			return rc;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sla_clock_row *c = &rows[i];
 		if ((rc = db_prepare(db, ins, &st, e)))
@@ -344,9 +487,13 @@ enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket
 enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
 				  int64_t due_at, int64_t sort_key, struct err *e)
 {
-	/* Not a change a person made: version and updated_at stay. */
+	/*
+	 * Not a change a person made: version and updated_at stay. Unchanged
+	 * values are not written (two queue indexes would be rewritten for nothing).
+	 */
 	static const char sql[] = "UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, "
-				  "sla_sort_key = $4 WHERE id = $1";
+				  "sla_sort_key = $4 WHERE id = $1 AND (sla_policy_id IS NOT $2 OR "
+				  "sla_due_at IS NOT $3 OR sla_sort_key IS NOT $4)";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
@@ -497,23 +644,29 @@ enum err_code repo_event_exists(struct db *db, int64_t ticket_id, const char *ki
 	return rc;
 }
 
-enum err_code repo_ticket_ids(struct db *db, struct arena *a, int64_t after_id, int limit,
-			      struct rows *out, struct err *e)
+static void read_staff(struct arena *a, struct db_stmt *st, void *row)
 {
-	static const char sql[] = "SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT $2";
+	struct group_staff_row *g = row;
+	g->user_id = db_col_int64(st, 0);
+	g->email = repo_col_str(a, st, 1);
+	g->lead = db_col_int64(st, 2) != 0;
+}
+
+enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
+			       struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT u.id, u.email, m.is_lead FROM group_members m JOIN users u ON u.id = "
+		"m.user_id WHERE m.group_id = $1 AND u.active = 1 AND u.role IN ('admin', 'agent') "
+		"ORDER BY u.id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
-	int r;
 
-	rows_init(out, sizeof(int64_t));
+	rows_init(out, sizeof(struct group_staff_row));
 	if (rc)
 		return rc;
-	db_bind_int64(st, 1, after_id);
-	db_bind_int64(st, 2, limit);
-	while ((r = db_step(st, e)) == DB_ROW)
-		*(int64_t *)rows_push(a, out) = db_col_int64(st, 0);
-	db_done(st);
-	return r < 0 ? e->code : ERR_OK;
+	db_bind_int64(st, 1, group_id);
+	return each_row(st, a, out, read_staff, e);
 }
 
 static void read_first_response(struct arena *a, struct db_stmt *st, void *row)
@@ -534,6 +687,7 @@ static void read_first_response(struct arena *a, struct db_stmt *st, void *row)
 	f->due_at = db_col_int64(st, 10);
 	f->breached_at = db_col_int64(st, 11);
 	f->achieved_at = db_col_int64(st, 12);
+	f->calendar_version = db_col_int64(st, 13);
 }
 
 enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
@@ -543,11 +697,12 @@ enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from,
 	static const char sql[] =
 		"SELECT t.id, t.created_at, fr.created_at, fr.actor_id, t.group_id, t.priority, "
 		"t.channel, t.assignee_id, p.calendar_id, k.ticket_id, k.due_at, k.breached_at, "
-		"k.achieved_at FROM tickets t "
+		"k.achieved_at, c.version FROM tickets t "
 		"LEFT JOIN events fr ON fr.id = (SELECT min(x.id) FROM events x WHERE x.entity = "
 		"'ticket' AND x.entity_id = t.id AND x.kind = 'ticket.first_response') "
 		"LEFT JOIN sla_clocks k ON k.ticket_id = t.id AND k.metric = 'first_reply' "
 		"LEFT JOIN sla_policies p ON p.id = coalesce(k.policy_id, t.sla_policy_id) "
+		"LEFT JOIN calendars c ON c.id = p.calendar_id "
 		"WHERE t.created_at >= $1 AND t.created_at < $2 AND t.opened_by_agent = 0 "
 		"ORDER BY t.id";
 	struct db_stmt *st;

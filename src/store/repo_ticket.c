@@ -87,6 +87,26 @@ enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct
 	return rc;
 }
 
+enum err_code repo_ticket_range(struct db *db, struct arena *a, int64_t after_id, int limit,
+				struct rows *out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT " TICKET_COLS " FROM tickets WHERE id > $1 ORDER BY id LIMIT $2";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	rows_init(out, sizeof(struct ticket_row));
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, after_id);
+	db_bind_int64(st, 2, limit);
+	while ((r = db_step(st, e)) == DB_ROW)
+		read_ticket(a, st, rows_push(a, out));
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
 enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, struct err *e)
 {
 	static const char sql[] =

@@ -292,4 +292,122 @@ assert_status 64
 ch --as easy@customer.test report first-response --from 2026-11-01 --to 2026-11-08
 assert_fails
 
+# --- editing a policy moves due times as a fresh computation would -------------------
+clocks()
+{ # [TICKET]: every ticket's clocks, but TICKET's
+	q "SELECT group_concat(ticket_id || ':' || metric || ':' || coalesce(due_at, '') || ':' ||
+		coalesce(breached_at, '') || ':' || coalesce(achieved_at, ''), ',')
+		FROM (SELECT * FROM sla_clocks WHERE ticket_id != ${1:-0} ORDER BY ticket_id, metric)"
+}
+due()
+{ # TICKET METRIC: the stored due time, ISO
+	q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', due_at / 1000, 'unixepoch') FROM sla_clocks
+		WHERE ticket_id = $1 AND metric = '$2'"
+}
+EASY5=${EASY[5]}
+assert_eq "2026-11-06T15:00:00Z" "$(due "$EASY5" first_reply)" "Friday 11:00 + 4h before the edit"
+at 2026-11-06T12:00:00Z sla edit Standard --first-reply "normal=2h,high=1h"
+assert_status 0
+out_has "changed SLA policy #2; clocks recomputed"
+# Friday 11:00 + 2 business hours.
+assert_eq "2026-11-06T13:00:00Z" "$(due "$EASY5" first_reply)" "the due time moved"
+assert_eq "2026-11-06T13:00:00Z" "$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', sla_due_at / 1000, 'unixepoch')
+	FROM tickets WHERE id = $EASY5")" "the queue's due time too"
+assert_eq "$(q "SELECT run_at FROM jobs WHERE ticket_id = $EASY5 AND dedupe_key LIKE '%first_reply%:breach'")" \
+	"$(q "SELECT due_at FROM sla_clocks WHERE ticket_id = $EASY5 AND metric = 'first_reply'")" \
+	"the breach timer re-armed at the new due time"
+EDITED=$(clocks)
+q "DELETE FROM sla_clocks" >/dev/null
+at 2026-11-06T12:00:00Z sla recompute
+assert_eq "$EDITED" "$(clocks)" "the edit's clocks are those computed from scratch"
+# Only what is given changes: the resolution and next reply targets stay.
+ch sla list --json
+assert_eq "120 7200 480" "$(json '" ".join(str(j[1]["targets"][m]["normal"]["minutes"]) for m in ("first_reply", "resolution", "next_reply"))')" \
+	"targets after the edit"
+# A policy with a condition lifted and a metric removed.
+at 2026-11-06T12:00:00Z sla edit Urgent --priority any --first-reply none --resolution "all=1d"
+assert_status 0
+ch sla list --json
+assert_eq "{} ['resolution']" "$(json 'json.dumps(j[0]["conditions"]) + " " + str(sorted(j[0]["targets"]))')" \
+	"condition lifted, targets replaced"
+# Urgent now matches everything first: deactivated, Standard applies again.
+at 2026-11-06T12:00:00Z sla deactivate Urgent
+assert_status 0
+out_has "deactivated SLA policy #1"
+# The urgent ticket had only the Urgent policy: now none (Standard has no urgent target).
+assert_eq "$(clocks "$URGENT")" "$(clocks)" "an inactive policy applies to nothing"
+assert_eq "$(clocks "$URGENT")" "$(echo "$EDITED" | tr ',' '\n' | grep -v "^$URGENT:" | paste -sd,)" \
+	"the others as before"
+at 2026-11-06T12:00:00Z sla activate "#1"
+assert_status 0
+assert_eq "1" "$(q "SELECT count(DISTINCT policy_id) FROM sla_clocks WHERE ticket_id IN (SELECT id FROM tickets WHERE status != 'closed')")" \
+	"active again: the first policy takes every ticket"
+at 2026-11-06T12:00:00Z sla move Standard 1
+assert_status 0
+ch sla list
+out_has "1. Standard"
+out_has "2. Urgent"
+assert_eq "$(clocks "$URGENT")" "$(clocks)" "Standard first again: nothing for urgent"
+at 2026-11-06T12:00:00Z sla move Standard 3
+assert_fails
+err_has "between 1 and 2"
+at 2026-11-06T12:00:00Z sla edit Nope --first-reply "all=1h"
+assert_fails
+err_has "no SLA policy 'Nope'"
+at 2026-11-06T12:00:00Z sla edit Standard --first-reply "all=1x"
+assert_fails
+err_has "first_reply"
+at 2026-11-06T12:00:00Z sla edit Standard --name Urgent
+assert_fails
+err_has "exists"
+at 2026-11-06T12:00:00Z sla edit Standard --calendar ""
+assert_fails
+err_has "need a calendar"
+assert_eq "$(clocks "$URGENT")" "$(echo "$EDITED" | tr ',' '\n' | grep -v "^$URGENT:" | paste -sd,)" \
+	"refused edits change nothing"
+ch "${AGENT[@]}" sla edit Standard --warn 50
+assert_fails
+ch "${AGENT[@]}" sla deactivate Standard
+assert_fails
+
+# --- editing a calendar moves due times too ----------------------------------------
+at 2026-11-06T12:00:00Z calendar edit Office --hours "mon-fri 10:00-18:00"
+assert_status 0
+out_has "changed calendar 'Office' (#1, version 2); clocks recomputed"
+# Friday 11:00 + 2 business hours on the new hours is still 13:00; the hard
+# one, Monday 09:30, starts counting at 10:00: due 12:00.
+assert_eq "2026-11-02T12:00:00Z" "$(due "$HARD" first_reply)" "the hard ticket's due time under the new hours"
+ch calendar list
+out_has "2026-11-04; 2026-11-05 13:00-24:00"
+at 2026-11-06T12:00:00Z calendar edit Office --holiday 2026-11-06
+assert_status 0
+ch calendar list --json
+assert_eq "2026-11-06 3" "$(json 'j[0]["holidays"] + " " + str(j[0]["version"])')" "holidays replaced"
+# Friday is now a holiday: Friday's tickets wait for Monday 10:00 + 2h.
+assert_eq "2026-11-09T12:00:00Z" "$(due "$EASY5" first_reply)" "a new holiday moves the due time"
+CAL=$(clocks)
+q "DELETE FROM sla_clocks" >/dev/null
+at 2026-11-06T12:00:00Z sla recompute
+assert_eq "$CAL" "$(clocks)" "the calendar edit's clocks are those computed from scratch"
+at 2026-11-06T12:00:00Z calendar edit Office --no-holidays --zone America/New_York
+assert_status 0
+ch calendar list --json
+assert_eq " America/New_York" "$(json 'j[0]["holidays"] + " " + j[0]["zone"]')" "zone changed, holidays gone"
+ch calendar edit Office --zone Mars/Olympus
+assert_fails
+err_has "Mars/Olympus"
+ch calendar edit Office --hours "someday"
+assert_fails
+ch calendar edit Nowhere --hours "mon 09:00-17:00"
+assert_fails
+err_has "no calendar 'Nowhere'"
+ch calendar edit Office
+assert_status 64
+ch calendar edit Office --holiday 2026-12-25 --no-holidays
+assert_status 64
+ch "${AGENT[@]}" calendar edit Office --hours "mon 09:00-17:00"
+assert_fails
+ch calendar list --json
+assert_eq "America/New_York 4" "$(json 'j[0]["zone"] + " " + str(j[0]["version"])')" "refused edits change nothing"
+
 finish

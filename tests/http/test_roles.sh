@@ -5,7 +5,8 @@
 # their own tickets but change nothing; a missing, revoked or deactivated
 # user's token is 401 with WWW-Authenticate; /healthz, /readyz, /metrics
 # and signing in need no token; people, organisations and groups follow
-# ACT_USER_LIST, ACT_CUSTOMER_MANAGE, ACT_ORG_MANAGE and ACT_GROUP_MANAGE;
+# ACT_USER_LIST, ACT_CUSTOMER_MANAGE, ACT_ORG_MANAGE and ACT_GROUP_MANAGE,
+# SLA policies, calendars and reports ACT_SLA_MANAGE (admins) and ACT_REPORTS (admins, agents);
 # a token is not a session (GET and DELETE /api/v1/session: 404); views
 # follow ACT_VIEWS and ACT_VIEWS_SHARED (the shared ones here). Prints
 # the table it walked.
@@ -45,7 +46,15 @@ GET /api/v1/views                    |200 200 200 200 403 403 401 401 401
 POST /api/v1/views                   |201 201 201 201 403 403 401 401 401
 PATCH /api/v1/views/{id}             |200 403 403 403 403 403 401 401 401
 DELETE /api/v1/views/{id}            |204 403 403 403 403 403 401 401 401
-GET /api/v1/views/{id}/tickets       |200 200 200 200 403 403 401 401 401"
+GET /api/v1/views/{id}/tickets       |200 200 200 200 403 403 401 401 401
+GET /api/v1/sla/policies             |200 200 403 403 403 403 401 401 401
+POST /api/v1/sla/policies            |201 403 403 403 403 403 401 401 401
+PATCH /api/v1/sla/policies/{id}      |200 403 403 403 403 403 401 401 401
+DELETE /api/v1/sla/policies/{id}     |200 403 403 403 403 403 401 401 401
+GET /api/v1/calendars                |200 200 403 403 403 403 401 401 401
+POST /api/v1/calendars               |201 403 403 403 403 403 401 401 401
+PATCH /api/v1/calendars/{id}         |200 403 403 403 403 403 401 401 401
+GET /api/v1/reports/first-response   |200 200 403 403 403 403 401 401 401"
 
 # Every route of the table in src/http/routes.c has a row here, and no more.
 ch_ok serve --routes
@@ -95,6 +104,9 @@ for role in "${ROLES[@]}"; do
 	V[$role]=$(sql 'SELECT max(id) FROM views')
 done
 MINE_VIEW=$(sql "SELECT id FROM views WHERE builtin = 'mine'")
+# Calendar #1 and SLA policy #1 for the routes that name one.
+ch_ok calendar add Office --zone UTC --hours "mon-fri 09:00-17:00"
+ch_ok sla add Standard --calendar Office --first-reply "all=4h"
 
 declare -A TOK
 make_token admin@example.com
@@ -175,6 +187,11 @@ while IFS='|' read -r route want; do
 			;;
 		"DELETE /api/v1/views/{id}") path=${pattern//\{id\}/${V[$role]}} ;;
 		"GET /api/v1/views/{id}/tickets") path=${pattern//\{id\}/$MINE_VIEW} ;;
+		"POST /api/v1/sla/policies") json="{\"name\":\"Policy by $role\",\"first_reply\":\"all=1h\"}" ;;
+		"PATCH /api/v1/sla/policies/{id}") json='{"warn_percent":60}' ;;
+		"POST /api/v1/calendars") json="{\"name\":\"Hours by $role\",\"zone\":\"UTC\",\"hours\":\"mon 09:00-17:00\"}" ;;
+		"PATCH /api/v1/calendars/{id}") json='{"hours":"mon-fri 08:00-16:00"}' ;;
+		"GET /api/v1/reports/first-response") path="/api/v1/reports/first-response?from=2020-01-01&to=2100-01-01" ;;
 		*/replies) json="{\"body\":\"Reply by $role\"}" ;;
 		*/notes) json="{\"body\":\"Note by $role\"}" ;;
 		*/merge)

@@ -402,6 +402,18 @@ static void test_targets_parse(void **state)
 	assert_int_equal(sla_pause_parse("none", &mask, &e), ERR_OK);
 	assert_int_equal(mask, 0);
 	assert_int_equal(sla_pause_parse("open", &mask, &e), ERR_INVALID);
+	assert_int_equal(sla_actions_parse("notify,assign-lead", true, &mask, &e), ERR_OK);
+	assert_int_equal(mask, SLA_ACT_NOTIFY | SLA_ACT_ASSIGN_LEAD);
+	assert_string_equal(sla_actions_name(mask), "notify,assign-lead");
+	assert_int_equal(sla_actions_parse("assign-lead", true, &mask, &e), ERR_OK);
+	assert_string_equal(sla_actions_name(mask), "assign-lead");
+	assert_int_equal(sla_actions_parse("none", true, &mask, &e), ERR_OK);
+	assert_int_equal(mask, 0);
+	assert_string_equal(sla_actions_name(mask), "");
+	assert_int_equal(sla_actions_parse("assign-lead", false, &mask, &e), ERR_INVALID);
+	assert_int_equal(sla_actions_parse("notify,page", true, &mask, &e), ERR_INVALID);
+	assert_int_equal(sla_actions_parse("notify,", true, &mask, &e), ERR_OK);
+	assert_int_equal(mask, SLA_ACT_NOTIFY);
 	assert_int_equal(sla_metric_parse("next_reply"), SLA_NEXT_REPLY);
 	assert_string_equal(sla_metric_name(SLA_RESOLUTION), "resolution");
 	assert_int_equal(sla_metric_parse("nope"), -1);
