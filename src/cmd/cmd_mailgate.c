@@ -100,12 +100,8 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "champion: mailgate: cannot read the message: %s\n", strerror(errno));
 		return EX_TEMPFAIL;
 	}
-	/*
-	 * Any failure to open the desk is the mail server's to retry: nothing is
-	 * lost. The commit syncs the message into the write-ahead log; closing
-	 * leaves the log for the next writer to fold into the database.
-	 */
-	if ((status = cmd_open_desk_as(ctx, &(struct store_options){.keep_wal = true}, &d))) {
+	/* Any failure to open the desk is the mail server's to retry: nothing is lost. */
+	if ((status = cmd_open_desk(ctx, false, &d))) {
 		free(raw);
 		return EX_TEMPFAIL;
 	}

@@ -29,13 +29,6 @@ struct db_options {
 	bool create;         /* create the database when it does not exist */
 	enum db_sync sync;   /* durability of a commit (SQLite's synchronous) */
 	int busy_timeout_ms; /* how long to wait on a locked database */
-	/*
-	 * Closing leaves the write-ahead log as it is, for the next writer (or
-	 * its automatic checkpoint) to fold in: a short-lived writer then
-	 * syncs once, at its commit, instead of copying its pages into the
-	 * database and syncing that too on close. For mailgate.
-	 */
-	bool keep_wal;
 };
 
 /* "off", "normal", "full" to enum db_sync; -1 for anything else. */

@@ -95,8 +95,6 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 		return rc;
 	}
 	sqlite3_extended_result_codes(conn, 1);
-	if (o->keep_wal)
-		sqlite3_db_config(conn, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_busy_timeout(conn, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
 	/* The first read tells a corrupt or foreign file from a database. */
 	rc = sq_exec(conn, "PRAGMA journal_mode=WAL", e);
