@@ -72,6 +72,12 @@ int cmd_getopt(const char *cmdname, int argc, char **argv, const char *shortopts
 int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 {
 	struct store_options o = {.create = create};
+	return cmd_open_desk_as(ctx, &o, out);
+}
+
+int cmd_open_desk_as(struct cmd_ctx *ctx, const struct store_options *how, struct desk **out)
+{
+	struct store_options o = *how;
 	struct err e = ERR_INIT;
 	int status = cmd_store_options(ctx, &o);
 

@@ -50,6 +50,8 @@ int cmd_handoff(char **argv);
  * prints "champion: MESSAGE" and returns the exit status; 0 on success.
  */
 int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out);
+/* The same with what how sets besides the configuration (create, keep_wal). */
+int cmd_open_desk_as(struct cmd_ctx *ctx, const struct store_options *how, struct desk **out);
 /* The store options the configuration gives (create as passed in *o); prints on error. */
 int cmd_store_options(struct cmd_ctx *ctx, struct store_options *o);
 /* The acting user from --as (or the system actor); prints and returns status on error. */
