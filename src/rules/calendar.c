@@ -209,7 +209,7 @@ static struct {
 	char failed[256]; /* why ICU could not be loaded; "" when it was */
 } icu;
 
-/* Sets the field to ICU's function name; false when the library lacks it. */
+/* Points icu.field at ICU's function name; false when the library lacks it. */
 #define ICU_GET(h, field, name) \
 	((icu.field = (__typeof__(icu.field))dlsym(h, ICU_STR(name))) != NULL)
 
