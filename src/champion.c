@@ -73,7 +73,12 @@ int main(int argc, char **argv)
 	const char *db = NULL, *config = NULL, *sets[32];
 	const struct cmd *c;
 	int nsets = 0, status, level;
+	/* The command line as given, for a command this binary hands over (kept till exit). */
+	static char **given;
 
+	if (!(given = malloc(sizeof(*given) * (size_t)(argc + 1))))
+		return EX_OSERR;
+	memcpy(given, argv, sizeof(*given) * (size_t)(argc + 1));
 	setlocale(LC_ALL, "C");
 	if (time_clock_from_env() < 0) {
 		fprintf(stderr, "champion: CHAMPION_NOW is neither an ISO 8601 instant nor "
@@ -117,6 +122,8 @@ int main(int argc, char **argv)
 						"'champion help'\n", argv[2]);
 				return EX_USAGE;
 			}
+			if (!c->run)
+				return cmd_handoff(given);
 			fputs(c->usage, stdout);
 			return 0;
 		}
@@ -132,6 +139,8 @@ int main(int argc, char **argv)
 			argv[1]);
 		return EX_USAGE;
 	}
+	if (!c->run)
+		return cmd_handoff(given);
 	if (cmd_wants_help(argc - 1, argv + 1)) {
 		fputs(c->usage, stdout);
 		return 0;

@@ -72,6 +72,12 @@ int cmd_getopt(const char *cmdname, int argc, char **argv, const char *shortopts
 int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out)
 {
 	struct store_options o = {.create = create};
+	return cmd_open_desk_as(ctx, &o, out);
+}
+
+int cmd_open_desk_as(struct cmd_ctx *ctx, const struct store_options *how, struct desk **out)
+{
+	struct store_options o = *how;
 	struct err e = ERR_INIT;
 	int status = cmd_store_options(ctx, &o);
 
@@ -229,4 +235,23 @@ const char *cmd_time(struct cmd_ctx *ctx, int64_t ms)
 	iso[10] = ' ';
 	iso[16] = '\0';
 	return arena_strdup(&ctx->arena, iso);
+}
+
+int cmd_handoff(char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n < 0) {
+		fprintf(stderr, "champion: cannot find the running binary: %s\n", strerror(errno));
+		return EX_OSERR;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	snprintf(path, sizeof(path), "%.*s/champion-serve", slash ? (int)(slash - self) : 0, self);
+	execv(path, argv);
+	fprintf(stderr, "champion: cannot run '%s' (installed with champion): %s\n", path,
+		strerror(errno));
+	return EX_UNAVAILABLE;
 }

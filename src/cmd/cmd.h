@@ -26,8 +26,11 @@ struct cmd {
 	const char *name;
 	const char *summary; /* one line for `champion help` */
 	const char *usage;   /* the whole --help text */
+	/* NULL: the command is champion-serve's (see cmd_handoff). */
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv);
 };
+
+#define CMD_SERVE_SUMMARY "serve the desk over HTTP (the JSON API)"
 
 extern const struct cmd cmd_init, cmd_user, cmd_org, cmd_group, cmd_ticket, cmd_config,
 	cmd_demo, cmd_token, cmd_serve, cmd_mailgate, cmd_import, cmd_job, cmd_calendar, cmd_sla,
@@ -37,10 +40,18 @@ extern const struct cmd cmd_init, cmd_user, cmd_org, cmd_group, cmd_ticket, cmd_
 extern const struct cmd *const cmd_table[];
 
 /*
+ * Runs champion-serve, from the directory of the running binary, with argv
+ * (the command line as given); returns an exit status only when it cannot.
+ */
+int cmd_handoff(char **argv);
+
+/*
  * Opens the desk named by the configuration (create for init). On error
  * prints "champion: MESSAGE" and returns the exit status; 0 on success.
  */
 int cmd_open_desk(struct cmd_ctx *ctx, bool create, struct desk **out);
+/* The same with what how sets besides the configuration (create, keep_wal). */
+int cmd_open_desk_as(struct cmd_ctx *ctx, const struct store_options *how, struct desk **out);
 /* The store options the configuration gives (create as passed in *o); prints on error. */
 int cmd_store_options(struct cmd_ctx *ctx, struct store_options *o);
 /* The acting user from --as (or the system actor); prints and returns status on error. */

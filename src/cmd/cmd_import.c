@@ -14,7 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define IMPORT_BATCH 1000 /* messages per commit */
+/*
+ * Messages per commit. The indexes' hot pages are written to the log once
+ * per commit: 5,000 write 43% fewer pages than 1,000 (20,000 messages:
+ * 77,000 writes instead of 136,000) for 8% less CPU.
+ */
+#define IMPORT_BATCH 5000
 
 static const char usage[] =
 	"usage: champion import mbox FILE [--mailbox NAME]\n"
@@ -24,8 +29,8 @@ static const char usage[] =
 	"unquoted) or of a Maildir (its cur/ and new/, oldest first) into the desk,\n"
 	"each exactly as champion mailgate would: stored verbatim, threaded onto its\n"
 	"ticket or opening one, duplicates (the same Message-ID in the same mailbox)\n"
-	"kept once, so an import run twice adds nothing. Messages are committed a\n"
-	"thousand at a time, their files made durable before each commit; an\n"
+	"kept once, so an import run twice adds nothing. Messages are committed\n"
+	"5,000 at a time, their files made durable before each commit; an\n"
 	"interrupted import keeps what was committed and picks up the rest when run\n"
 	"again. No acknowledgements are sent for imported mail.\n"
 	"\n"

@@ -100,8 +100,11 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "champion: mailgate: cannot read the message: %s\n", strerror(errno));
 		return EX_TEMPFAIL;
 	}
-	/* Any failure to open the desk is the mail server's to retry: nothing is lost. */
-	if ((status = cmd_open_desk(ctx, false, &d))) {
+	/*
+	 * Any failure to open the desk is the mail server's to retry: nothing is
+	 * lost. One delivery, one commit: the log stays for the next one.
+	 */
+	if ((status = cmd_open_desk_as(ctx, &(struct store_options){.keep_wal = true}, &d))) {
 		free(raw);
 		return EX_TEMPFAIL;
 	}

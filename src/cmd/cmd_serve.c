@@ -129,4 +129,4 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-const struct cmd cmd_serve = {"serve", "serve the desk over HTTP (the JSON API)", usage, run};
+const struct cmd cmd_serve = {"serve", CMD_SERVE_SUMMARY, usage, run};

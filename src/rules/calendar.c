@@ -5,6 +5,8 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
 
@@ -183,11 +185,53 @@ static enum err_code build_dated(struct calendar *c, const struct calendar_holid
 	return ERR_OK;
 }
 
+/*
+ * ICU, loaded when the first calendar is built rather than when the
+ * process starts: most commands never build one (mailgate on a desk
+ * without business-hours policies), and loading ICU's libraries (with
+ * the C++ runtime) cost each of them some 2 ms. Its functions carry
+ * ICU's version in their names (ucal_open_72); its headers spell them.
+ * Set once, then only read.
+ */
+#define ICU_STR2(x) #x
+#define ICU_STR(x) ICU_STR2(x)
+#define ICU_LIB "libicui18n.so." ICU_STR(U_ICU_VERSION_MAJOR_NUM)
+
+static struct {
+	__typeof__(u_uastrncpy) *uastrncpy;
+	__typeof__(u_errorName) *error_name;
+	__typeof__(ucal_getCanonicalTimeZoneID) *canonical_id;
+	__typeof__(ucal_open) *open;
+	__typeof__(ucal_close) *close;
+	__typeof__(ucal_setMillis) *set_millis;
+	__typeof__(ucal_get) *get;
+	__typeof__(ucal_getTimeZoneTransitionDate) *next_transition;
+	char failed[256]; /* why ICU could not be loaded; "" when it was */
+} icu;
+
+/* Points icu.field at ICU's function name; false when the library lacks it. */
+#define ICU_GET(h, field, name) \
+	((icu.field = (__typeof__(icu.field))dlsym(h, ICU_STR(name))) != NULL)
+
+static void icu_load(void)
+{
+	void *h = dlopen(ICU_LIB, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		snprintf(icu.failed, sizeof(icu.failed), "%s", dlerror());
+	else if (!ICU_GET(h, uastrncpy, u_uastrncpy) || !ICU_GET(h, error_name, u_errorName) ||
+		 !ICU_GET(h, canonical_id, ucal_getCanonicalTimeZoneID) ||
+		 !ICU_GET(h, open, ucal_open) || !ICU_GET(h, close, ucal_close) ||
+		 !ICU_GET(h, set_millis, ucal_setMillis) || !ICU_GET(h, get, ucal_get) ||
+		 !ICU_GET(h, next_transition, ucal_getTimeZoneTransitionDate))
+		snprintf(icu.failed, sizeof(icu.failed), "%s lacks a function", ICU_LIB);
+}
+
 /* Offset (ms) of the zone at the calendar's current instant. */
 static int64_t ucal_offset(UCalendar *uc, UErrorCode *st)
 {
-	int32_t zone = ucal_get(uc, UCAL_ZONE_OFFSET, st);
-	int32_t dst = ucal_get(uc, UCAL_DST_OFFSET, st);
+	int32_t zone = icu.get(uc, UCAL_ZONE_OFFSET, st);
+	int32_t dst = icu.get(uc, UCAL_DST_OFFSET, st);
 	return (int64_t)zone + dst;
 }
 
@@ -200,20 +244,25 @@ static enum err_code build_offsets(struct calendar *c, const char *zone, struct 
 	UCalendar *uc = NULL;
 	size_t cap = 64;
 	enum err_code rc = ERR_OK;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	for (const char *p = zone; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
 			return err_set(e, ERR_INVALID, "unknown time zone '%s'", zone);
-	u_uastrncpy(id, zone, CALENDAR_ZONE_MAX);
-	ucal_getCanonicalTimeZoneID(id, -1, canon, CALENDAR_ZONE_MAX, &system, &st);
+	pthread_once(&once, icu_load);
+	if (icu.failed[0])
+		return err_set(e, ERR_INTERNAL, "time zone '%s': cannot load ICU: %s", zone,
+			       icu.failed);
+	icu.uastrncpy(id, zone, CALENDAR_ZONE_MAX);
+	icu.canonical_id(id, -1, canon, CALENDAR_ZONE_MAX, &system, &st);
 	if (U_FAILURE(st) || !system)
 		return err_set(e, ERR_INVALID, "unknown time zone '%s'", zone);
 
-	uc = ucal_open(id, -1, "", UCAL_GREGORIAN, &st);
+	uc = icu.open(id, -1, "", UCAL_GREGORIAN, &st);
 	if (U_FAILURE(st))
 		goto icu_fail;
 	c->offsets = xmalloc(cap * sizeof(*c->offsets));
-	ucal_setMillis(uc, (UDate)CALENDAR_MIN_MS, &st);
+	icu.set_millis(uc, (UDate)CALENDAR_MIN_MS, &st);
 	c->offsets[0].at = CALENDAR_MIN_MS;
 	c->offsets[0].offset = ucal_offset(uc, &st);
 	c->noffsets = 1;
@@ -222,10 +271,10 @@ static enum err_code build_offsets(struct calendar *c, const char *zone, struct 
 
 		if (U_FAILURE(st))
 			goto icu_fail;
-		if (!ucal_getTimeZoneTransitionDate(uc, UCAL_TZ_TRANSITION_NEXT, &next, &st) ||
+		if (!icu.next_transition(uc, UCAL_TZ_TRANSITION_NEXT, &next, &st) ||
 		    U_FAILURE(st) || next >= (UDate)CALENDAR_MAX_MS)
 			break;
-		ucal_setMillis(uc, next, &st);
+		icu.set_millis(uc, next, &st);
 		int64_t off = ucal_offset(uc, &st);
 		/* A change of rule or of name alone changes no offset: skip it. */
 		if (off == c->offsets[c->noffsets - 1].offset)
@@ -242,10 +291,10 @@ static enum err_code build_offsets(struct calendar *c, const char *zone, struct 
 		goto icu_fail;
 	goto out;
 icu_fail:
-	rc = err_set(e, ERR_INTERNAL, "time zone '%s': icu: %s", zone, u_errorName(st));
+	rc = err_set(e, ERR_INTERNAL, "time zone '%s': icu: %s", zone, icu.error_name(st));
 out:
 	if (uc)
-		ucal_close(uc);
+		icu.close(uc);
 	return rc;
 }
 

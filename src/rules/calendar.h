@@ -36,8 +36,8 @@
  * Results are exact to the millisecond: instants may fall anywhere in a
  * minute, and a business minute is 60000 ms of business time.
  *
- * Pure apart from calendar_init, which asks ICU for the zone: no I/O, no
- * globals. After calendar_init a calendar is immutable, so any number of
+ * Pure apart from calendar_init, which asks ICU for the zone (loading ICU
+ * the first time: its functions are the one global, set once): no I/O. After calendar_init a calendar is immutable, so any number of
  * threads may share one (ICU is not used after init).
  */
 #ifndef CHAMPION_CALENDAR_H

@@ -29,7 +29,18 @@ struct db_options {
 	bool create;         /* create the database when it does not exist */
 	enum db_sync sync;   /* durability of a commit (SQLite's synchronous) */
 	int busy_timeout_ms; /* how long to wait on a locked database */
+	/*
+	 * For short-lived writers (mailgate): closing leaves the write-ahead
+	 * log in place, and the log is folded into the database and emptied
+	 * once a commit leaves it DB_KEEP_WAL_PAGES long, if no reader is in
+	 * the way. A delivery then syncs the log at its commit (and the
+	 * directory), instead of also checkpointing, syncing the database and
+	 * deleting the log on every close.
+	 */
+	bool keep_wal;
 };
+
+#define DB_KEEP_WAL_PAGES 128
 
 /* "off", "normal", "full" to enum db_sync; -1 for anything else. */
 int db_parse_sync(const char *s);

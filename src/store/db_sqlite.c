@@ -67,6 +67,25 @@ static void sq_configure(void)
 	(void)ignored;
 }
 
+/*
+ * After each commit of a keep_wal connection (instead of the automatic
+ * checkpoint): once the log is DB_KEEP_WAL_PAGES long, copy it into the
+ * database and empty it. Without waiting: a reader in the way is a
+ * server's, whose own checkpoints fold the log in. Every log page is
+ * copied once, though each process that opens the desk alone rebuilds
+ * the log's index and forgets what was copied: so the log is emptied,
+ * never left copied but full. arg: the busy timeout to restore.
+ */
+static int keep_wal_hook(void *arg, sqlite3 *conn, const char *name, int pages)
+{
+	if (pages >= DB_KEEP_WAL_PAGES) {
+		sqlite3_busy_timeout(conn, 0);
+		(void)sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_timeout(conn, (int)(intptr_t)arg);
+	}
+	return SQLITE_OK; /* the commit stands whatever the checkpoint did */
+}
+
 static enum err_code sq_open(void **out, const char *path, const struct db_options *o,
 			     struct err *e)
 {
@@ -96,6 +115,11 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 	}
 	sqlite3_extended_result_codes(conn, 1);
 	sqlite3_busy_timeout(conn, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
+	if (o->keep_wal) {
+		sqlite3_db_config(conn, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		sqlite3_wal_hook(conn, keep_wal_hook,
+				 (void *)(intptr_t)(o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000));
+	}
 	/* The first read tells a corrupt or foreign file from a database. */
 	rc = sq_exec(conn, "PRAGMA journal_mode=WAL", e);
 	if (!rc)

@@ -11,7 +11,8 @@ enum err_code store_open(struct store *s, const struct store_options *o, struct 
 {
 	struct db_options dbo = {.create = o->create,
 				 .sync = o->sync,
-				 .busy_timeout_ms = o->busy_timeout_ms};
+				 .busy_timeout_ms = o->busy_timeout_ms,
+				 .keep_wal = o->keep_wal};
 	struct stat sb;
 	enum err_code rc;
 

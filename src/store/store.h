@@ -22,6 +22,7 @@ struct store_options {
 	int busy_timeout_ms;
 	const char *blob_dir; /* NULL: TARGET.files beside the database */
 	size_t blob_max;      /* largest attachment accepted, in bytes */
+	bool keep_wal;        /* see struct db_options */
 };
 
 /*

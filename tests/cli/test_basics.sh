@@ -56,6 +56,32 @@ ch --version
 assert_status 0
 assert_eq "$version" "$OUT" "'champion --version'"
 
+# --- serve: champion hands it to champion-serve, beside it ---------------------------
+# champion itself loads none of the server's libraries (nor ICU, loaded by
+# the first calendar built): a mailgate process starts in a third of the time.
+libs=$(ldd "$CHAMPION")
+for lib in libh2o libcurl libcmark libssl libicu; do
+	assert_not_contains "$libs" "$lib" "the libraries champion loads at start"
+done
+ch serve --help
+assert_status 0
+out_has "usage: champion serve"
+serve_help=$OUT
+ch help serve
+assert_status 0
+assert_eq "$serve_help" "$OUT" "'champion help serve'"
+ch --db x.db serve --routes
+assert_status 0
+out_has "GET /api/v1/tickets"
+# Without champion-serve beside it: a clear error, exit 69 (EX_UNAVAILABLE).
+mkdir alone
+cp "$CHAMPION" alone/champion
+run alone/champion serve --routes
+assert_status 69
+err_has "cannot run '"
+err_has "/alone/champion-serve'"
+rm -r alone
+
 # --- every command's --help, -h and 'help CMD': the same text, exit 0 -------------
 for c in $COMMANDS; do
 	ch "$c" --help
