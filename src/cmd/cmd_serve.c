@@ -2,7 +2,6 @@
 #include "util/common.h"
 #include "cmd/cmd.h"
 #include "http/http.h"
-#include "desk/sla_timers.h"
 #include "desk/worker.h"
 #include "mail/outbox.h"
 #include "mail/poller.h"
@@ -46,7 +45,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct imap_conf imap = {0};
 	struct outbox outbox = {0};
 	struct poller poller = {0};
-	struct sla_timers timers = {0};
+	struct desk_worker timers = {0};
 	struct desk_worker docs = {0};
 	int opt, status;
 
@@ -114,7 +113,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	/* Ticket documents that went stale in bulk (a renamed user, an older desk). */
 	if (desk_docs_worker_start(&docs, &o.store, &o.desk, &e)) {
-		desk_sla_timers_stop(&timers);
+		desk_worker_stop(&timers);
 		mail_poller_stop(&poller);
 		mail_outbox_stop(&outbox);
 		return cmd_fail(&e);
@@ -122,7 +121,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	status = server_run(&o, &e) ? EX_SOFTWARE : 0;
 	desk_worker_stop(&docs);
 	mail_poller_stop(&poller);
-	desk_sla_timers_stop(&timers);
+	desk_worker_stop(&timers);
 	mail_outbox_stop(&outbox);
 	if (status)
 		return cmd_fail(&e);

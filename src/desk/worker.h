@@ -31,6 +31,15 @@ void desk_worker_wake(struct desk_worker *w);
 /* Lets the run in hand finish, stops the thread, closes the desk. Accepts one never started. */
 void desk_worker_stop(struct desk_worker *w);
 
+/*
+ * The SLA timer worker: runs the due sla.timer jobs (warnings and
+ * breaches, desk_sla_run_due) every poll_ms. Jobs are leased, so any
+ * number of servers may run one each; a timer still fires once.
+ */
+#define DESK_SLA_TIMERS_POLL_MS 1000
+enum err_code desk_sla_timers_start(struct desk_worker *w, const struct store_options *so,
+				    const struct desk_settings *ds, int poll_ms, struct err *e);
+
 /* The worker that renders stale ticket documents (doc.c). */
 enum err_code desk_docs_worker_start(struct desk_worker *w, const struct store_options *so,
 				     const struct desk_settings *ds, struct err *e);
