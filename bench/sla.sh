@@ -77,7 +77,7 @@ if [ -z "$champion" ]; then
 		meson setup "$bdir" "$bench_root" --buildtype=release >/dev/null
 	fi
 	say "bench: building $bdir"
-	ninja -C "$bdir" champion >/dev/null
+	ninja -C "$bdir" champion champion-serve >/dev/null
 	champion="$bdir/champion"
 fi
 [ -x "$champion" ] || die "no champion binary at '$champion'"
