@@ -6,6 +6,7 @@
 #include "util/xalloc.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -254,4 +255,13 @@ int cmd_handoff(char **argv)
 	fprintf(stderr, "champion: cannot run '%s' (installed with champion): %s\n", path,
 		strerror(errno));
 	return EX_UNAVAILABLE;
+}
+
+void cmd_print_json(struct buf *b)
+{
+	json_t *j = json_loads(buf_str(b), 0, NULL);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+	json_decref(j);
+	buf_release(b);
 }

@@ -59,6 +59,8 @@ int cmd_actor(struct cmd_ctx *ctx, struct desk *d, struct actor *out);
 
 /* Prints "champion: MESSAGE" for e and returns its exit status. */
 int cmd_fail(const struct err *e);
+/* Prints the JSON in b indented, keys sorted, then releases b. */
+void cmd_print_json(struct buf *b);
 /* Prints "champion: CMD: MESSAGE" plus a hint to --help; returns EX_USAGE. */
 /* The desk's settings from the configuration (strings borrowed from it); exit status or 0. */
 int cmd_desk_settings(struct cmd_ctx *ctx, struct desk_settings *out);

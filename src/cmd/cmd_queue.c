@@ -8,7 +8,6 @@
 #include "util/str.h"
 #include "util/time.h"
 
-#include <jansson.h>
 
 static const char usage[] =
 	"usage: champion queue [--view NAME|ID] [--limit N] [--cursor ID] [--json]\n"
@@ -25,15 +24,6 @@ static const char usage[] =
 	"tagged 'engineering'). 'champion view' adds and changes views.\n";
 
 /* The JSON a jw wrote, indented like the other commands' --json. */
-static void print_json(struct buf *b)
-{
-	json_t *j = json_loads(buf_str(b), 0, NULL);
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	putchar('\n');
-	json_decref(j);
-	buf_release(b);
-}
-
 /* A duration for people: "45m", "3h 20m", "2d 4h". */
 static const char *span(struct cmd_ctx *ctx, int64_t ms)
 {
@@ -71,14 +61,8 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		struct buf b = BUF_INIT;
 		struct jw w;
 		jw_init(&w, &b);
-		jw_obj(&w);
-		jw_key(&w, "views");
-		jw_arr(&w);
-		for (size_t i = 0; i < rows.count; i++)
-			view_saved_write(&w, ROWS_AT(&rows, struct view_info, i));
-		jw_end(&w);
-		jw_end(&w);
-		print_json(&b);
+		view_saved_list_write(&w, &rows);
+		cmd_print_json(&b);
 		return 0;
 	}
 	printf("%-5s %-30s %8s  %s\n", "ID", "VIEW", "TICKETS", "KIND");
@@ -108,7 +92,7 @@ static int page(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, co
 		struct jw w;
 		jw_init(&w, &b);
 		view_queue_page_write(&w, &p, full);
-		print_json(&b);
+		cmd_print_json(&b);
 		return 0;
 	}
 	printf("%s (#%" PRId64 "): %" PRId64 " tickets, %s\n", vi.row.name, vi.row.id, vi.count,

@@ -5,7 +5,6 @@
 #include "util/jw.h"
 #include "util/str.h"
 
-#include <jansson.h>
 
 static const char usage[] =
 	"usage: champion view list [--json]\n"
@@ -32,15 +31,6 @@ static const char usage[] =
 	"is due; newest lists the newest first. --position moves a view among its\n"
 	"kind (shared or personal). A NAME finds your own view before a shared one.\n";
 
-static void print_json(struct buf *b)
-{
-	json_t *j = json_loads(buf_str(b), 0, NULL);
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	putchar('\n');
-	json_decref(j);
-	buf_release(b);
-}
-
 static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bool json)
 {
 	struct rows rows;
@@ -52,14 +42,8 @@ static int list(struct cmd_ctx *ctx, struct desk *d, const struct actor *who, bo
 		struct buf b = BUF_INIT;
 		struct jw w;
 		jw_init(&w, &b);
-		jw_obj(&w);
-		jw_key(&w, "views");
-		jw_arr(&w);
-		for (size_t i = 0; i < rows.count; i++)
-			view_saved_write(&w, ROWS_AT(&rows, struct view_info, i));
-		jw_end(&w);
-		jw_end(&w);
-		print_json(&b);
+		view_saved_list_write(&w, &rows);
+		cmd_print_json(&b);
 		return 0;
 	}
 	for (size_t i = 0; i < rows.count; i++) {

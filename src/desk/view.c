@@ -218,6 +218,17 @@ void view_saved_write(struct jw *w, const struct view_info *v)
 	jw_end(w);
 }
 
+void view_saved_list_write(struct jw *w, const struct rows *views)
+{
+	jw_obj(w);
+	jw_key(w, "views");
+	jw_arr(w);
+	for (size_t i = 0; i < views->count; i++)
+		view_saved_write(w, ROWS_AT(views, struct view_info, i));
+	jw_end(w);
+	jw_end(w);
+}
+
 void view_queue_page_write(struct jw *w, const struct view_page *p, bool full)
 {
 	jw_obj(w);

@@ -35,6 +35,8 @@ void view_page_end(struct jw *w, int64_t last_id, bool full);
  * builtin, count (when counted), created_at, updated_at}.
  */
 void view_saved_write(struct jw *w, const struct view_info *v);
+/* {"views": [...]} of rows of struct view_info: the API's and the CLI's list. */
+void view_saved_list_write(struct jw *w, const struct rows *views);
 /*
  * A page of a view: {view: {id, name, order}, tickets: [ticket + "sla":
  * {state, due_at, waiting_since}], next_cursor}; full says the page was full.

@@ -21,13 +21,7 @@ int api_views_list(struct hreq *r)
 	if (desk_view_list(worker_desk(r->w), &r->actor, &r->arena, true, &rows, &e))
 		return http_error(r, &e);
 	jw_init(&w, &b);
-	jw_obj(&w);
-	jw_key(&w, "views");
-	jw_arr(&w);
-	for (size_t i = 0; i < rows.count; i++)
-		view_saved_write(&w, ROWS_AT(&rows, struct view_info, i));
-	jw_end(&w);
-	jw_end(&w);
+	view_saved_list_write(&w, &rows);
 	return http_json_buf(r, 200, &b, NULL);
 }
 
