@@ -32,6 +32,35 @@ static inline enum err_code repo_run_id(struct db_stmt *st, int64_t *id, struct 
 	return rc;
 }
 
+/* Reads the current row of st into row (an item of a struct rows), copying strings into a. */
+typedef void repo_read_fn(struct arena *a, struct db_stmt *st, void *row);
+
+/* Steps st (bound) to its end, reading each row into a new item of out; then releases st. */
+static inline enum err_code repo_each_row(struct db_stmt *st, struct arena *a, struct rows *out,
+					  repo_read_fn *read, struct err *e)
+{
+	int r;
+	while ((r = db_step(st, e)) == DB_ROW)
+		read(a, st, rows_push(a, out));
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+/* The rows of sql (static) with $1 = p1, read into out (items of size bytes). */
+static inline enum err_code repo_rows_of(struct db *db, const char *sql, int64_t p1,
+					 struct arena *a, struct rows *out, size_t size,
+					 repo_read_fn *read, struct err *e)
+{
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	rows_init(out, size);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, p1);
+	return repo_each_row(st, a, out, read, e);
+}
+
 /*
  * Who sees which tickets (t), in SQL: rules/perm.c's visibility as the
  * ticket list and search both apply it inside their queries. $8 is the

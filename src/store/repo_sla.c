@@ -4,17 +4,6 @@
 #include "util/buf.h"
 
 /* Steps st to the end, calling read for each row; releases st. */
-static enum err_code each_row(struct db_stmt *st, struct arena *a, struct rows *out,
-			      void (*read)(struct arena *a, struct db_stmt *st, void *row),
-			      struct err *e)
-{
-	int r;
-	while ((r = db_step(st, e)) == DB_ROW)
-		read(a, st, rows_push(a, out));
-	db_done(st);
-	return r < 0 ? e->code : ERR_OK;
-}
-
 /* --- calendars -------------------------------------------------------------- */
 
 enum err_code repo_calendar_insert(struct db *db, const char *name, const char *name_norm,
@@ -86,7 +75,7 @@ enum err_code repo_calendar_list(struct db *db, struct arena *a, struct rows *ou
 	rows_init(out, sizeof(struct calendar_row));
 	if (rc)
 		return rc;
-	return each_row(st, a, out, read_calendar, e);
+	return repo_each_row(st, a, out, read_calendar, e);
 }
 
 static enum err_code calendar_one(struct db *db, struct arena *a, const char *sql,
@@ -179,14 +168,8 @@ enum err_code repo_calendar_holidays(struct db *db, struct arena *a, int64_t cal
 {
 	static const char sql[] = "SELECT day, start_minute, end_minute FROM calendar_holidays "
 				  "WHERE calendar_id = $1 ORDER BY day, start_minute";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	rows_init(out, sizeof(struct holiday_row));
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, calendar_id);
-	return each_row(st, a, out, read_holiday, e);
+	return repo_rows_of(db, sql, calendar_id, a, out, sizeof(struct holiday_row),
+			    read_holiday, e);
 }
 
 /* --- policies and targets ------------------------------------------------------- */
@@ -317,14 +300,8 @@ enum err_code repo_sla_policy_list(struct db *db, struct arena *a, bool active_o
 		"SELECT p.id, p.position, p.name, p.conditions, p.calendar_id, c.name, p.pause, "
 		"p.warn_percent, p.active, p.created_at, p.escalate_to, p.on_warn, p.on_breach, "
 		"c.version FROM sla_policies p LEFT JOIN calendars c ON c.id = p.calendar_id WHERE ($1 = 0 OR p.active = 1) ORDER BY p.position";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	rows_init(out, sizeof(struct sla_policy_row));
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, active_only);
-	return each_row(st, a, out, read_policy, e);
+	return repo_rows_of(db, sql, active_only, a, out, sizeof(struct sla_policy_row),
+			    read_policy, e);
 }
 
 static void read_target(struct arena *a, struct db_stmt *st, void *row)
@@ -350,7 +327,7 @@ enum err_code repo_sla_target_list(struct db *db, struct arena *a, struct rows *
 	rows_init(out, sizeof(struct sla_target_row));
 	if (rc)
 		return rc;
-	return each_row(st, a, out, read_target, e);
+	return repo_each_row(st, a, out, read_target, e);
 }
 
 /* --- clocks ------------------------------------------------------------------- */
@@ -474,14 +451,8 @@ enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket
 		"warn_at, paused_ms, paused_since, achieved_at, ended_at, breached_at, cycles, "
 		"breaches FROM sla_clocks WHERE ticket_id = $1 ORDER BY CASE metric WHEN "
 		"'first_reply' THEN 0 WHEN 'next_reply' THEN 1 WHEN 'periodic_update' THEN 2 ELSE 3 END";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	rows_init(out, sizeof(struct sla_clock_row));
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, ticket_id);
-	return each_row(st, a, out, read_clock, e);
+	return repo_rows_of(db, sql, ticket_id, a, out, sizeof(struct sla_clock_row),
+			    read_clock, e);
 }
 
 enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
@@ -564,14 +535,8 @@ enum err_code repo_sla_facts(struct db *db, struct arena *a, int64_t ticket_id,
 		"SELECT kind, old_value, new_value, data, created_at FROM events WHERE entity = "
 		"'ticket' AND entity_id = $1 AND kind IN ('ticket.created', 'field.status', "
 		"'field.priority', 'message.public') ORDER BY id";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	rows_init(out, sizeof(struct sla_fact_row));
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, ticket_id);
-	return each_row(st, a, out, read_fact, e);
+	return repo_rows_of(db, sql, ticket_id, a, out, sizeof(struct sla_fact_row),
+			    read_fact, e);
 }
 
 static void read_role(struct arena *a, struct db_stmt *st, void *row)
@@ -588,14 +553,8 @@ enum err_code repo_message_roles(struct db *db, struct arena *a, int64_t ticket_
 {
 	static const char sql[] = "SELECT id, author_role FROM messages WHERE ticket_id = $1 AND "
 				  "kind = 'public' ORDER BY id";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	rows_init(out, sizeof(struct message_role));
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, ticket_id);
-	return each_row(st, a, out, read_role, e);
+	return repo_rows_of(db, sql, ticket_id, a, out, sizeof(struct message_role),
+			    read_role, e);
 }
 
 enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, struct err *e)
@@ -659,14 +618,8 @@ enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
 		"SELECT u.id, u.email, m.is_lead FROM group_members m JOIN users u ON u.id = "
 		"m.user_id WHERE m.group_id = $1 AND u.active = 1 AND u.role IN ('admin', 'agent') "
 		"ORDER BY u.id";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	rows_init(out, sizeof(struct group_staff_row));
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, group_id);
-	return each_row(st, a, out, read_staff, e);
+	return repo_rows_of(db, sql, group_id, a, out, sizeof(struct group_staff_row),
+			    read_staff, e);
 }
 
 static void read_first_response(struct arena *a, struct db_stmt *st, void *row)
@@ -713,5 +666,5 @@ enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from,
 		return rc;
 	db_bind_int64(st, 1, from);
 	db_bind_int64(st, 2, to);
-	return each_row(st, a, out, read_first_response, e);
+	return repo_each_row(st, a, out, read_first_response, e);
 }
