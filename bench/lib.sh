@@ -124,3 +124,39 @@ fmt_us() {
 
 # calc EXPR - floating-point arithmetic through awk.
 calc() { awk "BEGIN { print ($*) }"; }
+
+# bench_champion [PATH]: the binary to measure, as an absolute path: PATH, or
+# (none given) a release build of this tree in build-bench/, made with the
+# project's own set-up.
+bench_champion() {
+	local champion=$1 bdir
+	if [ -z "$champion" ]; then
+		"$bench_root/scripts/setup-deps" >&2
+		bdir="$bench_root/build-bench"
+		if [ ! -f "$bdir/build.ninja" ]; then
+			say "bench: configuring a release build in $bdir"
+			meson setup "$bdir" "$bench_root" --buildtype=release >/dev/null
+		fi
+		say "bench: building $bdir"
+		ninja -C "$bdir" champion champion-serve >/dev/null
+		champion="$bdir/champion"
+	fi
+	[ -x "$champion" ] || die "no champion binary at '$champion'"
+	echo "$(cd "$(dirname "$champion")" && pwd)/$(basename "$champion")"
+}
+
+# Only this run's settings: no CHAMPION_* from the caller's environment (say,
+# CHAMPION_DB_SYNCHRONOUS=off).
+bench_own_settings() {
+	local v
+	for v in $(env | sed -n 's/^\(CHAMPION_[A-Z_]*\)=.*/\1/p'); do
+		unset "$v"
+	done
+}
+
+# bench_abs_path FILE: FILE as an absolute path, its directory made; "" stays "".
+bench_abs_path() {
+	[ -n "$1" ] || return 0
+	mkdir -p "$(dirname "$1")"
+	echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+}

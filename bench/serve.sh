@@ -110,19 +110,7 @@ need_nginx
 [ -n "$perf" ] && { command -v perf >/dev/null 2>&1 || need_debs linux-perf; }
 
 champion_given=$champion
-if [ -z "$champion" ]; then
-	"$bench_root/scripts/setup-deps"
-	bdir="$bench_root/build-bench"
-	if [ ! -f "$bdir/build.ninja" ]; then
-		say "bench: configuring a release build in $bdir"
-		meson setup "$bdir" "$bench_root" --buildtype=release >/dev/null
-	fi
-	say "bench: building $bdir"
-	ninja -C "$bdir" champion champion-serve >/dev/null
-	champion="$bdir/champion"
-fi
-[ -x "$champion" ] || die "no champion binary at '$champion'"
-champion=$(cd "$(dirname "$champion")" && pwd)/$(basename "$champion")
+champion=$(bench_champion "$champion")
 
 # --- the run's own directory and clean-up ----------------------------------
 
@@ -155,13 +143,8 @@ trap 'exit 143' TERM
 
 # Only this run's settings: no CHAMPION_* from the caller's environment (say,
 # CHAMPION_DB_SYNCHRONOUS=off), no champion.conf from the caller's directory.
-for v in $(env | sed -n 's/^\(CHAMPION_[A-Z_]*\)=.*/\1/p'); do
-	unset "$v"
-done
-if [ -n "$db" ]; then
-	mkdir -p "$(dirname "$db")"
-	db="$(cd "$(dirname "$db")" && pwd)/$(basename "$db")"
-fi
+bench_own_settings
+db=$(bench_abs_path "$db")
 cd "$tmp"
 
 src_db=${db:-$tmp/desk.db}

@@ -69,19 +69,7 @@ done
 command -v python3 >/dev/null 2>&1 || need_debs python3
 need_debs wrk curl sqlite3 procps coreutils
 
-if [ -z "$champion" ]; then
-	"$bench_root/scripts/setup-deps"
-	bdir="$bench_root/build-bench"
-	if [ ! -f "$bdir/build.ninja" ]; then
-		say "bench: configuring a release build in $bdir"
-		meson setup "$bdir" "$bench_root" --buildtype=release >/dev/null
-	fi
-	say "bench: building $bdir"
-	ninja -C "$bdir" champion champion-serve >/dev/null
-	champion="$bdir/champion"
-fi
-[ -x "$champion" ] || die "no champion binary at '$champion'"
-champion=$(cd "$(dirname "$champion")" && pwd)/$(basename "$champion")
+champion=$(bench_champion "$champion")
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/champion-sla-bench.XXXXXX")
 serve_pid=""
@@ -101,13 +89,8 @@ trap 'say "bench: failed at line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-for v in $(env | sed -n 's/^\(CHAMPION_[A-Z_]*\)=.*/\1/p'); do
-	unset "$v"
-done
-if [ -n "$db" ]; then
-	mkdir -p "$(dirname "$db")"
-	db="$(cd "$(dirname "$db")" && pwd)/$(basename "$db")"
-fi
+bench_own_settings
+db=$(bench_abs_path "$db")
 cd "$tmp"
 
 # --- the desk: a copy, with a calendar and policies -------------------------------
