@@ -305,6 +305,13 @@ struct ticket_query {
 
 enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct arena *a,
 			       const struct ticket_query *q, struct rows *out, struct err *e);
+/*
+ * The same tickets as their list entries (struct ticket_item): the JSON
+ * view_ticket_write writes, as stored with each ticket's document
+ * (0018_ticket_items.sql) or rendered now where none is stored yet.
+ */
+enum err_code desk_ticket_items(struct desk *d, const struct actor *who, struct arena *a,
+				const struct ticket_query *q, struct rows *out, struct err *e);
 
 /*
  * Attachment attachment_id (its id in the ticket view) of ticket id, as the

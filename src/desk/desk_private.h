@@ -65,6 +65,9 @@ enum err_code desk_ticket_view(struct desk *d, const struct actor *who, struct a
 			       int64_t id, struct ticket_view *out, struct err *e);
 /* Makes every write transaction on d's connection store its tickets' documents (doc.c). */
 void desk_docs_hook(struct desk *d);
+/* Renders the entries of items that have none stored (doc.c). */
+enum err_code desk_ticket_items_fill(struct desk *d, struct arena *a, struct rows *items,
+				     struct err *e);
 
 struct json_t;
 /* Serialises a JSON value into the arena and releases it (takes ownership). */

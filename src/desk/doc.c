@@ -32,18 +32,53 @@ static enum err_code doc_render(struct desk *d, const struct actor *who, struct 
 	return ERR_OK;
 }
 
-/* Renders and stores ticket id's staff document; drops it when the ticket is gone. */
+/*
+ * Renders and stores ticket id's staff document and its list entry; drops
+ * them when the ticket is gone.
+ */
 static enum err_code doc_store(struct desk *d, struct arena *a, int64_t id, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	int64_t version = 0;
-	enum err_code rc = doc_render(d, &desk_system_actor, a, id, &version, &b, e);
+	struct ticket_view v;
+	struct jw w;
+	enum err_code rc = desk_ticket_view(d, &desk_system_actor, a, id, &v, e);
 
 	if (rc == ERR_NOT_FOUND) {
 		err_clear(e);
-		rc = repo_doc_drop(desk_db(d), id, e);
-	} else if (rc == ERR_OK) {
-		rc = repo_doc_put(desk_db(d), id, version, b.data, b.len, e);
+		return repo_doc_drop(desk_db(d), id, e);
+	}
+	if (rc)
+		return rc;
+	jw_init(&w, &b);
+	view_ticket_full_write(&w, &v);
+	rc = repo_doc_put(desk_db(d), id, v.ticket.version, b.data, b.len, e);
+	if (!rc) {
+		buf_reset(&b);
+		jw_init(&w, &b);
+		view_ticket_write(&w, &v.ticket);
+		rc = repo_item_put(desk_db(d), id, b.data, b.len, e);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+enum err_code desk_ticket_items_fill(struct desk *d, struct arena *a, struct rows *items,
+				     struct err *e)
+{
+	struct buf b = BUF_INIT;
+	enum err_code rc = ERR_OK;
+
+	for (size_t i = 0; i < items->count && !rc; i++) {
+		struct ticket_item *it = ROWS_AT(items, struct ticket_item, i);
+		struct ticket_row t;
+		struct jw w;
+		if (it->json || (rc = repo_ticket_get(desk_db(d), a, it->id, &t, e)))
+			continue;
+		buf_reset(&b);
+		jw_init(&w, &b);
+		view_ticket_write(&w, &t);
+		it->len = b.len;
+		it->json = arena_strndup(a, buf_str(&b), b.len);
 	}
 	buf_release(&b);
 	return rc;

@@ -548,8 +548,13 @@ enum err_code desk_ticket_get(struct desk *d, const struct actor *who, struct ar
 	return desk_read_end(d, desk_ticket_view(d, who, a, id, out, e), e);
 }
 
-static enum err_code ticket_list(struct desk *d, const struct actor *who, struct arena *a,
-				 const struct ticket_query *q, struct rows *out, struct err *e)
+/*
+ * The repo's filter for q as who sees it; *none when it names somebody or
+ * some group a customer may not learn of (their list is then empty).
+ */
+static enum err_code list_filter(struct desk *d, const struct actor *who, struct arena *a,
+				 const struct ticket_query *q, struct ticket_filter *out,
+				 char tag[DESK_TAG_MAX + 1], bool *none, struct err *e)
 {
 	struct ticket_filter f = {
 		.status = q->status,
@@ -561,9 +566,9 @@ static enum err_code ticket_list(struct desk *d, const struct actor *who, struct
 		.viewer_id = who->user_id,
 		.viewer_org_id = who->organisation_id,
 	};
-	char tag[DESK_TAG_MAX + 1];
 	enum err_code rc = ERR_OK;
 
+	*none = false;
 	if (f.limit < 1 || f.limit > DESK_LIST_MAX)
 		return err_set(e, ERR_INVALID, "limit must be between 1 and %d", DESK_LIST_MAX);
 	if (q->status >= STATUS__COUNT)
@@ -590,7 +595,7 @@ static enum err_code ticket_list(struct desk *d, const struct actor *who, struct
 		 * somebody else does.
 		 */
 		err_clear(e);
-		rows_init(out, sizeof(struct ticket_row));
+		*none = true;
 		return ERR_OK;
 	}
 	if (rc)
@@ -600,6 +605,21 @@ static enum err_code ticket_list(struct desk *d, const struct actor *who, struct
 			return rc;
 		f.tag = tag;
 	}
+	*out = f;
+	return ERR_OK;
+}
+
+static enum err_code ticket_list(struct desk *d, const struct actor *who, struct arena *a,
+				 const struct ticket_query *q, struct rows *out, struct err *e)
+{
+	struct ticket_filter f;
+	char tag[DESK_TAG_MAX + 1];
+	bool none;
+	enum err_code rc = list_filter(d, who, a, q, &f, tag, &none, e);
+
+	rows_init(out, sizeof(struct ticket_row));
+	if (rc || none)
+		return rc;
 	return repo_ticket_list(desk_db(d), a, &f, out, e);
 }
 
@@ -610,6 +630,29 @@ enum err_code desk_ticket_list(struct desk *d, const struct actor *who, struct a
 	if (rc)
 		return rc;
 	return desk_read_end(d, ticket_list(d, who, a, q, out, e), e);
+}
+
+static enum err_code ticket_items(struct desk *d, const struct actor *who, struct arena *a,
+				  const struct ticket_query *q, struct rows *out, struct err *e)
+{
+	struct ticket_filter f;
+	char tag[DESK_TAG_MAX + 1];
+	bool none;
+	enum err_code rc = list_filter(d, who, a, q, &f, tag, &none, e);
+
+	rows_init(out, sizeof(struct ticket_item));
+	if (rc || none || (rc = repo_ticket_items(desk_db(d), a, &f, out, e)))
+		return rc;
+	return desk_ticket_items_fill(d, a, out, e);
+}
+
+enum err_code desk_ticket_items(struct desk *d, const struct actor *who, struct arena *a,
+				const struct ticket_query *q, struct rows *out, struct err *e)
+{
+	enum err_code rc = db_begin_read(desk_db(d), e);
+	if (rc)
+		return rc;
+	return desk_read_end(d, ticket_items(d, who, a, q, out, e), e);
 }
 
 enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,

@@ -479,7 +479,7 @@ static enum err_code view_sql(struct desk *d, const struct actor *who, struct ar
 		return rc;
 	if (ticket_filter_of(&f, who, time_now_ms(), &tf)) {
 		tf.by_due = v.by_due;
-		repo_ticket_sql(&tf, count, out);
+		repo_ticket_sql(&tf, count ? TICKET_SQL_COUNT : TICKET_SQL_ROWS, out);
 	}
 	return ERR_OK;
 }

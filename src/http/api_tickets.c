@@ -51,7 +51,7 @@ int api_tickets_list(struct hreq *r)
 	q.tag = hreq_query(r, "tag");
 	q.limit = (int)limit;
 	q.before_id = cursor;
-	if (desk_ticket_list(worker_desk(r->w), &r->actor, &r->arena, &q, &rows, &e)) {
+	if (desk_ticket_items(worker_desk(r->w), &r->actor, &r->arena, &q, &rows, &e)) {
 		/* What the desk finds invalid in a list query is a query parameter. */
 		if (e.code == ERR_INVALID)
 			return http_problem(r, 400, "invalid_parameter", "%s", e.msg);
@@ -61,9 +61,11 @@ int api_tickets_list(struct hreq *r)
 	jw_obj(&w);
 	jw_key(&w, "tickets");
 	jw_arr(&w);
-	for (size_t i = 0; i < rows.count; i++)
-		view_ticket_write(&w, ROWS_AT(&rows, struct ticket_row, i));
-	int64_t last = rows.count ? ROWS_AT(&rows, struct ticket_row, rows.count - 1)->id : 0;
+	for (size_t i = 0; i < rows.count; i++) {
+		const struct ticket_item *it = ROWS_AT(&rows, struct ticket_item, i);
+		jw_rawn(&w, it->json, it->len);
+	}
+	int64_t last = rows.count ? ROWS_AT(&rows, struct ticket_item, rows.count - 1)->id : 0;
 	view_page_end(&w, last, (int64_t)rows.count == limit);
 	return http_json_buf(r, 200, &b, NULL);
 }

@@ -16,6 +16,7 @@ struct db_stmt {
 	const char *sql;
 	bool cached;
 	bool in_use;
+	int64_t t0;           /* mono_ns() at its first step; 0 when not stepping */
 	struct db_stmt *next; /* cache bucket chain */
 };
 
@@ -48,6 +49,16 @@ static int64_t mono_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A statement's time counts from its first step to its last (or db_done): two clock reads a
+ * statement, not two a row. */
+static void stmt_clock_stop(struct db_stmt *st)
+{
+	if (st->t0) {
+		st->db->busy_ns += mono_ns() - st->t0;
+		st->t0 = 0;
+	}
 }
 
 int64_t db_busy_ns(const struct db *db)
@@ -208,6 +219,7 @@ void db_done(struct db_stmt *st)
 {
 	if (!st)
 		return;
+	stmt_clock_stop(st);
 	if (st->cached) {
 		st->db->drv->reset(st->impl);
 		st->in_use = false;
@@ -260,9 +272,13 @@ void db_bind_id(struct db_stmt *st, int n, int64_t v)
 
 int db_step(struct db_stmt *st, struct err *e)
 {
-	int64_t t0 = mono_ns();
-	int r = st->db->drv->step(st->impl, e);
-	st->db->busy_ns += mono_ns() - t0;
+	int r;
+
+	if (!st->t0)
+		st->t0 = mono_ns();
+	r = st->db->drv->step(st->impl, e);
+	if (r != DB_ROW)
+		stmt_clock_stop(st);
 	return r;
 }
 

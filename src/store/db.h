@@ -129,7 +129,8 @@ int db_depth(const struct db *db);
 typedef enum err_code db_commit_fn(struct db *db, void *ctx, struct err *e);
 #define DB_BEFORE_COMMIT_MAX 4
 void db_before_commit(struct db *db, db_commit_fn *fn, void *ctx);
-/* Nanoseconds this connection has spent running statements (for metrics). */
+/* Nanoseconds this connection has spent running statements, each from its first step to its
+ * last (for metrics). */
 int64_t db_busy_ns(const struct db *db);
 
 /* Rows changed by the last INSERT, UPDATE or DELETE. */

@@ -217,9 +217,19 @@ struct ticket_filter {
 
 enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
 			       struct rows *out, struct err *e);
+/* A ticket's entry in a list as stored (0018_ticket_items.sql); json NULL: none stored yet. */
+struct ticket_item {
+	int64_t id;
+	const char *json;
+	size_t len;
+};
+/* repo_ticket_list's tickets as their stored entries, in the same order. */
+enum err_code repo_ticket_items(struct db *db, struct arena *a, const struct ticket_filter *f,
+				struct rows *out, struct err *e);
 struct buf;
-/* Appends the SQL repo_ticket_list (count false) or repo_ticket_count runs for f (query plans). */
-void repo_ticket_sql(const struct ticket_filter *f, bool count, struct buf *out);
+enum ticket_sql { TICKET_SQL_ROWS, TICKET_SQL_COUNT, TICKET_SQL_ITEMS };
+/* Appends the SQL that repo_ticket_list, _count or _items runs for f (query plans). */
+void repo_ticket_sql(const struct ticket_filter *f, enum ticket_sql what, struct buf *out);
 /* How many tickets match f (its cursor, order and limit aside). */
 enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, int64_t *n,
 				struct err *e);
@@ -636,6 +646,10 @@ enum err_code repo_doc_get(struct db *db, int64_t ticket_id, int64_t *version, s
 			   struct err *e);
 enum err_code repo_doc_put(struct db *db, int64_t ticket_id, int64_t version, const char *body,
 			   size_t len, struct err *e);
+/* A ticket's stored list entry (0018_ticket_items.sql), written with its document. */
+enum err_code repo_item_put(struct db *db, int64_t ticket_id, const char *item, size_t len,
+			    struct err *e);
+/* Forgets ticket_id's document and list entry. */
 enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e);
 /* The tickets this transaction changed (docs_pending), then forgets them. */
 enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,

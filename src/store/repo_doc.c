@@ -1,4 +1,7 @@
-/* repo_doc.c - ticket documents: the staff rendering of each ticket (0015_ticket_docs.sql). */
+/*
+ * repo_doc.c - ticket documents and list entries: the stored renderings of
+ * each ticket (0015_ticket_docs.sql, 0018_ticket_items.sql).
+ */
 #include "util/common.h"
 #include "store/repo_private.h"
 
@@ -45,9 +48,23 @@ enum err_code repo_doc_put(struct db *db, int64_t ticket_id, int64_t version, co
 	return repo_run(st, e);
 }
 
-enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e)
+enum err_code repo_item_put(struct db *db, int64_t ticket_id, const char *item, size_t len,
+			    struct err *e)
 {
-	static const char sql[] = "DELETE FROM ticket_docs WHERE ticket_id = $1";
+	static const char sql[] =
+		"INSERT OR REPLACE INTO ticket_items (ticket_id, item) VALUES ($1, $2)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_textn(st, 2, item, len);
+	return repo_run(st, e);
+}
+
+static enum err_code drop_from(struct db *db, const char *sql, int64_t ticket_id, struct err *e)
+{
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 
@@ -55,6 +72,15 @@ enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e)
 		return rc;
 	db_bind_int64(st, 1, ticket_id);
 	return repo_run(st, e);
+}
+
+enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e)
+{
+	enum err_code rc = drop_from(db, "DELETE FROM ticket_docs WHERE ticket_id = $1", ticket_id, e);
+
+	if (!rc)
+		rc = drop_from(db, "DELETE FROM ticket_items WHERE ticket_id = $1", ticket_id, e);
+	return rc;
 }
 
 /* The ids a DELETE ... RETURNING gives. */

@@ -237,14 +237,18 @@ static void bind_filter(struct db_stmt *st, const struct ticket_filter *f)
 		db_bind_int64(st, 9, f->viewer_org_id);
 }
 
-void repo_ticket_sql(const struct ticket_filter *f, bool count, struct buf *out)
+void repo_ticket_sql(const struct ticket_filter *f, enum ticket_sql what, struct buf *out)
 {
-	if (count) {
+	if (what == TICKET_SQL_COUNT) {
 		buf_puts(out, "SELECT count(*) FROM tickets t");
 		where_filter(out, f);
 		return;
 	}
-	buf_puts(out, "SELECT " TICKET_COLS " FROM tickets t");
+	if (what == TICKET_SQL_ITEMS)
+		buf_puts(out, "SELECT t.id, i.item FROM tickets t LEFT JOIN ticket_items i ON "
+			      "i.ticket_id = t.id");
+	else
+		buf_puts(out, "SELECT " TICKET_COLS " FROM tickets t");
 	where_filter(out, f);
 	if (f->before_id && f->by_due)
 		buf_puts(out, " AND (t.sla_sort_key, t.id) > (SELECT c.sla_sort_key, c.id FROM "
@@ -266,7 +270,7 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 	int r;
 
 	rows_init(out, sizeof(struct ticket_row));
-	repo_ticket_sql(f, false, &sql);
+	repo_ticket_sql(f, TICKET_SQL_ROWS, &sql);
 	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	bind_filter(st, f);
@@ -283,6 +287,36 @@ out:
 	return rc;
 }
 
+enum err_code repo_ticket_items(struct db *db, struct arena *a, const struct ticket_filter *f,
+				struct rows *out, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st = NULL;
+	enum err_code rc;
+	int r;
+
+	rows_init(out, sizeof(struct ticket_item));
+	repo_ticket_sql(f, TICKET_SQL_ITEMS, &sql);
+	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
+		goto out;
+	bind_filter(st, f);
+	if (f->before_id)
+		db_bind_int64(st, 7, f->before_id);
+	db_bind_int64(st, 10, f->limit);
+	while ((r = db_step(st, e)) == DB_ROW) {
+		struct ticket_item *it = rows_push(a, out);
+		const void *p = db_col_blob(st, 1, &it->len);
+		it->id = db_col_int64(st, 0);
+		it->json = p ? arena_strndup(a, p, it->len) : NULL;
+	}
+	if (r < 0)
+		rc = e->code;
+out:
+	db_done(st);
+	buf_release(&sql);
+	return rc;
+}
+
 enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, int64_t *n,
 				struct err *e)
 {
@@ -291,7 +325,7 @@ enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, in
 	enum err_code rc;
 	int r;
 
-	repo_ticket_sql(f, true, &sql);
+	repo_ticket_sql(f, TICKET_SQL_COUNT, &sql);
 	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	bind_filter(st, f);

@@ -194,6 +194,12 @@ void jw_raw(struct jw *w, const char *json)
 	buf_puts(w->b, json ? json : "null");
 }
 
+void jw_rawn(struct jw *w, const char *json, size_t len)
+{
+	before_value(w);
+	buf_append(w->b, json, len);
+}
+
 void jw_id(struct jw *w, int64_t id)
 {
 	if (id)

@@ -51,6 +51,7 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* Text that is JSON already (a stored document), written as it is; NULL: null. */
 void jw_raw(struct jw *w, const char *json);
+void jw_rawn(struct jw *w, const char *json, size_t len);
 
 /* Key (a literal) and value in one call; jw_kid writes null for 0. */
 #define jw_kstr(w, key, s) (jw_key(w, key), jw_str((w), (s)))

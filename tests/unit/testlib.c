@@ -121,6 +121,29 @@ int64_t tl_query_int(struct db *db, const char *sql)
 	return v;
 }
 
+char *tl_query_text(struct db *db, const char *fmt, ...)
+{
+	struct db_stmt *st = NULL;
+	struct err e = ERR_INIT;
+	char sql[512];
+	const char *v;
+	char *out = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	if (db_prepare_dynamic(db, sql, &st, &e) != ERR_OK)
+		fail_msg("prepare '%s': %s", sql, e.msg);
+	if ((r = db_step(st, &e)) == DB_ROW && (v = db_col_text(st, 0)))
+		out = strdup(v);
+	else if (r < 0)
+		fail_msg("'%s': %s", sql, e.msg);
+	db_done(st);
+	return out;
+}
+
 static void add_user(struct tl_desk *t, const char *email, enum role r, const char *org,
 		     struct actor *out)
 {

@@ -42,6 +42,8 @@ void tl_store_open(struct tl_store *t, const char *tag);
 void tl_store_close(struct tl_store *t);
 /* The single integer a query returns (fails the test on error). */
 int64_t tl_query_int(struct db *db, const char *sql);
+/* The text of the first row's first column (malloc'd), or NULL for none; fmt as printf's. */
+char *tl_query_text(struct db *db, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /*
  * A fresh desk with a cast of users, for the desk/ tests:

@@ -73,6 +73,31 @@ static char *read_doc(struct tl_desk *t, const struct actor *who, int64_t id, in
 	return buf_detach(&b, NULL);
 }
 
+/* Ticket id's list entry rendered now from its row. */
+static char *render_item(struct tl_desk *t, int64_t id)
+{
+	struct arena a;
+	struct ticket_view v;
+	struct err e = ERR_INIT;
+	struct buf b = BUF_INIT;
+	struct jw w;
+
+	arena_init(&a);
+	if (desk_ticket_get(t->d, &t->agent, &a, id, &v, &e))
+		fail_msg("get #%" PRId64 ": %s", id, e.msg);
+	jw_init(&w, &b);
+	view_ticket_write(&w, &v.ticket);
+	arena_release(&a);
+	return buf_detach(&b, NULL);
+}
+
+/* The stored list entry of ticket id, or NULL. */
+static char *stored_item(struct tl_desk *t, int64_t id)
+{
+	return tl_query_text(db_of(t), "SELECT item FROM ticket_items WHERE ticket_id = %" PRId64,
+			     id);
+}
+
 /* Every ticket has a stored document, equal to a fresh rendering; nothing is left pending. */
 static void assert_docs_fresh(struct tl_desk *t)
 {
@@ -90,6 +115,13 @@ static void assert_docs_fresh(struct tl_desk *t)
 		if (strcmp(stored, fresh) != 0)
 			fail_msg("ticket #%" PRId64 ": stored %s\nfresh %s", id, stored, fresh);
 		assert_int_equal(version, q(t, "SELECT version FROM tickets WHERE id = ", id));
+		free(stored);
+		free(fresh);
+		stored = stored_item(t, id);
+		fresh = render_item(t, id);
+		if (!stored || strcmp(stored, fresh) != 0)
+			fail_msg("ticket #%" PRId64 ": stored entry %s\nfresh %s", id,
+				 stored ? stored : "(none)", fresh);
 		free(stored);
 		free(fresh);
 	}
@@ -306,12 +338,115 @@ static void test_rebuild(void **state)
 
 	for (int i = 0; i < 5; i++)
 		create(t, &t->alice, "Export stops", "alice@example.com");
-	if (db_exec(db_of(t), "DELETE FROM ticket_docs", &e))
+	if (db_exec(db_of(t), "DELETE FROM ticket_docs; DELETE FROM ticket_items", &e))
 		fail_msg("%s", e.msg);
 	if (desk_docs_rebuild(t->d, &e))
 		fail_msg("rebuild: %s", e.msg);
 	assert_int_equal(tl_query_int(db_of(t), "SELECT count(*) FROM docs_stale"), 0);
 	assert_docs_fresh(t);
+}
+
+/* The page of desk_ticket_items as one string, entries joined by newlines. */
+static char *items_page(struct tl_desk *t, const struct actor *who, const struct ticket_query *q)
+{
+	struct arena a;
+	struct rows rows;
+	struct err e = ERR_INIT;
+	struct buf b = BUF_INIT;
+
+	arena_init(&a);
+	if (desk_ticket_items(t->d, who, &a, q, &rows, &e))
+		fail_msg("items: %s", e.msg);
+	for (size_t i = 0; i < rows.count; i++) {
+		const struct ticket_item *it = ROWS_AT(&rows, struct ticket_item, i);
+		assert_int_equal(it->len, strlen(it->json));
+		buf_printf(&b, "%s\n", it->json);
+	}
+	arena_release(&a);
+	return buf_detach(&b, NULL);
+}
+
+/* The page of desk_ticket_list, each row written as view_ticket_write writes it. */
+static char *rows_page(struct tl_desk *t, const struct actor *who, const struct ticket_query *q)
+{
+	struct arena a;
+	struct rows rows;
+	struct err e = ERR_INIT;
+	struct buf b = BUF_INIT, one = BUF_INIT;
+
+	arena_init(&a);
+	if (desk_ticket_list(t->d, who, &a, q, &rows, &e))
+		fail_msg("list: %s", e.msg);
+	for (size_t i = 0; i < rows.count; i++) {
+		struct jw w;
+		buf_reset(&one);
+		jw_init(&w, &one);
+		view_ticket_write(&w, ROWS_AT(&rows, struct ticket_row, i));
+		buf_printf(&b, "%s\n", buf_str(&one));
+	}
+	buf_release(&one);
+	arena_release(&a);
+	return buf_detach(&b, NULL);
+}
+
+static void assert_pages_equal(struct tl_desk *t)
+{
+	const struct actor *who[] = {&t->admin, &t->agent, &t->eng, &t->alice, &t->carol};
+	struct ticket_query queries[] = {
+		{.status = -1},
+		{.status = STATUS_OPEN},
+		{.status = -1, .limit = 2},
+		{.status = -1, .before_id = 3},
+		{.status = -1, .by_due = true},
+		{.status = -1, .tag = "billing"},
+		{.status = -1, .requester_email = "carol@acme.com"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(who); i++) {
+		for (size_t k = 0; k < ARRAY_SIZE(queries); k++) {
+			char *items = items_page(t, who[i], &queries[k]);
+			char *rows = rows_page(t, who[i], &queries[k]);
+			if (strcmp(items, rows) != 0)
+				fail_msg("role %zu, query %zu: entries\n%s\nrows\n%s", i, k, items,
+					 rows);
+			free(items);
+			free(rows);
+		}
+	}
+}
+
+/*
+ * A list is made of the stored entries, and gives what rendering the rows
+ * gives, for every reader and filter, whether the entries are stored or
+ * not (a desk older than them).
+ */
+static void test_list_entries(void **state)
+{
+	struct tl_desk *t = *state;
+	static const char *const tags[] = {"billing"};
+	struct ticket_change c = no_change();
+	struct err e = ERR_INIT;
+	int64_t a = create(t, &t->alice, "Export stops", "alice@example.com");
+
+	create(t, &t->carol, "Acme invoice \"Q3\"\twrong", "carol@acme.com");
+	create(t, &t->agent, "Call back Dave", "dave@acme.com");
+	create(t, &t->bob, "Login fails", "bob@example.com");
+	c.status = STATUS_OPEN;
+	c.tags_add = tags;
+	c.ntags_add = 1;
+	change(t, a, &c);
+	assert_docs_fresh(t);
+	assert_int_equal(tl_query_int(db_of(t), "SELECT count(*) FROM ticket_items"), 4);
+	assert_pages_equal(t);
+	if (db_exec(db_of(t), "DELETE FROM ticket_items WHERE ticket_id IN (1, 3)", &e))
+		fail_msg("%s", e.msg);
+	assert_pages_equal(t);
+	if (db_exec(db_of(t), "DELETE FROM messages WHERE ticket_id = 4; DELETE FROM tickets "
+			      "WHERE id = 4", &e))
+		fail_msg("%s", e.msg);
+	assert_int_equal(tl_query_int(db_of(t), "SELECT count(*) FROM ticket_items WHERE "
+						"ticket_id = 4"),
+			 0);
 }
 
 int main(void)
@@ -322,6 +457,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renames_go_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_changed_directly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_entries, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
