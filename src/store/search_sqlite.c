@@ -405,12 +405,23 @@ static const char *snippet_html(struct arena *a, const char *s)
 static enum err_code hit_snippets(struct db *db, struct arena *a, const char *match,
 				  struct rows *hits, struct err *e)
 {
+	/*
+	 * Made once per connection (again if a rollback undid it), without
+	 * automatic merges: it never holds more than one page of hits. The
+	 * hits go in with one statement, as FTS5 writes a segment at the end
+	 * of each.
+	 */
+	static const char made[] =
+		"SELECT 1 FROM temp.sqlite_master WHERE name = 'search_hits'";
 	static const char make[] =
 		"CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_hits USING fts5(subject, body, "
 		"tokenize = 'champion')";
+	static const char no_merge[] =
+		"INSERT INTO temp.search_hits (search_hits, rank) VALUES ('automerge', 0)";
 	static const char add[] =
 		"INSERT INTO temp.search_hits (rowid, subject, body) SELECT m.id, t.subject, "
-		"m.body_text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id = $1";
+		"m.body_text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id IN "
+		"(SELECT value FROM json_each($1))";
 	static const char snip[] =
 		"SELECT rowid, snippet(search_hits, 1, char(2), char(3), '…', 16), "
 		"highlight(search_hits, 0, char(2), char(3)) FROM temp.search_hits "
@@ -420,20 +431,35 @@ static enum err_code hit_snippets(struct db *db, struct arena *a, const char *ma
 	enum err_code rc;
 	int r;
 
+	struct buf ids = BUF_INIT;
+
 	if (!hits->count)
 		return ERR_OK;
-	if ((rc = db_prepare(db, make, &st, e)) || (rc = repo_run(st, e)) ||
-	    (rc = db_prepare(db, clear, &st, e)) || (rc = repo_run(st, e)))
+	if ((rc = db_prepare(db, made, &st, e)))
 		return rc;
+	r = db_step(st, e);
+	db_done(st);
+	if (r < 0)
+		return e->code;
+	if (r != DB_ROW && ((rc = db_prepare(db, make, &st, e)) || (rc = repo_run(st, e)) ||
+			    (rc = db_prepare(db, no_merge, &st, e)) || (rc = repo_run(st, e))))
+		return rc;
+	if ((rc = db_prepare(db, clear, &st, e)) || (rc = repo_run(st, e)))
+		return rc;
+	buf_putc(&ids, '[');
 	for (size_t i = 0; i < hits->count; i++) {
 		struct search_hit *h = ROWS_AT(hits, struct search_hit, i);
 		h->snippet = "";
-		if ((rc = db_prepare(db, add, &st, e)))
-			return rc;
-		db_bind_int64(st, 1, h->message_id);
-		if ((rc = repo_run(st, e)))
-			return rc;
+		buf_printf(&ids, "%s%" PRId64, i ? "," : "", h->message_id);
 	}
+	buf_putc(&ids, ']');
+	if (!(rc = db_prepare(db, add, &st, e))) {
+		db_bind_text(st, 1, buf_str(&ids));
+		rc = repo_run(st, e);
+	}
+	buf_release(&ids);
+	if (rc)
+		return rc;
 	if ((rc = db_prepare(db, snip, &st, e)))
 		return rc;
 	db_bind_text(st, 1, match);
