@@ -88,6 +88,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	smtp.user = conf_get(&ctx->conf, "smtp.user");
 	smtp.password = conf_get(&ctx->conf, "smtp.password");
 	smtp.require_tls = strcmp(conf_get(&ctx->conf, "smtp.require_tls"), "1") == 0;
+	smtp.ca_file = conf_get(&ctx->conf, "smtp.ca_file");
 	smtp.timeout_ms = (long)smtp_timeout;
 	/* Replies are queued for mail whenever mail.from is set; sent when there is a server. */
 	if (*o.desk.mail_from && *smtp.url &&
@@ -98,6 +99,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	imap.password = conf_get(&ctx->conf, "imap.password");
 	imap.move_to = conf_get(&ctx->conf, "imap.move_to");
 	imap.require_tls = strcmp(conf_get(&ctx->conf, "imap.require_tls"), "1") == 0;
+	imap.ca_file = conf_get(&ctx->conf, "imap.ca_file");
 	imap.timeout_ms = (long)smtp_timeout;
 	if (*imap.url &&
 	    mail_poller_start(&poller, &o.store, &o.desk, conf_get(&ctx->conf, "imap.mailbox"),

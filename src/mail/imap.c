@@ -136,6 +136,8 @@ enum err_code imap_poll(const struct imap_conf *c, uint64_t uidvalidity, uint64_
 	curl_easy_setopt(s.curl, CURLOPT_PASSWORD, c->password ? c->password : "");
 	curl_easy_setopt(s.curl, CURLOPT_USE_SSL, c->require_tls ? (long)CURLUSESSL_ALL
 							       : (long)CURLUSESSL_TRY);
+	if (c->ca_file && *c->ca_file)
+		curl_easy_setopt(s.curl, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(s.curl, CURLOPT_ERRORBUFFER, s.errbuf);
 	curl_easy_setopt(s.curl, CURLOPT_NOSIGNAL, 1L);

@@ -21,6 +21,7 @@ struct imap_conf {
 	const char *password;
 	const char *move_to;  /* a folder to move committed messages to; NULL or "": leave them \Seen */
 	bool require_tls;     /* imap://: refuse to log in without STARTTLS */
+	const char *ca_file;  /* PEM authorities to trust; NULL or "": the system's */
 	long timeout_ms;      /* each command */
 	int batch_max;        /* messages per poll, at most */
 };

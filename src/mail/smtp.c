@@ -94,6 +94,8 @@ void smtp_send(const struct smtp_conf *c, const char *from, const char *const *r
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms > 0 ? c->timeout_ms : 60000L);
 	curl_easy_setopt(curl, CURLOPT_USE_SSL, c->require_tls ? (long)CURLUSESSL_ALL
 							       : (long)CURLUSESSL_TRY);
+	if (c->ca_file && *c->ca_file)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
 	if (c->user && *c->user) {
 		curl_easy_setopt(curl, CURLOPT_USERNAME, c->user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->password ? c->password : "");

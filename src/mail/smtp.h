@@ -18,6 +18,7 @@ struct smtp_conf {
 	const char *user;     /* NULL or "": no authentication */
 	const char *password;
 	bool require_tls;     /* smtp://: refuse to send without STARTTLS (else use it when offered) */
+	const char *ca_file;  /* PEM authorities to trust; NULL or "": the system's */
 	long timeout_ms;      /* the whole exchange */
 };
 

@@ -42,6 +42,9 @@ const struct conf_key conf_keys[] = {
 	{"smtp.password", "CHAMPION_SMTP_PASSWORD", "", "SMTP password"},
 	{"smtp.require_tls", "CHAMPION_SMTP_REQUIRE_TLS", "0",
 	 "1: with smtp://, refuse to send unless STARTTLS succeeds"},
+	{"smtp.ca_file", "CHAMPION_SMTP_CA_FILE", "",
+	 "a PEM file of the authorities whose certificates the SMTP server's may chain to (an "
+	 "internal CA); empty: the system's"},
 	{"smtp.timeout_ms", "CHAMPION_SMTP_TIMEOUT_MS", "60000", "the longest one send may take"},
 	{"mail.outbox_poll_ms", "CHAMPION_MAIL_OUTBOX_POLL_MS", "1000",
 	 "how often champion serve looks for mail to send"},
@@ -65,6 +68,9 @@ const struct conf_key conf_keys[] = {
 	 "a folder to move messages to once stored; empty: leave them marked read"},
 	{"imap.require_tls", "CHAMPION_IMAP_REQUIRE_TLS", "0",
 	 "1: with imap://, refuse to log in unless STARTTLS succeeds"},
+	{"imap.ca_file", "CHAMPION_IMAP_CA_FILE", "",
+	 "a PEM file of the authorities whose certificates the IMAP server's may chain to (an "
+	 "internal CA); empty: the system's"},
 	{"imap.poll_ms", "CHAMPION_IMAP_POLL_MS", "30000", "how often the mailbox is read"},
 };
 const size_t conf_nkeys = ARRAY_SIZE(conf_keys);
