@@ -280,14 +280,18 @@ AS_JSON(event, struct event_row)
 AS_JSON(user, struct user_row)
 AS_JSON(org, struct org_row)
 AS_JSON(group, struct group_row)
+AS_JSON(search_hit, struct search_result_hit)
 
-json_t *view_search_hit_json(const struct search_result_hit *h)
+void view_search_hit_write(struct jw *w, const struct search_result_hit *h)
 {
-	json_t *j = json_pack("{s:o, s:f, s:s}", "ticket", view_ticket_json(&h->ticket), "score",
-			      h->score, "snippet", h->snippet ? h->snippet : "");
-	json_object_set_new(j, "message_id", h->message_id ? json_integer(h->message_id)
-							   : json_null());
-	return j;
+	jw_obj(w);
+	jw_key(w, "ticket");
+	view_ticket_write(w, &h->ticket);
+	jw_key(w, "score");
+	jw_real(w, h->score);
+	jw_kstr(w, "snippet", h->snippet ? h->snippet : "");
+	jw_kid(w, "message_id", h->message_id);
+	jw_end(w);
 }
 
 json_t *view_page_json(const char *key, json_t *items, int64_t last_id, bool full)

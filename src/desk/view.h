@@ -53,6 +53,7 @@ json_t *view_user_json(const struct user_row *u);
 json_t *view_org_json(const struct org_row *o);
 json_t *view_group_json(const struct group_row *g);
 /* {ticket, message_id, score, snippet}: one search hit. */
+void view_search_hit_write(struct jw *w, const struct search_result_hit *h);
 json_t *view_search_hit_json(const struct search_result_hit *h);
 /* A ticket's SLA: {policy, due_at, clocks: [{metric, state, due_at, ...}]}. */
 json_t *view_ticket_sla_json(const struct ticket_sla *s);

@@ -10,7 +10,8 @@ int api_search(struct hreq *r)
 	struct search_result res;
 	struct err e = ERR_INIT;
 	int64_t limit = DESK_SEARCH_LIMIT, cursor = 0;
-	json_t *arr;
+	struct buf b = BUF_INIT;
+	struct jw w;
 
 	if (!(q.text = hreq_query(r, "q")))
 		return http_problem(r, 400, "invalid_parameter", "query parameter 'q' is required "
@@ -32,10 +33,12 @@ int api_search(struct hreq *r)
 						  "%s", e.msg);
 		return http_error(r, &e);
 	}
-	arr = json_array();
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_key(&w, "results");
+	jw_arr(&w);
 	for (size_t i = 0; i < res.hits.count; i++)
-		json_array_append_new(arr, view_search_hit_json(
-						   ROWS_AT(&res.hits, struct search_result_hit, i)));
-	return http_json(r, 200, view_page_json("results", arr, res.next_offset,
-						res.next_offset > 0));
+		view_search_hit_write(&w, ROWS_AT(&res.hits, struct search_result_hit, i));
+	view_page_end(&w, res.next_offset, res.next_offset > 0);
+	return http_json_buf(r, 200, &b, NULL);
 }

@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "util/jw.h"
 #include "util/str.h"
+#include <math.h>
 
 void jw_init(struct jw *w, struct buf *b)
 {
@@ -180,6 +181,41 @@ void jw_bool(struct jw *w, bool v)
 		buf_append(w->b, "true", 4);
 	else
 		buf_append(w->b, "false", 5);
+}
+
+void jw_real(struct jw *w, double v)
+{
+	char num[40];
+	int n;
+
+	if (!isfinite(v)) {
+		jw_null(w);
+		return;
+	}
+	/*
+	 * As jansson writes a real: 17 significant digits, never an integer's
+	 * look, an exponent without '+' or leading zeros (1e21, 2.5e-7).
+	 */
+	n = snprintf(num, sizeof(num), "%.17g", v);
+	char *x = strchr(num, 'e');
+	if (x) {
+		char *to = x + 1, *from;
+		if (*to == '-')
+			to++;
+		from = to;
+		if (*from == '+')
+			from++;
+		while (*from == '0' && from[1])
+			from++;
+		memmove(to, from, strlen(from) + 1);
+		n = (int)strlen(num);
+	} else if (n > 0 && (size_t)n < sizeof(num) - 2 && !strchr(num, '.')) {
+		num[n++] = '.';
+		num[n++] = '0';
+		num[n] = '\0';
+	}
+	before_value(w);
+	buf_append(w->b, num, (size_t)n);
 }
 
 void jw_null(struct jw *w)

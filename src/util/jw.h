@@ -48,6 +48,7 @@ void jw_str(struct jw *w, const char *s); /* NULL: null */
 void jw_strn(struct jw *w, const char *s, size_t len);
 void jw_int(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, bool v);
+void jw_real(struct jw *w, double v); /* as jansson writes it; null if not finite */
 void jw_null(struct jw *w);
 /* Text that is JSON already (a stored document), written as it is; NULL: null. */
 void jw_raw(struct jw *w, const char *json);

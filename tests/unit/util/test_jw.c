@@ -4,6 +4,7 @@
 #include "testlib.h"
 
 #include <jansson.h>
+#include <math.h>
 
 static void test_structure(void **state)
 {
@@ -161,6 +162,36 @@ static void test_specials_anywhere(void **state)
 	buf_release(&b);
 }
 
+/* Reals are written as jansson writes them, so either writer gives the same answer. */
+static void test_reals_as_jansson(void **state)
+{
+	static const double values[] = {0.0, 1.0, -2.0, 0.1, 1.0 / 3.0, 2.5e-7, 1e21, 123456789.0,
+					0.75, -0.000123};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
+		struct buf b = BUF_INIT;
+		struct jw w;
+		json_t *j = json_real(values[i]);
+		char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		jw_init(&w, &b);
+		jw_real(&w, values[i]);
+		assert_string_equal(buf_str(&b), want);
+		free(want);
+		json_decref(j);
+		buf_release(&b);
+	}
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b);
+	jw_arr(&w);
+	jw_real(&w, NAN);
+	jw_real(&w, INFINITY);
+	jw_end(&w);
+	assert_string_equal(buf_str(&b), "[null,null]");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_always_valid),
 		cmocka_unit_test(test_specials_anywhere),
+		cmocka_unit_test(test_reals_as_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
