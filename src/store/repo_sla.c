@@ -455,24 +455,42 @@ enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket
 			    read_clock, e);
 }
 
-enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
-				  int64_t due_at, int64_t sort_key, struct err *e)
+enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id,
+				  const struct ticket_sla_cols *c, struct err *e)
 {
 	/*
 	 * Not a change a person made: version and updated_at stay. Unchanged
 	 * values are not written (two queue indexes would be rewritten for nothing).
 	 */
-	static const char sql[] = "UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, "
-				  "sla_sort_key = $4 WHERE id = $1 AND (sla_policy_id IS NOT $2 OR "
-				  "sla_due_at IS NOT $3 OR sla_sort_key IS NOT $4)";
+	static const char sql[] =
+		"UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, sla_sort_key = $4, "
+		"fr_sla = $5, fr_sla_due_at = $6, fr_business_ms = $7, fr_calendar_id = $8, "
+		"fr_calendar_version = $9 WHERE id = $1 AND (sla_policy_id IS NOT $2 OR "
+		"sla_due_at IS NOT $3 OR sla_sort_key IS NOT $4 OR fr_sla IS NOT $5 OR "
+		"fr_sla_due_at IS NOT $6 OR fr_business_ms IS NOT $7 OR fr_calendar_id IS NOT $8 OR "
+		"fr_calendar_version IS NOT $9)";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
 		return rc;
 	db_bind_int64(st, 1, ticket_id);
-	db_bind_id(st, 2, policy_id);
-	db_bind_id(st, 3, due_at);
-	db_bind_int64(st, 4, sort_key);
+	db_bind_id(st, 2, c->policy_id);
+	db_bind_id(st, 3, c->due_at);
+	db_bind_int64(st, 4, c->sort_key);
+	if (c->fr_sla == FR_SLA_NONE)
+		db_bind_null(st, 5);
+	else
+		db_bind_int64(st, 5, c->fr_sla);
+	db_bind_id(st, 6, c->fr_sla_due_at);
+	if (c->fr_business_ms < 0) {
+		db_bind_null(st, 7);
+		db_bind_null(st, 8);
+		db_bind_null(st, 9);
+	} else {
+		db_bind_int64(st, 7, c->fr_business_ms);
+		db_bind_int64(st, 8, c->fr_calendar_id);
+		db_bind_int64(st, 9, c->fr_calendar_version);
+	}
 	return repo_run(st, e);
 }
 
@@ -622,49 +640,61 @@ enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
 			    read_staff, e);
 }
 
-static void read_first_response(struct arena *a, struct db_stmt *st, void *row)
-{
-	struct first_response_row *f = row;
-	int p = priority_parse(db_col_text(st, 5)), c = channel_parse(db_col_text(st, 6));
-	(void)a;
-	f->ticket_id = db_col_int64(st, 0);
-	f->created_at = db_col_int64(st, 1);
-	f->replied_at = db_col_int64(st, 2);
-	f->replied_by = db_col_int64(st, 3);
-	f->group_id = db_col_int64(st, 4);
-	f->priority = p < 0 ? PRIORITY_NORMAL : (enum priority)p;
-	f->channel = c < 0 ? CHANNEL_EMAIL : (enum channel)c;
-	f->assignee_id = db_col_int64(st, 7);
-	f->calendar_id = db_col_int64(st, 8);
-	f->has_clock = !db_col_is_null(st, 9);
-	f->due_at = db_col_int64(st, 10);
-	f->breached_at = db_col_int64(st, 11);
-	f->achieved_at = db_col_int64(st, 12);
-	f->calendar_version = db_col_int64(st, 13);
-}
+/* Covered by tickets_first_reply: one index range, no table lookups. */
+#define FIRST_RESPONSES(key)                                                                      \
+	"SELECT created_at, fr_at, " key ", sla_policy_id, coalesce(fr_business_ms, -1), "       \
+	"fr_calendar_id, fr_calendar_version, coalesce(fr_sla, -1), fr_sla_due_at FROM tickets " \
+	"WHERE created_at >= $1 AND created_at < $2 AND opened_by_agent = 0"
 
-enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
-				   struct rows *out, struct err *e)
+enum err_code repo_first_responses(struct db *db, int64_t from, int64_t to, enum fr_key key,
+				   enum err_code (*fn)(void *ctx, const struct first_response_row *r,
+						       struct err *e),
+				   void *ctx, struct err *e)
 {
-	/* The first reply is the ticket.first_response event: written once, never moved. */
-	static const char sql[] =
-		"SELECT t.id, t.created_at, fr.created_at, fr.actor_id, t.group_id, t.priority, "
-		"t.channel, t.assignee_id, p.calendar_id, k.ticket_id, k.due_at, k.breached_at, "
-		"k.achieved_at, c.version FROM tickets t "
-		"LEFT JOIN events fr ON fr.id = (SELECT min(x.id) FROM events x WHERE x.entity = "
-		"'ticket' AND x.entity_id = t.id AND x.kind = 'ticket.first_response') "
-		"LEFT JOIN sla_clocks k ON k.ticket_id = t.id AND k.metric = 'first_reply' "
-		"LEFT JOIN sla_policies p ON p.id = coalesce(k.policy_id, t.sla_policy_id) "
-		"LEFT JOIN calendars c ON c.id = p.calendar_id "
-		"WHERE t.created_at >= $1 AND t.created_at < $2 AND t.opened_by_agent = 0 "
-		"ORDER BY t.id";
+	/* Only the key asked for: a column fewer to read is a tenth of the time. */
+	static const char *const sql[] = {
+		[FR_KEY_NONE] = FIRST_RESPONSES("0"),
+		[FR_KEY_GROUP] = FIRST_RESPONSES("group_id"),
+		[FR_KEY_REPLIER] = FIRST_RESPONSES("fr_by"),
+		[FR_KEY_PRIORITY] = FIRST_RESPONSES("priority"),
+		[FR_KEY_CHANNEL] = FIRST_RESPONSES("channel"),
+	};
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc;
+	int r;
 
-	rows_init(out, sizeof(struct first_response_row));
-	if (rc)
+	if ((unsigned)key >= ARRAY_SIZE(sql))
+		BUG("unknown report key %d", (int)key);
+	if ((rc = db_prepare(db, sql[key], &st, e)))
 		return rc;
 	db_bind_int64(st, 1, from);
 	db_bind_int64(st, 2, to);
-	return repo_each_row(st, a, out, read_first_response, e);
+	while ((r = db_step(st, e)) == DB_ROW) {
+		int64_t sla = db_col_int64(st, 7), k = 0;
+		int v;
+		if (key == FR_KEY_PRIORITY)
+			k = (v = priority_parse(db_col_text(st, 2))) < 0 ? PRIORITY_NORMAL : v;
+		else if (key == FR_KEY_CHANNEL)
+			k = (v = channel_parse(db_col_text(st, 2))) < 0 ? CHANNEL_EMAIL : v;
+		else
+			k = db_col_int64(st, 2);
+		struct first_response_row f = {
+			.created_at = db_col_int64(st, 0),
+			.replied_at = db_col_int64(st, 1),
+			.key = k,
+			.policy_id = db_col_int64(st, 3),
+			.business_ms = db_col_int64(st, 4),
+			.calendar_id = db_col_int64(st, 5),
+			.calendar_version = db_col_int64(st, 6),
+			.sla = sla >= FR_SLA_RUNNING && sla <= FR_SLA_BREACHED ? (enum fr_sla)sla
+									       : FR_SLA_NONE,
+			.sla_due_at = db_col_int64(st, 8),
+		};
+		if ((rc = fn(ctx, &f, e)))
+			break;
+	}
+	if (!rc && r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
 }
