@@ -111,6 +111,9 @@ enum err_code desk_notify_staff(struct desk *d, struct arena *a, const struct ti
 struct calendar;
 enum err_code desk_sla_calendar(struct desk *d, int64_t id, int64_t version,
 				const struct calendar **out, struct err *e);
+/* The id and version of the calendar named "default"; 0 and 0 when there is none. */
+enum err_code desk_sla_default_calendar(struct desk *d, struct arena *a, int64_t *id,
+					int64_t *version, struct err *e);
 void desk_calendars_free(struct desk_calendars *c);
 
 #endif

@@ -158,6 +158,24 @@ enum err_code desk_sla_calendar(struct desk *d, int64_t id, int64_t version,
 	return calendar_of(d, id, version, out, e);
 }
 
+enum err_code desk_sla_default_calendar(struct desk *d, struct arena *a, int64_t *id,
+					int64_t *version, struct err *e)
+{
+	struct calendar_row row;
+	enum err_code rc = repo_calendar_by_name(desk_db(d), a, "default", &row, e);
+
+	*id = *version = 0;
+	if (rc == ERR_NOT_FOUND) {
+		err_clear(e);
+		return ERR_OK;
+	}
+	if (!rc) {
+		*id = row.id;
+		*version = row.version;
+	}
+	return rc;
+}
+
 static char *norm(struct arena *a, const char *name)
 {
 	size_t len;
@@ -344,6 +362,7 @@ struct loaded {
 	unsigned *pause_resolution;
 	unsigned *on_warn, *on_breach; /* SLA_ACT_* */
 	bool need_requester, need_tags; /* some policy looks at them */
+	int64_t default_id, default_version; /* the calendar named "default"; 0: none */
 };
 
 /* Conditions JSON into c (tag in the arena); unknown keys are ignored. */
@@ -376,7 +395,8 @@ static enum err_code load_policies(struct desk *d, struct arena *a, struct loade
 	enum err_code rc;
 
 	memset(L, 0, sizeof(*L));
-	if ((rc = repo_sla_policy_list(desk_db(d), a, true, &pol, e)))
+	if ((rc = desk_sla_default_calendar(d, a, &L->default_id, &L->default_version, e)) ||
+	    (rc = repo_sla_policy_list(desk_db(d), a, true, &pol, e)))
 		return rc;
 	L->n = pol.count;
 	if (!L->n)
@@ -592,6 +612,48 @@ static size_t clock_rows(int64_t ticket_id, int64_t policy, const struct sla_sta
 	return n;
 }
 
+/*
+ * What the first-response report reads of the ticket (report.c): how its
+ * first_reply clock counts, and its first reply's wait in business time
+ * on the calendar the report measures it on (the policy's, else the one
+ * named "default", else calendar time), measured again only when that
+ * calendar is not the one it was measured on.
+ */
+static enum err_code first_reply_cols(struct desk *d, const struct loaded *L, int pidx,
+				      const struct ticket_row *t, const struct sla_state *s,
+				      struct ticket_sla_cols *c, struct err *e)
+{
+	const struct sla_clock *k = &s->clock[SLA_FIRST_REPLY];
+	const struct calendar *cal = NULL;
+	int64_t id = L->default_id, version = L->default_version;
+	enum err_code rc;
+
+	c->fr_sla = FR_SLA_NONE;
+	if (pidx >= 0 && k->present) {
+		c->fr_sla = k->breached_at ? FR_SLA_BREACHED
+			    : k->achieved_at ? FR_SLA_MET : FR_SLA_RUNNING;
+		c->fr_sla_due_at = or_zero(k->due_at);
+	}
+	c->fr_business_ms = -1;
+	if (!t->fr_at)
+		return ERR_OK;
+	if (pidx >= 0 && L->rows[pidx].calendar_id) {
+		id = L->rows[pidx].calendar_id;
+		version = L->rows[pidx].calendar_version;
+	}
+	c->fr_calendar_id = id;
+	c->fr_calendar_version = version;
+	if (t->fr_business_ms >= 0 && t->fr_calendar_id == id && t->fr_calendar_version == version) {
+		c->fr_business_ms = t->fr_business_ms;
+		return ERR_OK;
+	}
+	if (id && (rc = calendar_of(d, id, version, &cal, e)))
+		return rc;
+	c->fr_business_ms = cal ? calendar_business_ms(cal, t->created_at, t->fr_at)
+				: t->fr_at - t->created_at;
+	return ERR_OK;
+}
+
 /* Stores a computed state: clocks, the ticket's columns, the timers. */
 static enum err_code store_state(struct desk *d, const struct loaded *L, int pidx,
 				 const struct ticket_row *t, const struct sla_state *s,
@@ -600,11 +662,13 @@ static enum err_code store_state(struct desk *d, const struct loaded *L, int pid
 	struct sla_clock_row rows[SLA_METRIC__COUNT];
 	int64_t policy = pidx >= 0 ? L->rows[pidx].id : 0;
 	size_t n = clock_rows(t->id, policy, s, rows);
+	struct ticket_sla_cols cols = {.policy_id = policy, .due_at = or_zero(s->next_due_at),
+				       .sort_key = sla_sort_key(s)};
 	enum err_code rc;
 
-	if ((rc = repo_sla_clocks_put(desk_db(d), t->id, rows, n, e)) ||
-	    (rc = repo_ticket_sla_set(desk_db(d), t->id, policy, or_zero(s->next_due_at),
-				      sla_sort_key(s), e)))
+	if ((rc = first_reply_cols(d, L, pidx, t, s, &cols, e)) ||
+	    (rc = repo_sla_clocks_put(desk_db(d), t->id, rows, n, e)) ||
+	    (rc = repo_ticket_sla_set(desk_db(d), t->id, &cols, e)))
 		return rc;
 	for (int k = 0; policy && k < SLA_METRIC__COUNT; k++) {
 		const struct sla_clock *c = &s->clock[k];

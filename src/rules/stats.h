@@ -19,4 +19,11 @@ void stats_sort(int64_t *v, size_t n);
  */
 int64_t stats_percentile(const int64_t *sorted, size_t n, int p);
 
+/*
+ * The p[i]-th percentiles of v's n values into out[i] (np of them), the
+ * same as stats_percentile gives of the sorted values, without sorting:
+ * a selection per percentile, linear on average. Reorders v.
+ */
+void stats_percentiles(int64_t *v, size_t n, const int *p, size_t np, int64_t *out);
+
 #endif

@@ -63,6 +63,11 @@ struct ticket_row {
 	int64_t version;
 	int64_t sla_due_at;   /* the earliest due time of a running clock; 0: none */
 	int64_t sla_sort_key; /* the queue's order (rules/sla.h, sla_sort_key) */
+	/* Read only: derived columns (0016_first_reply.sql), written by their own calls. */
+	int64_t fr_at;               /* the ticket.first_response event's time; 0: none */
+	int64_t fr_business_ms;      /* created_at to fr_at in business time; -1: not measured */
+	int64_t fr_calendar_id;      /* the calendar it was measured on; 0: none */
+	int64_t fr_calendar_version;
 };
 
 struct message_row {
@@ -569,9 +574,27 @@ enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
 /* Rows of struct sla_clock_row, by metric name. */
 enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket_id,
 				  struct rows *out, struct err *e);
-/* The ticket's denormalised SLA columns (policy 0: none, due 0: none). */
-enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
-				  int64_t due_at, int64_t sort_key, struct err *e);
+/* How a ticket's first_reply clock counts in the report (tickets.fr_sla). */
+enum fr_sla {
+	FR_SLA_NONE = -1, /* no clock: NULL */
+	FR_SLA_RUNNING,   /* not ended: breached once its due time passes */
+	FR_SLA_MET,
+	FR_SLA_BREACHED,
+};
+/* A ticket's denormalised SLA columns. */
+struct ticket_sla_cols {
+	int64_t policy_id; /* 0: none */
+	int64_t due_at;    /* the earliest due time of a running clock; 0: none */
+	int64_t sort_key;
+	enum fr_sla fr_sla;
+	int64_t fr_sla_due_at;       /* the first_reply clock's due time; 0: none */
+	int64_t fr_business_ms;      /* -1: not measured (no first reply) */
+	int64_t fr_calendar_id;      /* 0: none */
+	int64_t fr_calendar_version; /* 0: none */
+};
+/* Writes them; unchanged values are not written. */
+enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id,
+				  const struct ticket_sla_cols *c, struct err *e);
 
 /*
  * Sets every ticket's sla_sort_key for a desk without policies, in one
@@ -621,23 +644,33 @@ enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
 enum err_code repo_ticket_range(struct db *db, struct arena *a, int64_t after_id, int limit,
 				struct rows *out, struct err *e);
 
-/* A ticket's first response as the report reads it (from its events). */
+/* What the first-response report splits its lines by: the key of each row. */
+enum fr_key {
+	FR_KEY_NONE,     /* 0 */
+	FR_KEY_GROUP,    /* the group's id; 0: none */
+	FR_KEY_REPLIER,  /* the first reply's author; 0: none */
+	FR_KEY_PRIORITY, /* enum priority */
+	FR_KEY_CHANNEL,  /* enum channel */
+};
+/* A ticket's first response as the report reads it (0016_first_reply.sql). */
 struct first_response_row {
-	int64_t ticket_id;
 	int64_t created_at;
 	int64_t replied_at;  /* the ticket.first_response event; 0: none yet */
-	int64_t replied_by;  /* its actor */
-	int64_t group_id, assignee_id;
-	enum priority priority;
-	enum channel channel;
-	int64_t calendar_id; /* the ticket's policy's calendar; 0: none */
-	int64_t calendar_version;
-	int64_t due_at, breached_at, achieved_at; /* its first_reply clock; 0: none */
-	bool has_clock;
+	int64_t key;         /* enum fr_key */
+	int64_t policy_id;   /* the ticket's SLA policy; 0: none */
+	int64_t business_ms; /* the wait in business time; -1: not measured */
+	int64_t calendar_id, calendar_version; /* what business_ms was measured on */
+	enum fr_sla sla;     /* its first_reply clock */
+	int64_t sla_due_at;
 };
-/* Tickets created in [from, to), not opened by an agent, by id. */
-enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
-				   struct rows *out, struct err *e);
+/*
+ * Calls fn for each ticket created in [from, to) not opened by an agent,
+ * in no particular order, until fn returns an error (returned).
+ */
+enum err_code repo_first_responses(struct db *db, int64_t from, int64_t to, enum fr_key key,
+				   enum err_code (*fn)(void *ctx, const struct first_response_row *r,
+						       struct err *e),
+				   void *ctx, struct err *e);
 
 /* --- ticket documents (0015_ticket_docs.sql) ------------------------------ */
 

@@ -374,15 +374,27 @@ static enum err_code clocks_same(struct db *db, int64_t ticket_id,
 	return rc;
 }
 
+/* One INSERT of n rows: a CHECK with an IN list builds its table once per statement, not per row. */
+#define CLOCK_INSERT "INSERT INTO sla_clocks (ticket_id, metric, policy_id, business, target_ms, " \
+	"started_at, due_at, warn_at, paused_ms, paused_since, achieved_at, ended_at, "          \
+	"breached_at, cycles, breaches) VALUES "
+/* The values of row k (from 0) are $15k+1 to $15k+15. */
+#define CLOCK_VALUES_0 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+#define CLOCK_VALUES_1 "($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+#define CLOCK_VALUES_2 "($31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45)"
+#define CLOCK_VALUES_3 "($46, $47, $48, $49, $50, $51, $52, $53, $54, $55, $56, $57, $58, $59, $60)"
+
 enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
 				  const struct sla_clock_row *rows, size_t n, struct err *e)
 {
 	static const char del[] = "DELETE FROM sla_clocks WHERE ticket_id = $1";
-	static const char ins[] =
-		"INSERT INTO sla_clocks (ticket_id, metric, policy_id, business, target_ms, "
-		"started_at, due_at, warn_at, paused_ms, paused_since, achieved_at, ended_at, "
-		"breached_at, cycles, breaches) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-		"$12, $13, $14, $15)";
+	static const char *const ins[] = {
+		NULL,
+		CLOCK_INSERT CLOCK_VALUES_0,
+		CLOCK_INSERT CLOCK_VALUES_0 ", " CLOCK_VALUES_1,
+		CLOCK_INSERT CLOCK_VALUES_0 ", " CLOCK_VALUES_1 ", " CLOCK_VALUES_2,
+		CLOCK_INSERT CLOCK_VALUES_0 ", " CLOCK_VALUES_1 ", " CLOCK_VALUES_2 ", " CLOCK_VALUES_3,
+	};
 	struct db_stmt *st;
 	size_t had;
 	bool same;
@@ -398,29 +410,32 @@ enum err_code repo_sla_clocks_put(struct db *db, int64_t ticket_id,
 		if ((rc = repo_run(st, e)))
 			return rc;
 	}
+	if (!n)
+		return ERR_OK;
+	if (n >= ARRAY_SIZE(ins))
+		BUG("%zu clocks for one ticket", n);
+	if ((rc = db_prepare(db, ins[n], &st, e)))
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const struct sla_clock_row *c = &rows[i];
-		if ((rc = db_prepare(db, ins, &st, e)))
-			return rc;
-		db_bind_int64(st, 1, ticket_id);
-		db_bind_text(st, 2, c->metric);
-		db_bind_int64(st, 3, c->policy_id);
-		db_bind_int64(st, 4, c->business);
-		db_bind_int64(st, 5, c->target_ms);
-		db_bind_int64(st, 6, c->started_at);
-		db_bind_id(st, 7, c->due_at);
-		db_bind_id(st, 8, c->warn_at);
-		db_bind_int64(st, 9, c->paused_ms);
-		db_bind_id(st, 10, c->paused_since);
-		db_bind_id(st, 11, c->achieved_at);
-		db_bind_id(st, 12, c->ended_at);
-		db_bind_id(st, 13, c->breached_at);
-		db_bind_int64(st, 14, c->cycles);
-		db_bind_int64(st, 15, c->breaches);
-		if ((rc = repo_run(st, e)))
-			return rc;
+		int k = (int)i * 15;
+		db_bind_int64(st, k + 1, ticket_id);
+		db_bind_text(st, k + 2, c->metric);
+		db_bind_int64(st, k + 3, c->policy_id);
+		db_bind_int64(st, k + 4, c->business);
+		db_bind_int64(st, k + 5, c->target_ms);
+		db_bind_int64(st, k + 6, c->started_at);
+		db_bind_id(st, k + 7, c->due_at);
+		db_bind_id(st, k + 8, c->warn_at);
+		db_bind_int64(st, k + 9, c->paused_ms);
+		db_bind_id(st, k + 10, c->paused_since);
+		db_bind_id(st, k + 11, c->achieved_at);
+		db_bind_id(st, k + 12, c->ended_at);
+		db_bind_id(st, k + 13, c->breached_at);
+		db_bind_int64(st, k + 14, c->cycles);
+		db_bind_int64(st, k + 15, c->breaches);
 	}
-	return ERR_OK;
+	return repo_run(st, e);
 }
 
 static void read_clock(struct arena *a, struct db_stmt *st, void *row)
@@ -455,24 +470,49 @@ enum err_code repo_sla_clocks_get(struct db *db, struct arena *a, int64_t ticket
 			    read_clock, e);
 }
 
-enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id, int64_t policy_id,
-				  int64_t due_at, int64_t sort_key, struct err *e)
+enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id,
+				  const struct ticket_sla_cols *c, struct err *e)
 {
 	/*
 	 * Not a change a person made: version and updated_at stay. Unchanged
-	 * values are not written (two queue indexes would be rewritten for nothing).
+	 * values are not written, and the queue's key apart from the rest:
+	 * four indexes hold it (two of them partial, whose conditions SQLite
+	 * evaluates on every UPDATE that sets it), and it moves less often.
 	 */
-	static const char sql[] = "UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, "
-				  "sla_sort_key = $4 WHERE id = $1 AND (sla_policy_id IS NOT $2 OR "
-				  "sla_due_at IS NOT $3 OR sla_sort_key IS NOT $4)";
+	static const char key_sql[] = "UPDATE tickets SET sla_sort_key = $2 WHERE id = $1 AND "
+				      "sla_sort_key IS NOT $2";
+	static const char sql[] =
+		"UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, fr_sla = $4, "
+		"fr_sla_due_at = $5, fr_business_ms = $6, fr_calendar_id = $7, "
+		"fr_calendar_version = $8 WHERE id = $1 AND (sla_policy_id IS NOT $2 OR "
+		"sla_due_at IS NOT $3 OR fr_sla IS NOT $4 OR fr_sla_due_at IS NOT $5 OR "
+		"fr_business_ms IS NOT $6 OR fr_calendar_id IS NOT $7 OR fr_calendar_version IS NOT $8)";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-	if (rc)
+	enum err_code rc;
+
+	if ((rc = db_prepare(db, key_sql, &st, e)))
 		return rc;
 	db_bind_int64(st, 1, ticket_id);
-	db_bind_id(st, 2, policy_id);
-	db_bind_id(st, 3, due_at);
-	db_bind_int64(st, 4, sort_key);
+	db_bind_int64(st, 2, c->sort_key);
+	if ((rc = repo_run(st, e)) || (rc = db_prepare(db, sql, &st, e)))
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	db_bind_id(st, 2, c->policy_id);
+	db_bind_id(st, 3, c->due_at);
+	if (c->fr_sla == FR_SLA_NONE)
+		db_bind_null(st, 4);
+	else
+		db_bind_int64(st, 4, c->fr_sla);
+	db_bind_id(st, 5, c->fr_sla_due_at);
+	if (c->fr_business_ms < 0) {
+		db_bind_null(st, 6);
+		db_bind_null(st, 7);
+		db_bind_null(st, 8);
+	} else {
+		db_bind_int64(st, 6, c->fr_business_ms);
+		db_bind_int64(st, 7, c->fr_calendar_id);
+		db_bind_int64(st, 8, c->fr_calendar_version);
+	}
 	return repo_run(st, e);
 }
 
@@ -622,49 +662,61 @@ enum err_code repo_group_staff(struct db *db, struct arena *a, int64_t group_id,
 			    read_staff, e);
 }
 
-static void read_first_response(struct arena *a, struct db_stmt *st, void *row)
-{
-	struct first_response_row *f = row;
-	int p = priority_parse(db_col_text(st, 5)), c = channel_parse(db_col_text(st, 6));
-	(void)a;
-	f->ticket_id = db_col_int64(st, 0);
-	f->created_at = db_col_int64(st, 1);
-	f->replied_at = db_col_int64(st, 2);
-	f->replied_by = db_col_int64(st, 3);
-	f->group_id = db_col_int64(st, 4);
-	f->priority = p < 0 ? PRIORITY_NORMAL : (enum priority)p;
-	f->channel = c < 0 ? CHANNEL_EMAIL : (enum channel)c;
-	f->assignee_id = db_col_int64(st, 7);
-	f->calendar_id = db_col_int64(st, 8);
-	f->has_clock = !db_col_is_null(st, 9);
-	f->due_at = db_col_int64(st, 10);
-	f->breached_at = db_col_int64(st, 11);
-	f->achieved_at = db_col_int64(st, 12);
-	f->calendar_version = db_col_int64(st, 13);
-}
+/* Covered by tickets_first_reply: one index range, no table lookups. */
+#define FIRST_RESPONSES(key)                                                                      \
+	"SELECT created_at, fr_at, " key ", sla_policy_id, coalesce(fr_business_ms, -1), "       \
+	"fr_calendar_id, fr_calendar_version, coalesce(fr_sla, -1), fr_sla_due_at FROM tickets " \
+	"WHERE created_at >= $1 AND created_at < $2 AND opened_by_agent = 0"
 
-enum err_code repo_first_responses(struct db *db, struct arena *a, int64_t from, int64_t to,
-				   struct rows *out, struct err *e)
+enum err_code repo_first_responses(struct db *db, int64_t from, int64_t to, enum fr_key key,
+				   enum err_code (*fn)(void *ctx, const struct first_response_row *r,
+						       struct err *e),
+				   void *ctx, struct err *e)
 {
-	/* The first reply is the ticket.first_response event: written once, never moved. */
-	static const char sql[] =
-		"SELECT t.id, t.created_at, fr.created_at, fr.actor_id, t.group_id, t.priority, "
-		"t.channel, t.assignee_id, p.calendar_id, k.ticket_id, k.due_at, k.breached_at, "
-		"k.achieved_at, c.version FROM tickets t "
-		"LEFT JOIN events fr ON fr.id = (SELECT min(x.id) FROM events x WHERE x.entity = "
-		"'ticket' AND x.entity_id = t.id AND x.kind = 'ticket.first_response') "
-		"LEFT JOIN sla_clocks k ON k.ticket_id = t.id AND k.metric = 'first_reply' "
-		"LEFT JOIN sla_policies p ON p.id = coalesce(k.policy_id, t.sla_policy_id) "
-		"LEFT JOIN calendars c ON c.id = p.calendar_id "
-		"WHERE t.created_at >= $1 AND t.created_at < $2 AND t.opened_by_agent = 0 "
-		"ORDER BY t.id";
+	/* Only the key asked for: a column fewer to read is a tenth of the time. */
+	static const char *const sql[] = {
+		[FR_KEY_NONE] = FIRST_RESPONSES("0"),
+		[FR_KEY_GROUP] = FIRST_RESPONSES("group_id"),
+		[FR_KEY_REPLIER] = FIRST_RESPONSES("fr_by"),
+		[FR_KEY_PRIORITY] = FIRST_RESPONSES("priority"),
+		[FR_KEY_CHANNEL] = FIRST_RESPONSES("channel"),
+	};
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc;
+	int r;
 
-	rows_init(out, sizeof(struct first_response_row));
-	if (rc)
+	if ((unsigned)key >= ARRAY_SIZE(sql))
+		BUG("unknown report key %d", (int)key);
+	if ((rc = db_prepare(db, sql[key], &st, e)))
 		return rc;
 	db_bind_int64(st, 1, from);
 	db_bind_int64(st, 2, to);
-	return repo_each_row(st, a, out, read_first_response, e);
+	while ((r = db_step(st, e)) == DB_ROW) {
+		int64_t sla = db_col_int64(st, 7), k = 0;
+		int v;
+		if (key == FR_KEY_PRIORITY)
+			k = (v = priority_parse(db_col_text(st, 2))) < 0 ? PRIORITY_NORMAL : v;
+		else if (key == FR_KEY_CHANNEL)
+			k = (v = channel_parse(db_col_text(st, 2))) < 0 ? CHANNEL_EMAIL : v;
+		else
+			k = db_col_int64(st, 2);
+		struct first_response_row f = {
+			.created_at = db_col_int64(st, 0),
+			.replied_at = db_col_int64(st, 1),
+			.key = k,
+			.policy_id = db_col_int64(st, 3),
+			.business_ms = db_col_int64(st, 4),
+			.calendar_id = db_col_int64(st, 5),
+			.calendar_version = db_col_int64(st, 6),
+			.sla = sla >= FR_SLA_RUNNING && sla <= FR_SLA_BREACHED ? (enum fr_sla)sla
+									       : FR_SLA_NONE,
+			.sla_due_at = db_col_int64(st, 8),
+		};
+		if ((rc = fn(ctx, &f, e)))
+			break;
+	}
+	if (!rc && r < 0)
+		rc = e->code;
+	db_done(st);
+	return rc;
 }

@@ -6,7 +6,8 @@
 #define TICKET_COLS                                                                               \
 	"id, subject, status, priority, requester_id, assignee_id, group_id, organisation_id, "  \
 	"channel, opened_by_agent, created_at, updated_at, solved_at, closed_at, "               \
-	"first_response_at, merged_into_id, version, sla_due_at, sla_sort_key"
+	"first_response_at, merged_into_id, version, sla_due_at, sla_sort_key, fr_at, "          \
+	"coalesce(fr_business_ms, -1), fr_calendar_id, fr_calendar_version"
 
 static void read_ticket(struct arena *a, struct db_stmt *st, struct ticket_row *t)
 {
@@ -29,6 +30,10 @@ static void read_ticket(struct arena *a, struct db_stmt *st, struct ticket_row *
 	t->version = db_col_int64(st, 16);
 	t->sla_due_at = db_col_int64(st, 17);
 	t->sla_sort_key = db_col_int64(st, 18);
+	t->fr_at = db_col_int64(st, 19);
+	t->fr_business_ms = db_col_int64(st, 20);
+	t->fr_calendar_id = db_col_int64(st, 21);
+	t->fr_calendar_version = db_col_int64(st, 22);
 }
 
 /* Binds $2..$17 to the ticket's columns in TICKET_COLS order (after id). */

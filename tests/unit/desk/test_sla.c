@@ -520,6 +520,95 @@ static void test_report_matches_independent_count(void **state)
 						    REPORT_BY_NONE, &lines, &e), ERR_INVALID);
 }
 
+/* The report's line over the test's week, at a fixed now. */
+static struct report_line week_line(struct fixture *f)
+{
+	struct rows lines;
+	struct err e = ERR_INIT;
+	time_set_fixed(MON + 20 * DAY);
+	if (desk_report_first_response(f->t.d, &f->t.agent, &f->a, MON, MON + 8 * DAY,
+				       REPORT_BY_NONE, &lines, &e))
+		fail_msg("report: %s", e.msg);
+	assert_int_equal(lines.count, 1);
+	return *ROWS_AT(&lines, struct report_line, 0);
+}
+
+/*
+ * The report reads what the ticket row keeps of the first reply
+ * (0016_first_reply.sql): it must say what the events say through later
+ * replies, a reopen and a merge, and follow a calendar edit even for a
+ * closed ticket, which only a full recompute measures again.
+ */
+static void test_report_follows_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int64_t n;
+
+	calendar(f, "Office");
+	policy(f, "Standard", "all=2h", true, -1, NULL);
+	/* a: Monday 10:00, answered 11:00 (1h), answered again, solved, reopened, answered. */
+	int64_t a = ticket_at(f, MON + 10 * HOUR, &f->t.alice, -1, NULL);
+	say(f, MON + 11 * HOUR, &f->t.agent, a, STATUS_PENDING);
+	say(f, MON + 12 * HOUR, &f->t.agent, a, STATUS_SOLVED);
+	say(f, MON + 13 * HOUR, &f->t.alice, a, -1);
+	say(f, MON + 14 * HOUR, &f->t.agent, a, STATUS_PENDING);
+	/* b: Monday 16:00, answered Wednesday 09:30 (Tuesday is a holiday: 1h30), closed. */
+	int64_t b = ticket_at(f, MON + 16 * HOUR, &f->t.bob, -1, NULL);
+	say(f, MON + 2 * DAY + 9 * HOUR + 30 * MIN, &f->t.agent, b, STATUS_SOLVED);
+	set(f, MON + 2 * DAY + 10 * HOUR, b, STATUS_CLOSED, -1);
+	/* c: Monday 09:00, answered 09:30, merged into a. */
+	int64_t c = ticket_at(f, MON + 9 * HOUR, &f->t.alice, -1, NULL);
+	say(f, MON + 9 * HOUR + 30 * MIN, &f->t.agent, c, STATUS_PENDING);
+	time_set_fixed(MON + 3 * DAY);
+	assert_int_equal(desk_ticket_merge(f->t.d, &f->t.agent, c, a, &e), ERR_OK);
+
+	/* The first reply on the row is the ticket's first ticket.first_response event. */
+	assert_int_equal(q(f, "SELECT count(*) FROM tickets t WHERE fr_at IS NOT (SELECT created_at "
+			      "FROM events WHERE entity = 'ticket' AND entity_id = t.id AND kind = "
+			      "'ticket.first_response' ORDER BY id LIMIT 1) OR fr_by IS NOT (SELECT "
+			      "actor_id FROM events WHERE entity = 'ticket' AND entity_id = t.id AND "
+			      "kind = 'ticket.first_response' ORDER BY id LIMIT 1)"), 0);
+	assert_int_equal(q(f, "SELECT fr_at FROM tickets WHERE id = %" PRId64, a), MON + 11 * HOUR);
+	assert_int_equal(q(f, "SELECT fr_by FROM tickets WHERE id = %" PRId64, a), f->t.agent.user_id);
+	assert_int_equal(q(f, "SELECT fr_business_ms FROM tickets WHERE id = %" PRId64, a), HOUR);
+	assert_int_equal(q(f, "SELECT fr_business_ms FROM tickets WHERE id = %" PRId64, b),
+			 HOUR + 30 * MIN);
+	assert_int_equal(q(f, "SELECT fr_business_ms FROM tickets WHERE id = %" PRId64, c), 30 * MIN);
+	/* The first_reply clock as the report counts it: all three met. */
+	assert_int_equal(q(f, "SELECT count(*) FROM tickets t JOIN sla_clocks k ON k.ticket_id = t.id "
+			      "AND k.metric = 'first_reply' WHERE t.fr_sla = 1 AND k.achieved_at IS "
+			      "NOT NULL AND k.breached_at IS NULL AND t.fr_sla_due_at IS k.due_at"), 3);
+	struct report_line l = week_line(f);
+	assert_int_equal(l.tickets, 3);
+	assert_int_equal(l.answered, 3);
+	assert_int_equal(l.sla_met, 3);
+	assert_int_equal(l.p99, 41 * HOUR + 30 * MIN);
+	assert_int_equal(l.bp50, HOUR);
+	assert_int_equal(l.bp99, HOUR + 30 * MIN);
+
+	/* Longer hours: b is closed, so the edit leaves its row as it was measured... */
+	struct calendar_in longer = {.hours = "mon-fri 08:00-18:00"};
+	struct calendar_row row;
+	assert_int_equal(desk_calendar_edit(f->t.d, &f->t.sys, "Office", &longer, false, &row, &f->a,
+					    &e), ERR_OK);
+	assert_int_equal(q(f, "SELECT fr_calendar_version FROM tickets WHERE id = %" PRId64, b), 1);
+	assert_int_equal(q(f, "SELECT fr_calendar_version FROM tickets WHERE id = %" PRId64, a), 2);
+	/* ... and the report measures it on the calendar as it is: 2h on Monday, 1h30 on Wednesday. */
+	l = week_line(f);
+	assert_int_equal(l.bp50, HOUR);
+	assert_int_equal(l.bp99, 3 * HOUR + 30 * MIN);
+	/* A full recompute measures the closed ones again. */
+	assert_int_equal(desk_sla_recompute_all(f->t.d, &f->t.sys, &n, &e), ERR_OK);
+	assert_int_equal(q(f, "SELECT fr_business_ms FROM tickets WHERE id = %" PRId64, b),
+			 3 * HOUR + 30 * MIN);
+	assert_int_equal(q(f, "SELECT count(*) FROM tickets WHERE fr_calendar_version = 2"), 3);
+	l = week_line(f);
+	assert_int_equal(l.bp99, 3 * HOUR + 30 * MIN);
+	assert_int_equal(l.sla_met, 2);
+	assert_int_equal(l.sla_breached, 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -532,6 +621,7 @@ int main(void)
 		T(test_recompute_rebuilds_from_events),
 		T(test_validation),
 		T(test_report_matches_independent_count),
+		T(test_report_follows_changes),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

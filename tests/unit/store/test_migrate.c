@@ -147,6 +147,72 @@ static void test_late_lower_number_applied(void **state)
 			 (int64_t)migrations_count);
 }
 
+/*
+ * 0016_first_reply on a desk that has answered tickets and clocks: the
+ * report's columns are filled from the events (the first
+ * ticket.first_response) and the first_reply clocks.
+ */
+static void test_first_reply_backfill(void **state)
+{
+	static const char desk[] =
+		"INSERT INTO users (id, email, email_norm, name, role, created_at, updated_at) VALUES "
+		"(1, 'c@x', 'c@x', 'C', 'customer', 0, 0), (2, 'a@x', 'a@x', 'A', 'agent', 0, 0), "
+		"(3, 'b@x', 'b@x', 'B', 'agent', 0, 0);"
+		"INSERT INTO tickets (id, subject, status, priority, requester_id, channel, created_at, "
+		"updated_at) VALUES (1, 's', 'solved', 'normal', 1, 'email', 100, 100), "
+		"(2, 's', 'open', 'normal', 1, 'email', 200, 200), "
+		"(3, 's', 'open', 'normal', 1, 'email', 300, 300);"
+		"INSERT INTO events (entity, entity_id, kind, actor_id, created_at) VALUES "
+		"('ticket', 1, 'ticket.first_response', 2, 150), ('ticket', 1, 'message.public', 3, 160), "
+		"('ticket', 1, 'ticket.first_response', 3, 170), ('ticket', 2, 'message.public', 1, 210), "
+		"('user', 3, 'ticket.first_response', 2, 220);"
+		"INSERT INTO sla_policies (id, position, name, name_norm, created_at) VALUES "
+		"(1, 1, 'P', 'p', 0);"
+		"INSERT INTO sla_clocks (ticket_id, metric, policy_id, business, target_ms, started_at, "
+		"due_at, achieved_at) VALUES (1, 'first_reply', 1, 0, 60, 100, NULL, 150), "
+		"(2, 'first_reply', 1, 0, 60, 200, 260, NULL), (2, 'resolution', 1, 0, 60, 200, 260, NULL);"
+		"INSERT INTO sla_clocks (ticket_id, metric, policy_id, business, target_ms, started_at, "
+		"due_at, breached_at) VALUES (3, 'first_reply', 1, 0, 60, 300, 360, 360);";
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	char sql[200];
+	int v = -1;
+
+	/* A desk as it was before 0016. */
+	assert_int_equal(db_exec(f->db,
+				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+				 &e),
+			 ERR_OK);
+	for (size_t i = 0; i < migrations_count && migrations[i].version < 16; i++) {
+		assert_int_equal(db_exec(f->db, migrations[i].sql, &e), ERR_OK);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
+			 migrations[i].version);
+		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	}
+	assert_int_equal(db_exec(f->db, desk, &e), ERR_OK);
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+
+	/* Ticket 1: the first of its two first-response events, its met clock. */
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_at FROM tickets WHERE id = 1"), 150);
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_by FROM tickets WHERE id = 1"), 2);
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_sla FROM tickets WHERE id = 1"), 1);
+	/* Ticket 2: unanswered (a user's event is not a ticket's), its clock running. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM tickets WHERE id = 2 AND "
+					     "fr_at IS NULL AND fr_by IS NULL"), 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_sla FROM tickets WHERE id = 2"), 0);
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_sla_due_at FROM tickets WHERE id = 2"), 260);
+	/* Ticket 3: breached. No business time is measured until a recompute. */
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_sla FROM tickets WHERE id = 3"), 2);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(fr_business_ms) FROM tickets"), 0);
+	/* Afterwards the trigger keeps them: a later event does not move the first. */
+	assert_int_equal(db_exec(f->db, "INSERT INTO events (entity, entity_id, kind, actor_id, "
+				 "created_at) VALUES ('ticket', 2, 'ticket.first_response', 3, 230), "
+				 "('ticket', 2, 'ticket.first_response', 2, 240)", &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_at FROM tickets WHERE id = 2"), 230);
+	assert_int_equal(tl_query_int(f->db, "SELECT fr_by FROM tickets WHERE id = 2"), 3);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -233,6 +299,7 @@ int main(void)
 		T(test_apply_is_idempotent),
 		T(test_empty_migrations_table),
 		T(test_late_lower_number_applied),
+		T(test_first_reply_backfill),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_refused),
 	};
