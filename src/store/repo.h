@@ -187,6 +187,13 @@ enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct
 			      struct err *e);
 /* Writes every column of t (by t->id) and bumps version. */
 enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, struct err *e);
+/*
+ * The same, writing only the columns where t differs from was (the row as
+ * read; same id) and version: the indexes of columns left alone are not
+ * rewritten, nor their triggers run. ERR_NOT_FOUND when the row is gone.
+ */
+enum err_code repo_ticket_update_changed(struct db *db, const struct ticket_row *was,
+					const struct ticket_row *t, struct err *e);
 
 struct ticket_filter {
 	int status;               /* -1: any */
