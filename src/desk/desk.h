@@ -37,6 +37,8 @@ struct desk {
 	bool bulk;                /* a bulk load: files unsynced until desk_bulk_sync */
 	struct buf bulk_unsynced; /* their paths, NUL-separated */
 	int64_t job_lease_ms;     /* a worker's claim on a job; 0: DESK_JOB_LEASE_MS */
+	uint64_t sla_none_txn;    /* the transaction sla_none was read in (bulk loads; sla.c) */
+	bool sla_none;            /* no active SLA policy and no clock then */
 };
 
 /*

@@ -21,6 +21,7 @@ static enum err_code follow_up(struct desk *d, const struct actor *who, struct a
 
 	t.status = STATUS_NEW;
 	t.solved_at = t.closed_at = t.first_response_at = t.merged_into_id = 0;
+	t.sla_due_at = t.sla_sort_key = 0; /* the defaults: desk_sla_apply sets them */
 	t.created_at = t.updated_at = at;
 	t.channel = in->channel;
 	t.opened_by_agent = role_answers_customers(who->role) && who->user_id != t.requester_id;

@@ -119,6 +119,8 @@ enum err_code db_commit(struct db *db, struct err *e);
 enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_depth(const struct db *db);
+/* A number that changes at every outermost db_begin or db_begin_read (never 0 inside one). */
+uint64_t db_txn_seq(const struct db *db);
 /*
  * fn(db, ctx, e) runs inside every write transaction (db_begin) just
  * before its outermost COMMIT, in the order the hooks were added; an

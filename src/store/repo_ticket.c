@@ -116,11 +116,22 @@ enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int6
 		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
 		"solved_at, closed_at, first_response_at, merged_into_id) VALUES ($2, $3, $4, $5, "
 		"$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+	/* With its queue key known: not written a second time by the SLA. */
+	static const char keyed[] =
+		"INSERT INTO tickets (subject, status, priority, requester_id, assignee_id, "
+		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
+		"solved_at, closed_at, first_response_at, merged_into_id, sla_due_at, sla_sort_key) "
+		"VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+		"$18) RETURNING id";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc = db_prepare(db, t->sla_sort_key ? keyed : sql, &st, e);
 	if (rc)
 		return rc;
 	bind_ticket(st, t);
+	if (t->sla_sort_key) {
+		db_bind_id(st, 17, t->sla_due_at);
+		db_bind_int64(st, 18, t->sla_sort_key);
+	}
 	return repo_run_id(st, id, e);
 }
 
