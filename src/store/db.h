@@ -35,12 +35,15 @@ struct db_options {
 	 * once a commit leaves it DB_KEEP_WAL_PAGES long, if no reader is in
 	 * the way. A delivery then syncs the log at its commit (and the
 	 * directory), instead of also checkpointing, syncing the database and
-	 * deleting the log on every close.
+	 * deleting the log on every close. A log longer than DB_KEEP_WAL_MAX
+	 * pages was written by a bigger writer (a server, an import), whose
+	 * own checkpoints fold it in, or whose close does: it is left to them.
 	 */
 	bool keep_wal;
 };
 
 #define DB_KEEP_WAL_PAGES 128
+#define DB_KEEP_WAL_MAX 4096 /* 16 MiB of 4 KiB pages: some 20 ms to copy */
 
 /* "off", "normal", "full" to enum db_sync; -1 for anything else. */
 int db_parse_sync(const char *s);
