@@ -81,7 +81,9 @@ enum err_code desk_batch_begin(struct desk *d, struct err *e);
 /*
  * A bulk load (champion import): stored files are written without a sync
  * each; desk_bulk_sync makes them all durable, and must run before each
- * batch that names them commits.
+ * batch that names them commits. Mail is received inside the caller's
+ * batch without a savepoint of its own: when desk_mail_receive fails, its
+ * writes are left in the batch, which the caller must roll back.
  */
 void desk_bulk_begin(struct desk *d);
 enum err_code desk_bulk_sync(struct desk *d, struct err *e);
