@@ -605,6 +605,7 @@ struct desk_mail_in {
 	const char *mailbox;           /* NULL: DESK_MAILBOX_DEFAULT */
 	const void *raw;               /* the message as received */
 	size_t raw_len;
+	const char *raw_sha256;        /* its desk_mail_hash when the caller made it; NULL: none */
 	bool unreadable;               /* the parser gave up: raw attached, reason shown */
 	const char *unreadable_reason;
 	const char *message_id;        /* without <>; NULL: none */
@@ -648,6 +649,13 @@ void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers);
  * ticket's own transaction (needs mail.from). NULL or "": none.
  */
 void desk_set_mail_ack(struct desk *d, const char *text);
+/*
+ * The SHA-256 (hex) of in's raw bytes, which the desk stores the message
+ * under: a reader thread may make it ahead (in->raw_sha256) so that the
+ * storing thread does not.
+ */
+#define DESK_SHA256_HEX 65
+void desk_mail_hash(const struct desk_mail_in *in, char hex[DESK_SHA256_HEX]);
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e);
 

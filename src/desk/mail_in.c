@@ -465,6 +465,13 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 	return ERR_OK;
 }
 
+_Static_assert(DESK_SHA256_HEX == BLOB_HEX_LEN + 1, "a raw message is stored by its blob hash");
+
+void desk_mail_hash(const struct desk_mail_in *in, char hex[DESK_SHA256_HEX])
+{
+	blob_hash(in->raw, in->raw_len, hex);
+}
+
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e)
 {
@@ -476,7 +483,10 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 
 	memset(out, 0, sizeof(*out));
 	arena_init(&a);
-	blob_hash(in->raw, in->raw_len, sha);
+	if (in->raw_sha256 && strlen(in->raw_sha256) == BLOB_HEX_LEN)
+		memcpy(sha, in->raw_sha256, sizeof(sha));
+	else
+		desk_mail_hash(in, sha);
 	row.mailbox = in->mailbox && *in->mailbox ? in->mailbox : DESK_MAILBOX_DEFAULT;
 	row.raw_sha256 = sha;
 	row.raw_size = (int64_t)in->raw_len;
