@@ -415,3 +415,8 @@ int64_t db_changes(struct db *db)
 {
 	return db->drv->changes(db->conn);
 }
+
+int64_t db_last_insert_id(struct db *db)
+{
+	return db->drv->last_insert_id(db->conn);
+}

@@ -139,5 +139,12 @@ int64_t db_busy_ns(const struct db *db);
 
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
+/*
+ * The id of the row the connection's last INSERT statement made (the rows
+ * its triggers insert do not count; an upsert that updated has none: use
+ * RETURNING there). Cheaper than RETURNING, for which SQLite builds a
+ * temporary table on every run.
+ */
+int64_t db_last_insert_id(struct db *db);
 
 #endif

@@ -283,6 +283,11 @@ static int64_t sq_changes(void *conn)
 	return sqlite3_changes64(conn);
 }
 
+static int64_t sq_last_insert_id(void *conn)
+{
+	return sqlite3_last_insert_rowid(conn);
+}
+
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -304,4 +309,5 @@ const struct db_driver db_sqlite_driver = {
 	.col_is_null = sq_col_is_null,
 	.exec = sq_exec,
 	.changes = sq_changes,
+	.last_insert_id = sq_last_insert_id,
 };

@@ -115,14 +115,14 @@ enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int6
 		"INSERT INTO tickets (subject, status, priority, requester_id, assignee_id, "
 		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
 		"solved_at, closed_at, first_response_at, merged_into_id) VALUES ($2, $3, $4, $5, "
-		"$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+		"$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 	/* With its queue key known: not written a second time by the SLA. */
 	static const char keyed[] =
 		"INSERT INTO tickets (subject, status, priority, requester_id, assignee_id, "
 		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
 		"solved_at, closed_at, first_response_at, merged_into_id, sla_due_at, sla_sort_key) "
 		"VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-		"$18) RETURNING id";
+		"$18)";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, t->sla_sort_key ? keyed : sql, &st, e);
 	if (rc)
@@ -132,7 +132,7 @@ enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int6
 		db_bind_id(st, 17, t->sla_due_at);
 		db_bind_int64(st, 18, t->sla_sort_key);
 	}
-	return repo_run_id(st, id, e);
+	return repo_run_insert(db, st, id, e);
 }
 
 enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct ticket_row *out,
