@@ -669,7 +669,7 @@ enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err
 {
 	struct arena a;
 	struct loaded L = {0};
-	bool none;
+	bool none = false;
 	enum err_code rc;
 
 	arena_init(&a);
