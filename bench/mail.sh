@@ -46,11 +46,13 @@ python3 "$ROOT/bench/gen_mbox.py" "$N" "$TMP/gen.mbox" 1
 bytes=$(stat -c %s "$TMP/gen.mbox")
 "$CHAMPION" --db "$TMP/desk.db" init >/dev/null
 t0=$(now)
-"$CHAMPION" --db "$TMP/desk.db" import mbox "$TMP/gen.mbox" >"$TMP/import.out"
+/usr/bin/time -f "%U %S" -o "$TMP/import.cpu" "$CHAMPION" --db "$TMP/desk.db" import mbox "$TMP/gen.mbox" >"$TMP/import.out"
 t1=$(now)
 secs=$(echo "$t1 - $t0" | bc)
 rate=$(echo "scale=0; $N / $secs" | bc)
+read -r user sys <"$TMP/import.cpu"
 echo "- champion import mbox: $N messages ($((bytes / 1048576)) MiB) in $(printf '%.1f' "$secs") s: **$rate messages/s**"
+echo "  (CPU: $user s user + $sys s system, both threads; load average $(cut -d' ' -f1 /proc/loadavg) at the end)"
 echo "  ($(cat "$TMP/import.out" | sed 's/^imported [0-9]* messages in [0-9.]* s ([0-9]*\/s): //'))"
 
 # Baseline: as many rows of the same average size, a thousand per commit, WAL + FULL.

@@ -97,6 +97,7 @@ struct item {
 	struct item *next;
 	struct arena a;        /* in's strings and the raw bytes */
 	struct desk_mail_in in;
+	char sha[DESK_SHA256_HEX]; /* in.raw_sha256 */
 };
 
 #define QUEUE_MAX 256 /* messages read ahead at most */
@@ -143,6 +144,8 @@ static int take(struct importer *im, const char *raw, size_t len)
 	memcpy(copy, raw, len);
 	copy[len] = '\0';
 	mail_read(&it->in, copy, len, im->d->mail_address, &it->a);
+	desk_mail_hash(&it->in, it->sha); /* here, beside the parsing, not on the storing thread */
+	it->in.raw_sha256 = it->sha;
 	pthread_mutex_lock(&q->lock);
 	while (q->n >= QUEUE_MAX && !q->stop)
 		pthread_cond_wait(&q->room, &q->lock);

@@ -37,6 +37,8 @@ struct desk {
 	bool bulk;                /* a bulk load: files unsynced until desk_bulk_sync */
 	struct buf bulk_unsynced; /* their paths, NUL-separated */
 	int64_t job_lease_ms;     /* a worker's claim on a job; 0: DESK_JOB_LEASE_MS */
+	uint64_t sla_none_txn;    /* the transaction sla_none was read in (bulk loads; sla.c) */
+	bool sla_none;            /* no active SLA policy and no clock then */
 };
 
 /*
@@ -79,7 +81,9 @@ enum err_code desk_batch_begin(struct desk *d, struct err *e);
 /*
  * A bulk load (champion import): stored files are written without a sync
  * each; desk_bulk_sync makes them all durable, and must run before each
- * batch that names them commits.
+ * batch that names them commits. Mail is received inside the caller's
+ * batch without a savepoint of its own: when desk_mail_receive fails, its
+ * writes are left in the batch, which the caller must roll back.
  */
 void desk_bulk_begin(struct desk *d);
 enum err_code desk_bulk_sync(struct desk *d, struct err *e);
@@ -608,6 +612,7 @@ struct desk_mail_in {
 	const char *mailbox;           /* NULL: DESK_MAILBOX_DEFAULT */
 	const void *raw;               /* the message as received */
 	size_t raw_len;
+	const char *raw_sha256;        /* its desk_mail_hash when the caller made it; NULL: none */
 	bool unreadable;               /* the parser gave up: raw attached, reason shown */
 	const char *unreadable_reason;
 	const char *message_id;        /* without <>; NULL: none */
@@ -651,6 +656,13 @@ void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers);
  * ticket's own transaction (needs mail.from). NULL or "": none.
  */
 void desk_set_mail_ack(struct desk *d, const char *text);
+/*
+ * The SHA-256 (hex) of in's raw bytes, which the desk stores the message
+ * under: a reader thread may make it ahead (in->raw_sha256) so that the
+ * storing thread does not.
+ */
+#define DESK_SHA256_HEX 65
+void desk_mail_hash(const struct desk_mail_in *in, char hex[DESK_SHA256_HEX]);
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e);
 

@@ -93,6 +93,15 @@ enum err_code desk_job_add(struct desk *d, const struct job_new *j, int64_t *id,
  */
 enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err *e);
 /*
+ * For a ticket about to be inserted (created_at set) whose one public
+ * message author writes: when the desk keeps no SLA, sets t's sla_due_at
+ * and sla_sort_key to what desk_sla_apply would write after the creation,
+ * and *done, so the caller inserts them and skips desk_sla_apply. Else
+ * *done is false and t is untouched.
+ */
+enum err_code desk_sla_first_key(struct desk *d, struct ticket_row *t, enum role author,
+				 bool *done, struct err *e);
+/*
  * Queues a notification about ticket t in the current transaction (a
  * notify job keyed key: one per key): to its assignee, or to its group's
  * active staff when unassigned, and with leads to the group's leads too.

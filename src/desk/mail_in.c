@@ -465,6 +465,13 @@ static enum err_code receive(struct desk *d, struct arena *a, const struct desk_
 	return ERR_OK;
 }
 
+_Static_assert(DESK_SHA256_HEX == BLOB_HEX_LEN + 1, "a raw message is stored by its blob hash");
+
+void desk_mail_hash(const struct desk_mail_in *in, char hex[DESK_SHA256_HEX])
+{
+	blob_hash(in->raw, in->raw_len, hex);
+}
+
 enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 				struct desk_mail_result *out, struct err *e)
 {
@@ -476,7 +483,10 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 
 	memset(out, 0, sizeof(*out));
 	arena_init(&a);
-	blob_hash(in->raw, in->raw_len, sha);
+	if (in->raw_sha256 && strlen(in->raw_sha256) == BLOB_HEX_LEN)
+		memcpy(sha, in->raw_sha256, sizeof(sha));
+	else
+		desk_mail_hash(in, sha);
 	row.mailbox = in->mailbox && *in->mailbox ? in->mailbox : DESK_MAILBOX_DEFAULT;
 	row.raw_sha256 = sha;
 	row.raw_size = (int64_t)in->raw_len;
@@ -486,7 +496,14 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 	row.sender = in->from && !desk_email_norm(in->from, norm, &bad) ? norm : NULL;
 	row.received_at = time_now_ms();
 
-	if ((rc = db_begin(desk_db(d), e)))
+	/*
+	 * A bulk load rolls its whole batch back when one message fails
+	 * (desk_bulk_begin): no savepoint of its own, and the pages it writes
+	 * outside the threading's are not copied to a statement journal.
+	 */
+	if (d->bulk && db_depth(desk_db(d)) == 0)
+		BUG("mail received in a bulk load outside its batch");
+	if (!d->bulk && (rc = db_begin(desk_db(d), e)))
 		goto out;
 	/* The raw message first: whatever the threading makes of it, it is kept with it. */
 	if ((rc = repo_mail_raw_put(desk_db(d), sha, in->raw, in->raw_len, e)) ||
@@ -494,10 +511,11 @@ enum err_code desk_mail_receive(struct desk *d, const struct desk_mail_in *in,
 	    (rc = repo_inbound_insert(desk_db(d), &row, &out->inbound_id, e)) ||
 	    (in->imap_uid && (rc = repo_mailbox_advance(desk_db(d), row.mailbox,
 							in->imap_uidvalidity, in->imap_uid, e)))) {
-		db_rollback(desk_db(d));
+		if (!d->bulk)
+			db_rollback(desk_db(d));
 		goto out;
 	}
-	if ((rc = db_commit(desk_db(d), e)))
+	if (!d->bulk && (rc = db_commit(desk_db(d), e)))
 		goto out;
 	out->state = row.state; /* static strings */
 	out->ticket_id = row.ticket_id;

@@ -363,6 +363,7 @@ struct loaded {
 	unsigned *on_warn, *on_breach; /* SLA_ACT_* */
 	bool need_requester, need_tags; /* some policy looks at them */
 	int64_t default_id, default_version; /* the calendar named "default"; 0: none */
+	bool no_clocks;                 /* no ticket has a clock: none to compare or drop */
 };
 
 /* Conditions JSON into c (tag in the arena); unknown keys are ignored. */
@@ -667,7 +668,7 @@ static enum err_code store_state(struct desk *d, const struct loaded *L, int pid
 	enum err_code rc;
 
 	if ((rc = first_reply_cols(d, L, pidx, t, s, &cols, e)) ||
-	    (rc = repo_sla_clocks_put(desk_db(d), t->id, rows, n, e)) ||
+	    (!L->no_clocks && (rc = repo_sla_clocks_put(desk_db(d), t->id, rows, n, e))) ||
 	    (rc = repo_ticket_sla_set(desk_db(d), t->id, &cols, e)))
 		return rc;
 	for (int k = 0; policy && k < SLA_METRIC__COUNT; k++) {
@@ -707,17 +708,69 @@ static enum err_code apply(struct desk *d, struct arena *a, const struct loaded 
 	return apply_row(d, a, L, &t, now, e);
 }
 
+/*
+ * Whether the desk keeps no SLA (no active policy, no clock): a ticket's
+ * SLA is then its queue key alone. Read once per transaction in a bulk
+ * load, where nothing edits policies meanwhile; else every time.
+ */
+static enum err_code sla_none(struct desk *d, bool *none, struct err *e)
+{
+	uint64_t txn = db_txn_seq(desk_db(d));
+	enum err_code rc;
+
+	if (d->bulk && txn && d->sla_none_txn == txn) {
+		*none = d->sla_none;
+		return ERR_OK;
+	}
+	if ((rc = repo_sla_none(desk_db(d), none, e)))
+		return rc;
+	d->sla_none = *none;
+	d->sla_none_txn = d->bulk ? txn : 0;
+	return ERR_OK;
+}
+
 enum err_code desk_sla_apply(struct desk *d, int64_t id, int64_t now, struct err *e)
 {
 	struct arena a;
-	struct loaded L;
+	struct loaded L = {0};
+	bool none = false;
 	enum err_code rc;
 
 	arena_init(&a);
-	if (!(rc = load_policies(d, &a, &L, e)))
+	if (!(rc = sla_none(d, &none, e)) && !none)
+		rc = load_policies(d, &a, &L, e);
+	L.no_clocks = none;
+	if (!rc)
 		rc = apply(d, &a, &L, id, now, e);
 	arena_release(&a);
 	return rc;
+}
+
+enum err_code desk_sla_first_key(struct desk *d, struct ticket_row *t, enum role author,
+				 bool *done, struct err *e)
+{
+	struct sla_input in;
+	struct sla_event ev = {.at = t->created_at};
+	struct sla_state s;
+	bool none;
+	enum err_code rc;
+
+	*done = false;
+	if ((rc = sla_none(d, &none, e)) || !none)
+		return rc;
+	/* What load_input reads back after the creation: its one public message. */
+	sla_input_defaults(&in);
+	in.created_at = t->created_at;
+	in.priority = t->priority;
+	in.opened_by_agent = t->opened_by_agent;
+	ev.kind = role_answers_customers(author) ? SLA_EV_AGENT_REPLY : SLA_EV_CUSTOMER_MESSAGE;
+	in.events = &ev;
+	in.nevents = 1;
+	sla_compute(&in, t->created_at, &s);
+	t->sla_due_at = or_zero(s.next_due_at);
+	t->sla_sort_key = sla_sort_key(&s);
+	*done = true;
+	return ERR_OK;
 }
 
 /* Recomputes tickets (not closed ones unless all) in batches, each its own transaction. */

@@ -77,6 +77,7 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 	struct actor author;
 	char **tags = NULL;
 	int64_t now = time_now_ms(), mid;
+	bool sla_done = false;
 	enum err_code rc;
 
 	if ((rc = desk_require(who, ACT_TICKET_CREATE, e)))
@@ -131,7 +132,15 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 	t.opened_by_agent = role_answers_customers(who->role) && who->user_id != 0 &&
 			    who->user_id != requester.id;
 	t.created_at = t.updated_at = now;
-	if ((rc = repo_ticket_insert(desk_db(d), &t, id, e)))
+	/* The opening message is the requester's unless staff wrote it for them. */
+	author = *who;
+	if (who->user_id == 0 || !role_answers_customers(who->role)) {
+		author.user_id = requester.id;
+		author.role = requester.role;
+	}
+	/* On a desk without SLA policies the queue key is known now: one write, not two. */
+	if ((rc = desk_sla_first_key(d, &t, author.role, &sla_done, e)) ||
+	    (rc = repo_ticket_insert(desk_db(d), &t, id, e)))
 		goto fail;
 	t.id = *id;
 
@@ -146,12 +155,6 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 			     desk_json(&a, data), now, e)))
 		goto fail;
 
-	/* The opening message is the requester's unless staff wrote it for them. */
-	author = *who;
-	if (who->user_id == 0 || !role_answers_customers(who->role)) {
-		author.user_id = requester.id;
-		author.role = requester.role;
-	}
 	first.kind = MSG_PUBLIC;
 	first.body = in->body;
 	first.body_html = in->body_html;
@@ -163,7 +166,7 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 		goto fail;
 	if ((rc = add_tags(d, who, t.id, tags, in->ntags, now, e)))
 		goto fail;
-	if ((rc = desk_sla_apply(d, t.id, now, e)) || (rc = db_commit(desk_db(d), e)))
+	if ((!sla_done && (rc = desk_sla_apply(d, t.id, now, e))) || (rc = db_commit(desk_db(d), e)))
 		goto fail;
 	goto out;
 fail:

@@ -24,6 +24,7 @@ struct db {
 	const struct db_driver *drv;
 	void *conn;
 	int depth;
+	uint64_t txn_seq; /* outermost transactions begun */
 	int64_t busy_ns; /* time spent in the driver's step and exec */
 	bool writing;    /* the outermost transaction was opened by db_begin */
 	struct {
@@ -358,8 +359,8 @@ static enum err_code begin(struct db *db, const char *first, struct err *e)
 	enum err_code rc = db->depth == 0
 				   ? run_cached(db, first, e)
 				   : run_savepoint(db, sp_begin, "SAVEPOINT ", db->depth, e);
-	if (rc == ERR_OK)
-		db->depth++;
+	if (rc == ERR_OK && db->depth++ == 0)
+		db->txn_seq++;
 	return rc;
 }
 
@@ -416,6 +417,11 @@ void db_rollback(struct db *db)
 	db->depth--;
 }
 
+uint64_t db_txn_seq(const struct db *db)
+{
+	return db->txn_seq;
+}
+
 int db_depth(const struct db *db)
 {
 	return db->depth;
@@ -424,4 +430,9 @@ int db_depth(const struct db *db)
 int64_t db_changes(struct db *db)
 {
 	return db->drv->changes(db->conn);
+}
+
+int64_t db_last_insert_id(struct db *db)
+{
+	return db->drv->last_insert_id(db->conn);
 }

@@ -35,12 +35,15 @@ struct db_options {
 	 * once a commit leaves it DB_KEEP_WAL_PAGES long, if no reader is in
 	 * the way. A delivery then syncs the log at its commit (and the
 	 * directory), instead of also checkpointing, syncing the database and
-	 * deleting the log on every close.
+	 * deleting the log on every close. A log longer than DB_KEEP_WAL_MAX
+	 * pages was written by a bigger writer (a server, an import), whose
+	 * own checkpoints fold it in, or whose close does: it is left to them.
 	 */
 	bool keep_wal;
 };
 
 #define DB_KEEP_WAL_PAGES 128
+#define DB_KEEP_WAL_MAX 4096 /* 16 MiB of 4 KiB pages: some 20 ms to copy */
 
 /* "off", "normal", "full" to enum db_sync; -1 for anything else. */
 int db_parse_sync(const char *s);
@@ -119,6 +122,8 @@ enum err_code db_commit(struct db *db, struct err *e);
 enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_depth(const struct db *db);
+/* A number that changes at every outermost db_begin or db_begin_read (never 0 inside one). */
+uint64_t db_txn_seq(const struct db *db);
 /*
  * fn(db, ctx, e) runs inside every write transaction (db_begin) just
  * before its outermost COMMIT, in the order the hooks were added; an
@@ -135,5 +140,12 @@ int64_t db_busy_ns(const struct db *db);
 
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
+/*
+ * The id of the row the connection's last INSERT statement made (the rows
+ * its triggers insert do not count; an upsert that updated has none: use
+ * RETURNING there). Cheaper than RETURNING, for which SQLite builds a
+ * temporary table on every run.
+ */
+int64_t db_last_insert_id(struct db *db);
 
 #endif

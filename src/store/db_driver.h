@@ -31,6 +31,7 @@ struct db_driver {
 	bool (*col_is_null)(void *impl, int i);
 	enum err_code (*exec)(void *conn, const char *sql, struct err *e);
 	int64_t (*changes)(void *conn);
+	int64_t (*last_insert_id)(void *conn);
 };
 
 extern const struct db_driver db_sqlite_driver;

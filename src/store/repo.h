@@ -186,12 +186,20 @@ enum err_code repo_group_is_member(struct db *db, int64_t group_id, int64_t user
 
 /* --- tickets -------------------------------------------------------------- */
 
+/* t's sla_due_at and sla_sort_key are written too when the key is set, else the defaults. */
 enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int64_t *id,
 				 struct err *e);
 enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct ticket_row *out,
 			      struct err *e);
 /* Writes every column of t (by t->id) and bumps version. */
 enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, struct err *e);
+/*
+ * The same, writing only the columns where t differs from was (the row as
+ * read; same id) and version: the indexes of columns left alone are not
+ * rewritten, nor their triggers run. ERR_NOT_FOUND when the row is gone.
+ */
+enum err_code repo_ticket_update_changed(struct db *db, const struct ticket_row *was,
+					const struct ticket_row *t, struct err *e);
 
 struct ticket_filter {
 	int status;               /* -1: any */
@@ -603,6 +611,8 @@ enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id,
  * in new, open or on hold, else nobody waits. For bulk-written desks (demo).
  */
 enum err_code repo_ticket_sla_wait_keys(struct db *db, struct err *e);
+/* *none: no active SLA policy and no clock kept for any ticket. */
+enum err_code repo_sla_none(struct db *db, bool *none, struct err *e);
 /* The ticket's policy and earliest due time (0: none). */
 enum err_code repo_ticket_sla_get(struct db *db, int64_t ticket_id, int64_t *policy_id,
 				  int64_t *due_at, struct err *e);

@@ -27,7 +27,7 @@ enum err_code repo_inbound_insert(struct db *db, const struct inbound_row *r, in
 	static const char sql[] =
 		"INSERT INTO mail_inbound (mailbox, raw_sha256, raw_size, message_id, sender, "
 		"received_at, state, ticket_id, message, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-		"$8, $9, $10) RETURNING id";
+		"$8, $9, $10)";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 
@@ -43,7 +43,7 @@ enum err_code repo_inbound_insert(struct db *db, const struct inbound_row *r, in
 	db_bind_id(st, 8, r->ticket_id);
 	db_bind_id(st, 9, r->message);
 	db_bind_text(st, 10, r->detail);
-	return repo_run_id(st, id, e);
+	return repo_run_insert(db, st, id, e);
 }
 
 static enum err_code one_inbound(struct db_stmt *st, struct arena *a, struct inbound_row *out,

@@ -30,7 +30,7 @@ enum err_code repo_message_insert(struct db *db, const struct message_row *m, in
 	static const char sql[] =
 		"INSERT INTO messages (ticket_id, author_id, author_role, kind, channel, body_text, "
 		"body_html, created_at, mail_id, delivery, signature_at, quote_at) VALUES ($1, $2, $3, "
-		"$4, $5, $6, $7, $8, $9, $10, nullif($11, -1), nullif($12, -1)) RETURNING id";
+		"$4, $5, $6, $7, $8, $9, $10, nullif($11, -1), nullif($12, -1))";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
@@ -47,7 +47,7 @@ enum err_code repo_message_insert(struct db *db, const struct message_row *m, in
 	db_bind_text(st, 10, m->delivery);
 	db_bind_int64(st, 11, m->signature_at);
 	db_bind_int64(st, 12, m->quote_at);
-	return repo_run_id(st, id, e);
+	return repo_run_insert(db, st, id, e);
 }
 
 enum err_code repo_messages_get(struct db *db, struct arena *a, int64_t ticket_id,

@@ -32,6 +32,21 @@ static inline enum err_code repo_run_id(struct db_stmt *st, int64_t *id, struct 
 	return rc;
 }
 
+/* Runs a plain INSERT (no RETURNING, no upsert) and reads the new row's id. */
+static inline enum err_code repo_run_insert(struct db *db, struct db_stmt *st, int64_t *id,
+					    struct err *e)
+{
+	int r = db_step(st, e);
+	enum err_code rc = r < 0 ? e->code : ERR_OK;
+
+	if (r == DB_DONE)
+		*id = db_last_insert_id(db);
+	else if (r == DB_ROW)
+		rc = err_set(e, ERR_INTERNAL, "an insert returned a row");
+	db_done(st);
+	return rc;
+}
+
 /* Reads the current row of st into row (an item of a struct rows), copying strings into a. */
 typedef void repo_read_fn(struct arena *a, struct db_stmt *st, void *row);
 

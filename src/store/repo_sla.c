@@ -528,6 +528,23 @@ enum err_code repo_ticket_sla_wait_keys(struct db *db, struct err *e)
 	return db_exec(db, sql, e);
 }
 
+enum err_code repo_sla_none(struct db *db, bool *none, struct err *e)
+{
+	static const char sql[] = "SELECT NOT EXISTS (SELECT 1 FROM sla_policies WHERE active = 1) "
+				  "AND NOT EXISTS (SELECT 1 FROM sla_clocks)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	*none = false;
+	if (rc)
+		return rc;
+	if ((r = db_step(st, e)) == DB_ROW)
+		*none = db_col_int64(st, 0) != 0;
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
 enum err_code repo_ticket_sla_get(struct db *db, int64_t ticket_id, int64_t *policy_id,
 				  int64_t *due_at, struct err *e)
 {

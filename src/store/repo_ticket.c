@@ -36,24 +36,81 @@ static void read_ticket(struct arena *a, struct db_stmt *st, struct ticket_row *
 	t->fr_calendar_version = db_col_int64(st, 22);
 }
 
-/* Binds $2..$17 to the ticket's columns in TICKET_COLS order (after id). */
+/* The columns after id, by placeholder ($2..$16), and how each is bound. */
+enum col_kind { COL_TEXT, COL_INT, COL_ID /* 0 is NULL */ };
+static const struct {
+	const char *name;
+	enum col_kind kind;
+} ticket_col[] = {
+	[2] = {"subject", COL_TEXT},	     [3] = {"status", COL_TEXT},
+	[4] = {"priority", COL_TEXT},	     [5] = {"requester_id", COL_INT},
+	[6] = {"assignee_id", COL_ID},	     [7] = {"group_id", COL_ID},
+	[8] = {"organisation_id", COL_ID},   [9] = {"channel", COL_TEXT},
+	[10] = {"opened_by_agent", COL_INT}, [11] = {"created_at", COL_INT},
+	[12] = {"updated_at", COL_INT},	     [13] = {"solved_at", COL_ID},
+	[14] = {"closed_at", COL_ID},	     [15] = {"first_response_at", COL_ID},
+	[16] = {"merged_into_id", COL_ID},
+};
+#define TICKET_COL_FIRST 2
+#define TICKET_COL_LAST 16
+
+/* Column $n of t: its text (COL_TEXT), else its number in *v. */
+static const char *col_value(const struct ticket_row *t, int n, int64_t *v)
+{
+	const int64_t nums[] = {[5] = t->requester_id,	 [6] = t->assignee_id,
+				[7] = t->group_id,	 [8] = t->organisation_id,
+				[10] = t->opened_by_agent, [11] = t->created_at,
+				[12] = t->updated_at,	 [13] = t->solved_at,
+				[14] = t->closed_at,	 [15] = t->first_response_at,
+				[16] = t->merged_into_id};
+
+	*v = 0;
+	switch (n) {
+	case 2:
+		return t->subject;
+	case 3:
+		return status_name(t->status);
+	case 4:
+		return priority_name(t->priority);
+	case 9:
+		return channel_name(t->channel);
+	default:
+		*v = nums[n];
+		return NULL;
+	}
+}
+
+static void bind_col(struct db_stmt *st, const struct ticket_row *t, int n)
+{
+	int64_t v;
+	const char *s = col_value(t, n, &v);
+
+	if (ticket_col[n].kind == COL_TEXT)
+		db_bind_text(st, n, s);
+	else if (ticket_col[n].kind == COL_ID)
+		db_bind_id(st, n, v);
+	else
+		db_bind_int64(st, n, v);
+}
+
+/* Whether column $n differs between a and b as stored (an id of 0 or less is NULL). */
+static bool col_differs(const struct ticket_row *a, const struct ticket_row *b, int n)
+{
+	int64_t x, y;
+	const char *s = col_value(a, n, &x), *t = col_value(b, n, &y);
+
+	if (ticket_col[n].kind == COL_TEXT)
+		return s != t && (!s || !t || strcmp(s, t) != 0);
+	if (ticket_col[n].kind == COL_ID)
+		return (x > 0 || y > 0) && x != y;
+	return x != y;
+}
+
+/* Binds $2..$16 to the ticket's columns in TICKET_COLS order (after id). */
 static void bind_ticket(struct db_stmt *st, const struct ticket_row *t)
 {
-	db_bind_text(st, 2, t->subject);
-	db_bind_text(st, 3, status_name(t->status));
-	db_bind_text(st, 4, priority_name(t->priority));
-	db_bind_int64(st, 5, t->requester_id);
-	db_bind_id(st, 6, t->assignee_id);
-	db_bind_id(st, 7, t->group_id);
-	db_bind_id(st, 8, t->organisation_id);
-	db_bind_text(st, 9, channel_name(t->channel));
-	db_bind_int64(st, 10, t->opened_by_agent);
-	db_bind_int64(st, 11, t->created_at);
-	db_bind_int64(st, 12, t->updated_at);
-	db_bind_id(st, 13, t->solved_at);
-	db_bind_id(st, 14, t->closed_at);
-	db_bind_id(st, 15, t->first_response_at);
-	db_bind_id(st, 16, t->merged_into_id);
+	for (int n = TICKET_COL_FIRST; n <= TICKET_COL_LAST; n++)
+		bind_col(st, t, n);
 }
 
 enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int64_t *id,
@@ -63,13 +120,24 @@ enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int6
 		"INSERT INTO tickets (subject, status, priority, requester_id, assignee_id, "
 		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
 		"solved_at, closed_at, first_response_at, merged_into_id) VALUES ($2, $3, $4, $5, "
-		"$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+		"$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+	/* With its queue key known: not written a second time by the SLA. */
+	static const char keyed[] =
+		"INSERT INTO tickets (subject, status, priority, requester_id, assignee_id, "
+		"group_id, organisation_id, channel, opened_by_agent, created_at, updated_at, "
+		"solved_at, closed_at, first_response_at, merged_into_id, sla_due_at, sla_sort_key) "
+		"VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+		"$18)";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc = db_prepare(db, t->sla_sort_key ? keyed : sql, &st, e);
 	if (rc)
 		return rc;
 	bind_ticket(st, t);
-	return repo_run_id(st, id, e);
+	if (t->sla_sort_key) {
+		db_bind_id(st, 17, t->sla_due_at);
+		db_bind_int64(st, 18, t->sla_sort_key);
+	}
+	return repo_run_insert(db, st, id, e);
 }
 
 enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct ticket_row *out,
@@ -126,6 +194,36 @@ enum err_code repo_ticket_update(struct db *db, const struct ticket_row *t, stru
 		return rc;
 	db_bind_int64(st, 1, t->id);
 	bind_ticket(st, t);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	if (db_changes(db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "no ticket #%" PRId64, t->id);
+	return ERR_OK;
+}
+
+enum err_code repo_ticket_update_changed(struct db *db, const struct ticket_row *was,
+					const struct ticket_row *t, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st;
+	enum err_code rc;
+
+	if (was->id != t->id)
+		BUG("ticket #%" PRId64 " written over #%" PRId64, t->id, was->id);
+	/* Made of the fixed column names only: one cached statement per set of columns. */
+	buf_puts(&sql, "UPDATE tickets SET ");
+	for (int n = TICKET_COL_FIRST; n <= TICKET_COL_LAST; n++)
+		if (col_differs(was, t, n))
+			buf_printf(&sql, "%s = $%d, ", ticket_col[n].name, n);
+	buf_puts(&sql, "version = version + 1 WHERE id = $1");
+	rc = db_prepare_built(db, buf_str(&sql), &st, e);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, t->id);
+	for (int n = TICKET_COL_FIRST; n <= TICKET_COL_LAST; n++)
+		if (col_differs(was, t, n))
+			bind_col(st, t, n);
 	if ((rc = repo_run(st, e)))
 		return rc;
 	if (db_changes(db) == 0)

@@ -21,7 +21,7 @@ enum err_code repo_user_insert(struct db *db, const struct user_new *u, int64_t 
 {
 	static const char sql[] =
 		"INSERT INTO users (email, email_norm, name, role, organisation_id, created_at, "
-		"updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+		"updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)
@@ -32,7 +32,7 @@ enum err_code repo_user_insert(struct db *db, const struct user_new *u, int64_t 
 	db_bind_text(st, 4, role_name(u->role));
 	db_bind_id(st, 5, u->organisation_id);
 	db_bind_int64(st, 6, u->at);
-	rc = repo_run_id(st, id, e);
+	rc = repo_run_insert(db, st, id, e);
 	if (rc == ERR_CONFLICT)
 		err_set(e, ERR_CONFLICT, "a user with email '%s' already exists", u->email);
 	return rc;

@@ -144,5 +144,38 @@ done
 pass
 assert_eq $((emptied + 1)) "$(sql "SELECT count(*) FROM mail_inbound WHERE message_id LIKE 'wal%'")" "every delivery through the log, stored"
 
+# --- a long log is its writer's: a delivery does not pay for copying it ------------------
+# A bigger writer (here a stand-in for the server) keeps the desk open with
+# 5,000 pages in the log, past DB_KEEP_WAL_MAX (4,096): the delivery commits
+# through the log and leaves the log as long as it found it.
+sql "SELECT 1" >/dev/null # an empty log to start from
+python3 - "$DB" "$TMP/writer" <<'PY' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA wal_autocheckpoint=0")
+db.execute("CREATE TABLE IF NOT EXISTS scratch (b BLOB)")
+db.execute("BEGIN")
+for _ in range(5000):
+    db.execute("INSERT INTO scratch VALUES (randomblob(3900))")
+db.execute("COMMIT")
+open(sys.argv[2] + ".ready", "w").close()
+for _ in range(600):  # 30 s at most, should the test fail meanwhile
+    if os.path.exists(sys.argv[2] + ".done"):
+        break
+    time.sleep(0.05)
+db.execute("DROP TABLE scratch")
+db.close()
+PY
+writer=$!
+for _ in $(seq 1 200); do [ -e "$TMP/writer.ready" ] && break; sleep 0.05; done
+[ -e "$TMP/writer.ready" ] || fail "the stand-in writer did not start"
+long=$(stat -c %s "$DB-wal")
+[ "$long" -gt $((4096 * 4096)) ] || fail "the stand-in left a log of only $long bytes"
+wal_mail 999
+[ "$(stat -c %s "$DB-wal")" -ge "$long" ] || fail "the delivery copied the writer's long log"
+touch "$TMP/writer.done"
+wait "$writer" || fail "the stand-in writer failed"
+assert_eq 1 "$(sql "SELECT count(*) FROM mail_inbound WHERE message_id = 'wal999@example.org'")" "the delivery past a long log, stored"
+
 ch_ok ticket list
 finish

@@ -133,6 +133,32 @@ static void test_duplicates_thread_once(void **state)
 	assert_string_equal(receive(f, &m).state, "new_ticket");
 }
 
+/* A hash made ahead (desk_mail_hash, on a reader thread) is the one the message is kept by. */
+static void test_hash_made_ahead(void **state)
+{
+	struct fixture *f = *state;
+	struct desk_mail_in m = mail("alice@example.com", "ahead@x", "Ahead", "hello");
+	struct desk_mail_in n = mail("bob@example.com", "here@x", "Here", "hello");
+	char hex[DESK_SHA256_HEX];
+	struct err e = ERR_INIT;
+	struct db_stmt *st;
+
+	desk_mail_hash(&m, hex);
+	m.raw_sha256 = hex;
+	receive(f, &m);
+	receive(f, &n); /* the same raw bytes, hashed by desk_mail_receive */
+	assert_int_equal(db_prepare(f->t.d->store.db,
+				    "SELECT count(*), min(raw_sha256) FROM mail_inbound", &st, &e),
+			 ERR_OK);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int64(st, 0), 2);
+	assert_string_equal(db_col_text(st, 1), hex);
+	db_done(st);
+	assert_int_equal(tl_query_int(f->t.d->store.db,
+				      "SELECT count(DISTINCT raw_sha256) FROM mail_inbound"),
+			 1);
+}
+
 static void test_replies_thread(void **state)
 {
 	struct fixture *f = *state;
@@ -357,6 +383,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_new_ticket_with_followers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_thread_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hash_made_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_tag_needs_a_participant, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merged_and_closed, setup, teardown),

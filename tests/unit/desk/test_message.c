@@ -206,6 +206,42 @@ static void test_reply_with_status(void **state)
 	arena_release(&a);
 }
 
+/*
+ * A reply writes the ticket's columns it changed and no others: the
+ * indexes on the rest (assignee, group, requester, ...) are not rewritten.
+ */
+static void test_reply_writes_only_changed_columns(void **state)
+{
+	struct tl_desk *t = *state;
+	struct db *db = t->d->store.db;
+	struct arena a;
+	struct err e = ERR_INIT;
+	struct message_out out;
+
+	arena_init(&a);
+	int64_t id = create(t, &t->alice, "Narrow");
+	if (db_exec(db,
+		    "CREATE TEMP TABLE touched (n INTEGER); "
+		    "CREATE TEMP TRIGGER watch AFTER UPDATE OF subject, priority, requester_id, "
+		    "assignee_id, group_id, organisation_id, channel, created_at ON tickets "
+		    "BEGIN INSERT INTO touched VALUES (1); END",
+		    &e))
+		fail_msg("%s", e.msg);
+	time_set_fixed(TL_T0 + 1000);
+	assert_int_equal(post(t, &t->alice, id, MSG_PUBLIC, "More detail.", -1, &out, &e), ERR_OK);
+	time_set_fixed(TL_T0 + 2000);
+	assert_int_equal(post(t, &t->agent, id, MSG_PUBLIC, "Try this.", STATUS_PENDING, &out, &e),
+			 ERR_OK);
+	assert_int_equal(tl_query_int(db, "SELECT count(*) FROM touched"), 0);
+	struct ticket_row r = get(t, &a, id);
+	assert_int_equal(r.status, STATUS_PENDING);
+	assert_int_equal(r.updated_at, TL_T0 + 2000);
+	assert_int_equal(r.first_response_at, TL_T0 + 2000);
+	assert_int_equal(r.version, 3);
+	assert_string_equal(r.subject, "Narrow");
+	arena_release(&a);
+}
+
 static void test_bad_requested_status_writes_nothing(void **state)
 {
 	struct tl_desk *t = *state;
@@ -562,6 +598,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_first_response_set_once),
 		T(test_reply_with_status),
+		T(test_reply_writes_only_changed_columns),
 		T(test_bad_requested_status_writes_nothing),
 		T(test_customer_reply_reopens),
 		T(test_customer_cannot_write_internal),

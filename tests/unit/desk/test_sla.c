@@ -8,6 +8,7 @@
 #include "desk/desk.h"
 #include "desk/desk_private.h"
 #include "rules/calendar.h"
+#include "rules/sla.h"
 #include "util/time.h"
 #include "testlib.h"
 
@@ -382,6 +383,49 @@ static void test_recompute_rebuilds_from_events(void **state)
 	assert_int_equal(desk_sla_recompute_all(f->t.d, &f->t.agent, &n, &e), ERR_FORBIDDEN);
 }
 
+/*
+ * Without any policy, a ticket's SLA is its queue key alone: a new ticket
+ * is inserted with it (no second write of the row and its queue indexes),
+ * and what the quick path writes is what recomputing from the events gives.
+ */
+static void test_no_policy_key_written_with_the_ticket(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->t.d->store.db;
+	struct err e = ERR_INIT;
+	int64_t n;
+
+	assert_int_equal(db_exec(db, "CREATE TEMP TABLE keyed (n INTEGER); CREATE TEMP TRIGGER "
+				 "watch_key AFTER UPDATE OF sla_sort_key ON tickets BEGIN "
+				 "INSERT INTO keyed VALUES (1); END", &e), ERR_OK);
+	int64_t a = ticket_at(f, MON + 10 * HOUR, &f->t.alice, -1, NULL);
+	int64_t b = ticket_at(f, MON + 11 * HOUR, &f->t.agent, PRIORITY_URGENT, "vip");
+	assert_int_equal(q(f, "SELECT count(*) FROM keyed"), 0);
+	assert_int_equal(q(f, "SELECT sla_sort_key FROM tickets WHERE id = %" PRId64, a),
+			 SLA_KEY_WAIT + MON + 10 * HOUR);
+	assert_int_equal(q(f, "SELECT sla_sort_key FROM tickets WHERE id = %" PRId64, b),
+			 SLA_KEY_IDLE);
+	assert_int_equal(q(f, "SELECT count(*) FROM tickets WHERE sla_due_at IS NOT NULL OR "
+			      "sla_policy_id IS NOT NULL"), 0);
+	/* Answered, then asked again: the customer waits from the new question. */
+	say(f, MON + 12 * HOUR, &f->t.agent, a, STATUS_PENDING);
+	say(f, MON + 13 * HOUR, &f->t.alice, a, -1);
+	assert_int_equal(q(f, "SELECT sla_sort_key FROM tickets WHERE id = %" PRId64, a),
+			 SLA_KEY_WAIT + MON + 13 * HOUR);
+	int64_t sum = q(f, "SELECT sum(sla_sort_key) FROM tickets");
+	assert_int_equal(db_exec(db, "UPDATE tickets SET sla_sort_key = 0", &e), ERR_OK);
+	assert_int_equal(desk_sla_recompute_all(f->t.d, &f->t.sys, &n, &e), ERR_OK);
+	assert_int_equal(q(f, "SELECT sum(sla_sort_key) FROM tickets"), sum);
+	assert_int_equal(q(f, "SELECT count(*) FROM sla_clocks"), 0);
+
+	/* With a policy, the new ticket's clocks and due time come as before. */
+	policy(f, "Fast", "all=1h", false, -1, NULL);
+	int64_t c = ticket_at(f, MON + 14 * HOUR, &f->t.bob, -1, NULL);
+	assert_int_equal(clock_of(f, c, "first_reply").due_at, MON + 15 * HOUR);
+	assert_int_equal(q(f, "SELECT sla_sort_key FROM tickets WHERE id = %" PRId64, c),
+			 MON + 15 * HOUR);
+}
+
 static void test_validation(void **state)
 {
 	struct fixture *f = *state;
@@ -620,6 +664,7 @@ int main(void)
 		T(test_breach_escalates),
 		T(test_recompute_rebuilds_from_events),
 		T(test_validation),
+		T(test_no_policy_key_written_with_the_ticket),
 		T(test_report_matches_independent_count),
 		T(test_report_follows_changes),
 	};

@@ -625,6 +625,39 @@ static void test_built_statement(void **state)
 	}
 }
 
+/* The id of the row an INSERT made, not of those its triggers made; the transaction counter. */
+static void test_last_insert_id_and_txn_seq(void **state)
+{
+	struct fixture *f = *state;
+	static const char ins[] = "INSERT INTO t (name, n) VALUES ($1, 1)";
+	struct db_stmt *st;
+	struct err e = ERR_INIT;
+	uint64_t seq = db_txn_seq(f->db);
+
+	assert_int_equal(db_exec(f->db,
+				 "INSERT INTO t (id, name, n) VALUES (41, 'before', 0); "
+				 "CREATE TRIGGER t_child AFTER INSERT ON t BEGIN "
+				 "INSERT INTO child (id, t_id) VALUES (new.id + 1000, new.id); END",
+				 &e),
+			 ERR_OK);
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_true(db_txn_seq(f->db) != seq);
+	seq = db_txn_seq(f->db);
+	assert_int_equal(db_begin(f->db, &e), ERR_OK); /* a savepoint: the same transaction */
+	assert_int_equal(db_txn_seq(f->db), seq);
+	assert_int_equal(db_prepare(f->db, ins, &st, &e), ERR_OK);
+	db_bind_text(st, 1, "one");
+	assert_int_equal(db_step(st, &e), DB_DONE);
+	db_done(st);
+	assert_int_equal(db_last_insert_id(f->db), 42);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM child WHERE id = 1042"), 1);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(db_begin_read(f->db, &e), ERR_OK);
+	assert_true(db_txn_seq(f->db) != seq);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -638,6 +671,7 @@ int main(void)
 		T(test_cache_nested_use),
 		T(test_dynamic_statement),
 		T(test_built_statement),
+		T(test_last_insert_id_and_txn_seq),
 		T(test_placeholders_out_of_order),
 		T(test_bind_and_columns),
 		T(test_bind_copies_text),

@@ -180,6 +180,78 @@ static void test_update_bumps_version(void **state)
 	assert_int_equal(t.version, 3);
 }
 
+/* Counts, in the temporary table touched, each UPDATE OF col on tickets. */
+static void watch_column(struct db *db, const char *col)
+{
+	char sql[512];
+	struct err e = ERR_INIT;
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE TEMP TABLE IF NOT EXISTS touched (col TEXT NOT NULL); "
+		 "CREATE TEMP TRIGGER watch_%s AFTER UPDATE OF %s ON tickets "
+		 "BEGIN INSERT INTO touched (col) VALUES ('%s'); END",
+		 col, col, col);
+	if (db_exec(db, sql, &e))
+		fail_msg("watch %s: %s", col, e.msg);
+}
+
+static int64_t touched(struct db *db, const char *col)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM touched WHERE col = '%s'", col);
+	return tl_query_int(db, sql);
+}
+
+static void test_update_changed_writes_only_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	struct ticket_row was, t, g;
+	int64_t id = add_ticket(f, ticket("Subject", f->cust));
+
+	watch_column(f->db, "subject");
+	watch_column(f->db, "status");
+	watch_column(f->db, "assignee_id");
+	watch_column(f->db, "group_id");
+	watch_column(f->db, "updated_at");
+	assert_int_equal(repo_ticket_get(f->db, &f->a, id, &was, &e), ERR_OK);
+	t = was;
+	t.subject = "Subject"; /* the same text at another address: unchanged */
+	t.status = STATUS_OPEN;
+	t.updated_at = 500;
+	t.first_response_at = 499;
+	assert_int_equal(repo_ticket_update_changed(f->db, &was, &t, &e), ERR_OK);
+	assert_int_equal(touched(f->db, "status"), 1);
+	assert_int_equal(touched(f->db, "updated_at"), 1);
+	assert_int_equal(touched(f->db, "subject"), 0);
+	assert_int_equal(touched(f->db, "assignee_id"), 0);
+	assert_int_equal(touched(f->db, "group_id"), 0);
+	assert_int_equal(repo_ticket_get(f->db, &f->a, id, &g, &e), ERR_OK);
+	assert_int_equal(g.status, STATUS_OPEN);
+	assert_int_equal(g.updated_at, 500);
+	assert_int_equal(g.first_response_at, 499);
+	assert_int_equal(g.version, 2);
+
+	/* Ids: set, then back to NULL; nothing changed still bumps the version. */
+	was = g;
+	g.assignee_id = f->agent;
+	assert_int_equal(repo_ticket_update_changed(f->db, &was, &g, &e), ERR_OK);
+	assert_int_equal(touched(f->db, "assignee_id"), 1);
+	assert_int_equal(touched(f->db, "status"), 1);
+	was = g;
+	g.assignee_id = 0;
+	assert_int_equal(repo_ticket_update_changed(f->db, &was, &g, &e), ERR_OK);
+	assert_int_equal(repo_ticket_update_changed(f->db, &g, &g, &e), ERR_OK);
+	assert_int_equal(touched(f->db, "assignee_id"), 2);
+	assert_int_equal(repo_ticket_get(f->db, &f->a, id, &t, &e), ERR_OK);
+	assert_int_equal(t.assignee_id, 0);
+	assert_string_equal(t.subject, "Subject");
+	assert_int_equal(t.version, 5);
+
+	g.id = was.id = 4040;
+	assert_int_equal(repo_ticket_update_changed(f->db, &was, &g, &e), ERR_NOT_FOUND);
+}
+
 /*
  * BUG (src/store/repo_ticket.c repo_ticket_update): repo.h says "a missing
  * row is ERR_NOT_FOUND with a message naming it", but an UPDATE that
@@ -473,6 +545,7 @@ int main(void)
 		T(test_insert_refused),
 		T(test_update_bumps_version),
 		T(test_update_missing_is_not_found_BUG),
+		T(test_update_changed_writes_only_changes),
 		T(test_tags_idempotent),
 		T(test_followers),
 		T(test_move_extras),
