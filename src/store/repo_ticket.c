@@ -364,7 +364,24 @@ void repo_ticket_sql(const struct ticket_filter *f, enum ticket_sql what, struct
 		buf_puts(out, " ORDER BY t.id DESC LIMIT $10");
 }
 
-enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
+static void read_item(struct arena *a, struct db_stmt *st, void *row)
+{
+	struct ticket_item *it = row;
+	const void *p = db_col_blob(st, 1, &it->len);
+
+	it->id = db_col_int64(st, 0);
+	it->json = p ? arena_strndup(a, p, it->len) : NULL;
+}
+
+static void read_ticket_row(struct arena *a, struct db_stmt *st, void *row)
+{
+	read_ticket(a, st, row);
+}
+
+/* The page of f as `what` selects it, a row of `size` bytes each made by read. */
+static enum err_code list_page(struct db *db, struct arena *a, const struct ticket_filter *f,
+			       enum ticket_sql what, size_t size,
+			       void (*read)(struct arena *, struct db_stmt *, void *),
 			       struct rows *out, struct err *e)
 {
 	struct buf sql = BUF_INIT;
@@ -372,8 +389,8 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 	enum err_code rc;
 	int r;
 
-	rows_init(out, sizeof(struct ticket_row));
-	repo_ticket_sql(f, TICKET_SQL_ROWS, &sql);
+	rows_init(out, size);
+	repo_ticket_sql(f, what, &sql);
 	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	bind_filter(st, f);
@@ -381,7 +398,7 @@ enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct tick
 		db_bind_int64(st, 7, f->before_id);
 	db_bind_int64(st, 10, f->limit);
 	while ((r = db_step(st, e)) == DB_ROW)
-		read_ticket(a, st, rows_push(a, out));
+		read(a, st, rows_push(a, out));
 	if (r < 0)
 		rc = e->code;
 out:
@@ -390,34 +407,17 @@ out:
 	return rc;
 }
 
+enum err_code repo_ticket_list(struct db *db, struct arena *a, const struct ticket_filter *f,
+			       struct rows *out, struct err *e)
+{
+	return list_page(db, a, f, TICKET_SQL_ROWS, sizeof(struct ticket_row), read_ticket_row,
+			 out, e);
+}
+
 enum err_code repo_ticket_items(struct db *db, struct arena *a, const struct ticket_filter *f,
 				struct rows *out, struct err *e)
 {
-	struct buf sql = BUF_INIT;
-	struct db_stmt *st = NULL;
-	enum err_code rc;
-	int r;
-
-	rows_init(out, sizeof(struct ticket_item));
-	repo_ticket_sql(f, TICKET_SQL_ITEMS, &sql);
-	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
-		goto out;
-	bind_filter(st, f);
-	if (f->before_id)
-		db_bind_int64(st, 7, f->before_id);
-	db_bind_int64(st, 10, f->limit);
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct ticket_item *it = rows_push(a, out);
-		const void *p = db_col_blob(st, 1, &it->len);
-		it->id = db_col_int64(st, 0);
-		it->json = p ? arena_strndup(a, p, it->len) : NULL;
-	}
-	if (r < 0)
-		rc = e->code;
-out:
-	db_done(st);
-	buf_release(&sql);
-	return rc;
+	return list_page(db, a, f, TICKET_SQL_ITEMS, sizeof(struct ticket_item), read_item, out, e);
 }
 
 enum err_code repo_ticket_count(struct db *db, const struct ticket_filter *f, int64_t *n,
