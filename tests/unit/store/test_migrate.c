@@ -287,6 +287,46 @@ static void test_probe_foreign(void **state)
 	assert_true(has_any);
 	assert_false(is_desk);
 }
+/*
+ * 0019 writes CHECKs of three values or more as comparisons (SQLite builds a
+ * temporary table per row for an IN list): none is left, they still
+ * refuse what they refused, and the connection that migrated uses them.
+ */
+static void test_checks_without_in_lists(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	int v = -1;
+
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'table' AND sql LIKE '%IN (''%'', ''%'', ''%'')%'"),
+			 0);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'table' AND sql LIKE '%CHECK (status = ''new'' OR %'"),
+			 1);
+	assert_int_equal(db_exec(f->db,
+				 "INSERT INTO jobs (kind, state, run_at, max_attempts, created_at, "
+				 "updated_at) VALUES ('x', 'bogus', 0, 1, 0, 0)",
+				 &e),
+			 ERR_INVALID);
+	assert_non_null(strstr(e.msg, "state = 'queued' OR"));
+	err_clear(&e);
+	assert_int_equal(db_exec(f->db,
+				 "INSERT INTO jobs (kind, state, run_at, max_attempts, created_at, "
+				 "updated_at) VALUES ('x', 'cancelled', 0, 1, 0, 0)",
+				 &e),
+			 ERR_OK);
+	assert_int_not_equal(db_exec(f->db,
+				     "INSERT INTO users (email, email_norm, role, created_at, "
+				     "updated_at) VALUES ('a@b.c', 'a@b.c', 'boss', 0, 0)",
+				     &e),
+			     ERR_OK);
+	err_clear(&e);
+	char *ok = tl_query_text(f->db, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+}
 
 int main(void)
 {
@@ -300,6 +340,7 @@ int main(void)
 		T(test_empty_migrations_table),
 		T(test_late_lower_number_applied),
 		T(test_first_reply_backfill),
+		T(test_checks_without_in_lists),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_refused),
 	};
