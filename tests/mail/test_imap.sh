@@ -6,37 +6,13 @@
 # folder once stored; a message appended twice is kept once; the poller's
 # bookmark survives a restart; a wrong password is reported on the mailbox
 # and nothing is lost.
-. "${BASH_SOURCE%/*}/../http/lib.sh"
+MAIL_TESTS=$(cd "${BASH_SOURCE%/*}" && pwd)
+. "$MAIL_TESTS/../http/lib.sh"
 
-DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
-[ -x "$DOVECOT" ] || fail "dovecot (Debian's dovecot-imapd) is needed: scripts/setup-deps installs it"
-
-# Dovecot drops to user nobody for the mail: its directories must be reachable.
-chmod o+x "$TMP"
-DV=$TMP/dovecot
-mkdir -p "$DV/run" "$DV/state" "$DV/home"
-chown nobody:nogroup "$DV/home"
-echo "desk@example.com:{PLAIN}s3cret::::::" >"$DV/users"
+. "$MAIL_TESTS/dovecot.sh"
 IMAP_PORT=$(free_port)
-cat >"$DV/dovecot.conf" <<CONF
-base_dir = $DV/run
-state_dir = $DV/state
-log_path = $DV/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
+dovecot_start imap "ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $DV/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$DV/home/%u
-}
-mail_location = maildir:~/Maildir
 namespace inbox {
   inbox = yes
   mailbox Done {
@@ -51,23 +27,7 @@ service imap-login {
   inet_listener imaps {
     port = 0
   }
-}
-service stats {
-  unix_listener stats-reader {
-    mode = 0600
-  }
-  unix_listener stats-writer {
-    mode = 0600
-  }
-}
-CONF
-"$DOVECOT" -F -c "$DV/dovecot.conf" >"$DV/stdout" 2>&1 &
-DOVECOT_PID=$!
-ALL_PIDS+=("$DOVECOT_PID")
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT") 2>/dev/null && break
-	sleep 0.05
-done
+}" "$IMAP_PORT"
 IMAP=imap://127.0.0.1:$IMAP_PORT
 
 # append FILE [MAILBOX]: puts a message into the mailbox (IMAP APPEND).

@@ -6,10 +6,10 @@
 # mailbox over both and sends a reply through submission, trusting the CA
 # through imap.ca_file and smtp.ca_file; without them the certificate does
 # not verify, the error says so, and nothing is lost: the message waits.
-. "${BASH_SOURCE%/*}/../http/lib.sh"
+MAIL_TESTS=$(cd "${BASH_SOURCE%/*}" && pwd)
+. "$MAIL_TESTS/../http/lib.sh"
 
-DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
-[ -x "$DOVECOT" ] || fail "dovecot (Debian's dovecot-imapd) is needed: scripts/setup-deps installs it"
+. "$MAIL_TESTS/dovecot.sh"
 [ -x /usr/lib/dovecot/submission ] ||
 	fail "Dovecot's submission service (dovecot-submissiond) is needed: scripts/setup-deps installs it"
 SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
@@ -37,36 +37,15 @@ SINK_PORT=$(free_port)
 "$SINK" -u nobody -d "$TMP/sink/%M." "127.0.0.1:$SINK_PORT" 10 >"$TMP/sink.log" 2>&1 &
 ALL_PIDS+=("$!")
 
-DV=$TMP/dovecot
-mkdir -p "$DV/run" "$DV/state" "$DV/home"
-chown nobody:nogroup "$DV/home"
 chmod o+r "$PKI"/server.*
-echo "desk@example.com:{PLAIN}s3cret::::::" >"$DV/users"
 IMAP_PORT=$(free_port)
 IMAPS_PORT=$(free_port)
 SUBMIT_PORT=$(free_port)
-cat >"$DV/dovecot.conf" <<CONF
-base_dir = $DV/run
-state_dir = $DV/state
-log_path = $DV/dovecot.log
-protocols = imap submission
-listen = 127.0.0.1
-hostname = desk.example
+dovecot_start "imap submission" "hostname = desk.example
 ssl = required
 ssl_cert = <$PKI/server.pem
 ssl_key = <$PKI/server.key
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $DV/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$DV/home/%u
-}
-mail_location = maildir:~/Maildir
 namespace inbox {
   inbox = yes
 }
@@ -89,26 +68,13 @@ service submission-login {
     address = 127.0.0.1
     port = $SUBMIT_PORT
   }
-}
-service stats {
-  unix_listener stats-reader {
-    mode = 0600
-  }
-  unix_listener stats-writer {
-    mode = 0600
-  }
-}
-CONF
-"$DOVECOT" -F -c "$DV/dovecot.conf" >"$DV/stdout" 2>&1 &
-ALL_PIDS+=("$!")
-for port in "$IMAP_PORT" "$IMAPS_PORT" "$SUBMIT_PORT" "$SINK_PORT"; do
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		sleep 0.05
-	done
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null ||
-		fail "nothing listens on $port: $(cat "$DV/stdout" "$DV/dovecot.log" "$TMP/sink.log" 2>/dev/null | tail -5)"
+}" "$IMAP_PORT" "$IMAPS_PORT" "$SUBMIT_PORT"
+for _ in $(seq 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$SINK_PORT") 2>/dev/null && break
+	sleep 0.05
 done
+(exec 3<>"/dev/tcp/127.0.0.1/$SINK_PORT") 2>/dev/null ||
+	fail "smtp-sink does not listen on $SINK_PORT: $(tail -5 "$TMP/sink.log")"
 
 # append FILE: puts a message into the inbox over imaps, trusting our CA.
 append()
