@@ -376,6 +376,51 @@ static void update_gauges(struct worker *w)
 			      memory_order_relaxed);
 }
 
+/*
+ * After the grace period and the writer's end: runs the loop (2 s at most)
+ * until its connections are gone, so that writes finished after the grace
+ * period are answered and their connections close. A connection h2o still
+ * holds then (a client not reading its answer) keeps the context alive:
+ * disposing it would fail h2o's checks. Returns whether the context can be
+ * disposed.
+ */
+static bool worker_drain(struct worker *w)
+{
+	int64_t deadline = http_now_ns() + 2000 * (int64_t)1000000;
+
+	for (;;) {
+		h2o_evloop_run(w->ctx.loop, 0);
+		update_gauges(w);
+		if (atomic_load(&w->m.connections) == 0)
+			return true;
+		if (http_now_ns() > deadline)
+			break;
+		h2o_evloop_run(w->ctx.loop, 10);
+	}
+	log_warn("connections left open at exit", "worker=%d connections=%" PRId64, w->index,
+		 atomic_load(&w->m.connections));
+	return false;
+}
+
+/*
+ * Lets go of the loop's h2o objects. On the loop's own thread: h2o keeps
+ * its sockets' buffers in per-thread pools, which end with the thread (a
+ * queue destroyed by another thread after this one exited read freed
+ * memory, and crashed once the thread's stack was unmapped).
+ */
+static bool worker_dispose(struct worker *w)
+{
+	/* request_shutdown armed HTTP/2's GOAWAY timer; the context may not go with it set. */
+	if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+		h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
+	h2o_multithread_unregister_receiver(w->queue, &w->receiver);
+	h2o_multithread_destroy_queue(w->queue);
+	w->queue = NULL;
+	h2o_context_dispose(&w->ctx);
+	h2o_evloop_destroy(w->ctx.loop);
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -422,6 +467,11 @@ static void *worker_main(void *arg)
 		}
 		h2o_evloop_run(w->ctx.loop, 20);
 	}
+	/* The writer finishes what it holds; its answers come back to this loop. */
+	atomic_store(&w->quiet, true);
+	while (!atomic_load(&s->writer_done))
+		h2o_evloop_run(w->ctx.loop, 10);
+	w->disposed = worker_drain(w) && worker_dispose(w);
 	return NULL;
 }
 
@@ -441,50 +491,15 @@ static int worker_init(struct server *s, struct worker *w, int index, struct err
 	return 0;
 }
 
-/*
- * After the loops stopped and the writer finished: runs a worker's loop
- * (2 s at most) until its connections are gone, so that writes finished
- * after the grace period are answered and their connections close. A
- * connection h2o still holds then (a client not reading its answer) keeps
- * the context alive: disposing it would fail h2o's checks. Returns whether
- * the context can be disposed.
- */
-static bool worker_drain(struct worker *w)
-{
-	int64_t deadline = http_now_ns() + 2000 * (int64_t)1000000;
-
-	for (;;) {
-		h2o_evloop_run(w->ctx.loop, 0);
-		update_gauges(w);
-		if (atomic_load(&w->m.connections) == 0)
-			return true;
-		if (http_now_ns() > deadline)
-			break;
-		h2o_evloop_run(w->ctx.loop, 10);
-	}
-	log_warn("connections left open at exit", "worker=%d connections=%" PRId64, w->index,
-		 atomic_load(&w->m.connections));
-	return false;
-}
-
 /* Returns false when the loop had to be left behind (worker_drain). */
 static bool worker_release(struct worker *w)
 {
 	bool disposed = true;
 
-	if (w->queue && worker_drain(w)) {
-		/* request_shutdown armed HTTP/2's GOAWAY timer; the context may not go with it set. */
-		if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
-			h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
-		h2o_multithread_unregister_receiver(w->queue, &w->receiver);
-		h2o_multithread_destroy_queue(w->queue);
-		h2o_context_dispose(&w->ctx);
-		h2o_evloop_destroy(w->ctx.loop);
-	} else if (w->queue) {
+	if (w->queue) /* its loop could not let go (worker_drain) */
 		disposed = false;
-	} else if (w->listen_fd >= 0) {
+	else if (!w->disposed && w->listen_fd >= 0) /* never started */
 		close(w->listen_fd);
-	}
 	desk_close(w->desk);
 	w->desk = NULL;
 	metrics_release(&w->m);
@@ -560,9 +575,14 @@ int server_run(const struct server_options *o, struct err *e)
 	status = 0;
 out:
 	atomic_store(&s->stopping, true);
+	/* The loops end their grace period, the writer what it holds, then the loops. */
+	for (int i = 0; i < started; i++)
+		while (!atomic_load(&s->workers[i].quiet))
+			nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	writer_stop(s);
+	atomic_store(&s->writer_done, true);
 	for (int i = 0; i < started; i++)
 		pthread_join(s->workers[i].thread, NULL);
-	writer_stop(s);
 	bool all_disposed = true;
 	for (int i = 0; i < s->nworkers; i++)
 		all_disposed &= worker_release(&s->workers[i]);

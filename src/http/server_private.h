@@ -32,6 +32,8 @@ struct worker {
 	struct desk *desk;                   /* this loop's read connection */
 	uint64_t next_request;
 	struct metrics m;
+	_Atomic bool quiet; /* past its grace period: it submits no more writes */
+	bool disposed;      /* its loop let go of its h2o objects, on its own thread */
 };
 
 /* A thread, its queue of jobs and its own connection to the desk. */
@@ -60,6 +62,7 @@ struct server {
 	struct writer writer;
 	struct lane slow; /* CPU-heavy preparation of writes (argon2id), off the loops */
 	_Atomic bool stopping;
+	_Atomic bool writer_done; /* at shutdown: every write answered */
 	_Atomic bool ready;
 };
 
