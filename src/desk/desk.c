@@ -30,6 +30,11 @@ int64_t desk_db_busy_ns(struct desk *d)
 	return db_busy_ns(desk_db(d));
 }
 
+enum err_code desk_checkpoint(struct desk *d, int *log_pages, int *copied, struct err *e)
+{
+	return db_checkpoint(desk_db(d), log_pages, copied, e);
+}
+
 void desk_close(struct desk *d)
 {
 	if (!d)

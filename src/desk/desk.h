@@ -61,6 +61,12 @@ enum err_code desk_configure(struct desk *d, const struct desk_settings *s, stru
 enum err_code desk_open(struct desk **out, const struct store_options *o, struct err *e);
 /* Time the desk's connection has spent in the database (metrics). */
 int64_t desk_db_busy_ns(struct desk *d);
+/*
+ * Folds into the database what the write-ahead log holds and no reader
+ * needs, without waiting (db_checkpoint): for the checkpointer of a server
+ * whose writer leaves checkpoints to it (store_options.log_watch).
+ */
+enum err_code desk_checkpoint(struct desk *d, int *log_pages, int *copied, struct err *e);
 void desk_close(struct desk *d);
 /*
  * Mails public replies from now on: from is the desk's address, bare or

@@ -3,6 +3,7 @@
 #define CHAMPION_SERVER_PRIVATE_H
 
 #include "http/http.h"
+#include "desk/worker.h"
 
 #include <pthread.h>
 
@@ -51,6 +52,14 @@ struct writer {
 	struct lane q;
 	int batch_max;
 	_Atomic uint64_t batches, jobs;
+	/*
+	 * Its connection leaves checkpoints to the checkpointer (writer.c):
+	 * log is told the log's length after each commit.
+	 */
+	struct db_log_watch log;
+	int log_pages, log_woken_at;   /* the writer's */
+	struct desk_worker checkpointer;
+	int ckpt_pages, ckpt_copied;   /* the checkpointer's last, for its log */
 };
 
 struct server {

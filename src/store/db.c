@@ -436,3 +436,15 @@ int64_t db_last_insert_id(struct db *db)
 {
 	return db->drv->last_insert_id(db->conn);
 }
+
+enum err_code db_checkpoint(struct db *db, int *log_pages, int *copied, struct err *e)
+{
+	int log = 0, done = 0;
+	enum err_code rc = db->drv->checkpoint ? db->drv->checkpoint(db->conn, &log, &done, e) : ERR_OK;
+
+	if (log_pages)
+		*log_pages = log;
+	if (copied)
+		*copied = done;
+	return rc;
+}

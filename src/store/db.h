@@ -25,6 +25,19 @@ struct db_stmt;
 
 enum db_sync { DB_SYNC_OFF, DB_SYNC_NORMAL, DB_SYNC_FULL };
 
+/*
+ * For a connection that leaves checkpoints to another (a server's writer):
+ * its commits never fold the write-ahead log into the database (SQLite's
+ * automatic checkpoint, which would copy a thousand pages and sync twice
+ * inside one of its commits); after each commit it tells grown the log's
+ * length in pages, and the watcher runs db_checkpoint on a connection of
+ * its own. Embed it in the watcher's state. Called on the committing
+ * thread, inside the commit: keep it short.
+ */
+struct db_log_watch {
+	void (*grown)(struct db_log_watch *w, int pages);
+};
+
 struct db_options {
 	bool create;         /* create the database when it does not exist */
 	enum db_sync sync;   /* durability of a commit (SQLite's synchronous) */
@@ -40,6 +53,7 @@ struct db_options {
 	 * own checkpoints fold it in, or whose close does: it is left to them.
 	 */
 	bool keep_wal;
+	struct db_log_watch *log_watch; /* NULL: the connection checkpoints as SQLite does */
 };
 
 #define DB_KEEP_WAL_PAGES 128
@@ -138,6 +152,15 @@ void db_before_commit(struct db *db, db_commit_fn *fn, void *ctx);
  * last (for metrics). */
 int64_t db_busy_ns(const struct db *db);
 
+/*
+ * Copies into the database what the write-ahead log holds and no reader
+ * still needs, without waiting for anyone (SQLite's PASSIVE checkpoint),
+ * on a connection outside any transaction. *log_pages and *copied (either
+ * may be NULL) get the log's length and how much of it is now copied; the
+ * log starts again from its beginning at the first commit after it is
+ * wholly copied. Nothing to do on a backend without such a log.
+ */
+enum err_code db_checkpoint(struct db *db, int *log_pages, int *copied, struct err *e);
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
 /*

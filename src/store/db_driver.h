@@ -32,6 +32,7 @@ struct db_driver {
 	enum err_code (*exec)(void *conn, const char *sql, struct err *e);
 	int64_t (*changes)(void *conn);
 	int64_t (*last_insert_id)(void *conn);
+	enum err_code (*checkpoint)(void *conn, int *log_pages, int *copied, struct err *e);
 };
 
 extern const struct db_driver db_sqlite_driver;

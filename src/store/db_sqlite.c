@@ -88,6 +88,17 @@ static int keep_wal_hook(void *arg, sqlite3 *conn, const char *name, int pages)
 	return SQLITE_OK; /* the commit stands whatever the checkpoint did */
 }
 
+/* After each commit of a log_watch connection, instead of the automatic checkpoint. */
+static int log_watch_hook(void *arg, sqlite3 *conn, const char *name, int pages)
+{
+	struct db_log_watch *w = arg;
+
+	(void)conn;
+	(void)name;
+	w->grown(w, pages);
+	return SQLITE_OK;
+}
+
 static enum err_code sq_open(void **out, const char *path, const struct db_options *o,
 			     struct err *e)
 {
@@ -121,6 +132,8 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 		sqlite3_db_config(conn, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		sqlite3_wal_hook(conn, keep_wal_hook,
 				 (void *)(intptr_t)(o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000));
+	} else if (o->log_watch) {
+		sqlite3_wal_hook(conn, log_watch_hook, o->log_watch);
 	}
 	/* The first read tells a corrupt or foreign file from a database. */
 	rc = sq_exec(conn, "PRAGMA journal_mode=WAL", e);
@@ -288,6 +301,15 @@ static int64_t sq_last_insert_id(void *conn)
 	return sqlite3_last_insert_rowid(conn);
 }
 
+static enum err_code sq_checkpoint(void *conn, int *log_pages, int *copied, struct err *e)
+{
+	int rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, log_pages, copied);
+
+	if (rc == SQLITE_OK)
+		return ERR_OK;
+	return fail(conn, rc, e, "checkpoint");
+}
+
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -310,4 +332,5 @@ const struct db_driver db_sqlite_driver = {
 	.exec = sq_exec,
 	.changes = sq_changes,
 	.last_insert_id = sq_last_insert_id,
+	.checkpoint = sq_checkpoint,
 };

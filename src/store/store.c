@@ -12,7 +12,8 @@ enum err_code store_open(struct store *s, const struct store_options *o, struct 
 	struct db_options dbo = {.create = o->create,
 				 .sync = o->sync,
 				 .busy_timeout_ms = o->busy_timeout_ms,
-				 .keep_wal = o->keep_wal};
+				 .keep_wal = o->keep_wal,
+				 .log_watch = o->log_watch};
 	struct stat sb;
 	enum err_code rc;
 

@@ -23,6 +23,7 @@ struct store_options {
 	const char *blob_dir; /* NULL: TARGET.files beside the database */
 	size_t blob_max;      /* largest attachment accepted, in bytes */
 	bool keep_wal;        /* see struct db_options */
+	struct db_log_watch *log_watch; /* the same */
 };
 
 /*

@@ -2,8 +2,9 @@
 # test_durability.sh - the writer's group commit under load: 200 POSTs from
 # 16 concurrent clients all get 201, the desk holds all 200 tickets with
 # their messages and events, /metrics shows that the writes were grouped
-# (fewer commits than writes), and concurrent changes to one ticket lose
-# nothing. After SIGTERM the desk is intact.
+# (fewer commits than writes), concurrent changes to one ticket lose
+# nothing, and the checkpointer beside the writer folds the log into the
+# desk (the writer's commits leave it). After SIGTERM the desk is intact.
 . "${BASH_SOURCE%/*}/lib.sh"
 
 metric()
@@ -15,7 +16,7 @@ ch_ok init --admin admin@example.com
 ch_ok user add agent@example.com --role agent
 make_token agent@example.com
 AGENT=$TOKEN
-start_server
+start_server --set log.level=debug
 req GET /metrics
 expect_status 200
 JOBS0=$(metric champion_writer_jobs_total)
@@ -105,6 +106,19 @@ assert_eq 50 "$(jb 'len([t for t in j["tags"] if t.startswith("t")])')" "tags th
 assert_eq "\"$T.$(jb 'j["version"]')\"" "$(hdr etag)" "ETag and version agree"
 [ "$(jb 'j["version"]')" -gt "$V0" ] || fail "the contended ticket's version did not move"
 pass
+
+# --- the checkpointer ---------------------------------------------------------------
+# It runs every second: within a few, one has copied a log the writes left.
+ckpt=''
+for _ in $(seq 50); do
+	ckpt=$(grep 'msg="checkpoint" ' "$SRV_ERR" | awk '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v["log_pages"] > 100 && v["copied"] == v["log_pages"]) { print "copied"; exit }
+	}')
+	[ -n "$ckpt" ] && break
+	sleep 0.1
+done
+assert_eq copied "$ckpt" "a checkpoint of the log the writes left ($(grep -c 'msg="checkpoint" ' "$SRV_ERR") logged)"
 
 # --- after SIGTERM -----------------------------------------------------------------
 stop_server 0

@@ -658,6 +658,76 @@ static void test_last_insert_id_and_txn_seq(void **state)
 	assert_int_equal(db_commit(f->db, &e), ERR_OK);
 }
 
+/* --- checkpoints left to another connection ------------------------------ */
+
+struct watch {
+	struct db_log_watch log;
+	int calls, last, max;
+};
+
+static void watch_grown(struct db_log_watch *log, int pages)
+{
+	struct watch *w = (struct watch *)log;
+
+	w->calls++;
+	w->last = pages;
+	if (pages > w->max)
+		w->max = pages;
+}
+
+/* One row of about 8 KiB per transaction: three log pages or so a commit. */
+static void commit_big_rows(struct db *db, int first, int n)
+{
+	static const char ins[] = "INSERT INTO t (id, name, n, label) VALUES ($1, $2, 1, $3)";
+	char label[8192], name[32];
+	struct err e = ERR_INIT;
+	struct db_stmt *st;
+
+	memset(label, 'x', sizeof(label) - 1);
+	label[sizeof(label) - 1] = '\0';
+	for (int i = first; i < first + n; i++) {
+		snprintf(name, sizeof(name), "row %d", i);
+		assert_int_equal(db_begin(db, &e), ERR_OK);
+		assert_int_equal(db_prepare(db, ins, &st, &e), ERR_OK);
+		db_bind_int64(st, 1, i);
+		db_bind_text(st, 2, name);
+		db_bind_text(st, 3, label);
+		assert_int_equal(db_step(st, &e), DB_DONE);
+		db_done(st);
+		assert_int_equal(db_commit(db, &e), ERR_OK);
+	}
+}
+
+/*
+ * A log_watch connection never checkpoints at its commits (SQLite would at
+ * 1,000 pages and start the log again): it reports the log's length after
+ * each one, and db_checkpoint, on another connection, folds the log in.
+ */
+static void test_log_watch(void **state)
+{
+	struct fixture *f = *state;
+	struct watch w = {.log.grown = watch_grown};
+	struct db_options o = {.sync = DB_SYNC_OFF, .busy_timeout_ms = 1000, .log_watch = &w.log};
+	struct db *writer = NULL;
+	struct err e = ERR_INIT;
+	int pages = -1, copied = -1;
+
+	assert_int_equal(db_open(&writer, f->path, &o, &e), ERR_OK);
+	commit_big_rows(writer, 1, 500);
+	assert_int_equal(w.calls, 500);
+	assert_true(w.max > 1200);       /* past SQLite's automatic checkpoint ... */
+	assert_int_equal(w.last, w.max); /* ... and never started again */
+
+	/* The other connection copies it all; the next commit starts the log again. */
+	assert_int_equal(db_checkpoint(f->db, &pages, &copied, &e), ERR_OK);
+	assert_int_equal(pages, w.max);
+	assert_int_equal(copied, pages);
+	commit_big_rows(writer, 1001, 1);
+	assert_true(w.last < 10);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t"), 501);
+	db_close(writer);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -683,6 +753,7 @@ int main(void)
 		T(test_constraint_mapping),
 		T(test_bad_sql),
 		T(test_busy_is_transient),
+		T(test_log_watch),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
