@@ -328,6 +328,103 @@ static void test_checks_without_in_lists(void **state)
 	free(ok);
 }
 
+/* Whether SQLite's plan for sql names index. */
+static bool plan_uses(struct db *db, const char *sql, const char *index)
+{
+	char explain[1024];
+	struct db_stmt *st;
+	struct err e = ERR_INIT;
+	bool found = false;
+
+	snprintf(explain, sizeof(explain), "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(db_prepare_dynamic(db, explain, &st, &e), ERR_OK);
+	while (db_step(st, &e) == DB_ROW)
+		found |= strstr(db_col_text(st, 3), index) != NULL;
+	db_done(st);
+	return found;
+}
+
+/*
+ * 0020 writes the WHERE of the partial indexes without IN lists (SQLite
+ * builds a temporary table per row written for one): none is left, the
+ * indexes hold the rows their new WHERE selects, before and after rows
+ * are added, and the queries that name the same conditions still use them.
+ */
+static void test_partial_indexes_without_in_lists(void **state)
+{
+	static const char desk[] =
+		"INSERT INTO users (id, email, email_norm, name, role, created_at, updated_at) VALUES "
+		"(1, 'c@x', 'c@x', 'C', 'customer', 0, 0);"
+		"INSERT INTO tickets (id, subject, status, priority, requester_id, channel, created_at, "
+		"updated_at) VALUES (1, 's', 'solved', 'normal', 1, 'email', 100, 100), "
+		"(2, 's', 'open', 'normal', 1, 'email', 200, 200), "
+		"(3, 's', 'on_hold', 'normal', 1, 'email', 300, 300);"
+		"INSERT INTO events (entity, entity_id, kind, actor_id, created_at) VALUES "
+		"('ticket', 1, 'ticket.created', 1, 100), ('ticket', 1, 'tag.added', 1, 100), "
+		"('ticket', 2, 'message.public', 1, 200), ('ticket', 2, 'field.status', 1, 210);";
+	static const char later[] =
+		"INSERT INTO tickets (id, subject, status, priority, requester_id, channel, created_at, "
+		"updated_at) VALUES (4, 's', 'new', 'normal', 1, 'email', 400, 400), "
+		"(5, 's', 'closed', 'normal', 1, 'email', 500, 500);"
+		"UPDATE tickets SET status = 'pending' WHERE id = 1;"
+		"UPDATE tickets SET status = 'solved' WHERE id = 2;"
+		"INSERT INTO events (entity, entity_id, kind, actor_id, created_at) VALUES "
+		"('ticket', 4, 'field.priority', 1, 400), ('ticket', 4, 'message.internal', 1, 400);";
+	static const char facts[] =
+		"SELECT kind FROM events WHERE entity = 'ticket' AND entity_id = 4 AND (kind = "
+		"'ticket.created' OR kind = 'field.status' OR kind = 'field.priority' OR kind = "
+		"'message.public') ORDER BY id";
+	static const char mine[] =
+		"SELECT t.id FROM tickets t WHERE 1 = 1 AND (t.status = 'new' OR t.status = 'open' OR "
+		"t.status = 'pending' OR t.status = 'on_hold') AND t.assignee_id = 7 ORDER BY "
+		"t.sla_sort_key, t.id LIMIT 50";
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	char sql[200];
+	int v = -1;
+
+	/* A desk as it was before 0020. */
+	assert_int_equal(db_exec(f->db,
+				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+				 &e),
+			 ERR_OK);
+	for (size_t i = 0; i < migrations_count && migrations[i].version < 20; i++) {
+		assert_int_equal(db_exec(f->db, migrations[i].sql, &e), ERR_OK);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
+			 migrations[i].version);
+		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	}
+	assert_int_equal(db_exec(f->db, desk, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'index' AND sql LIKE '%IN (''%'', ''%'', ''%'')%'"),
+			 3);
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE "
+					     "sql LIKE '%IN (''%'', ''%'', ''%'')%'"),
+			 0);
+	char *ok = tl_query_text(f->db, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+	assert_int_equal(db_exec(f->db, later, &e), ERR_OK);
+	ok = tl_query_text(f->db, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+	/* Unsolved: 1 (pending), 3 (on hold), 4 (new); events: 3 of the first four, and 4's priority. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM tickets INDEXED BY "
+					     "tickets_unsolved_group WHERE (status = 'new' OR status "
+					     "= 'open' OR status = 'pending' OR status = 'on_hold')"),
+			 3);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM events INDEXED BY events_sla "
+					     "WHERE entity = 'ticket' AND (kind = 'ticket.created' OR "
+					     "kind = 'field.status' OR kind = 'field.priority' OR kind = "
+					     "'message.public')"),
+			 4);
+	assert_true(plan_uses(f->db, facts, "events_sla"));
+	assert_true(plan_uses(f->db, mine, "tickets_unsolved_assignee"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -341,6 +438,7 @@ int main(void)
 		T(test_late_lower_number_applied),
 		T(test_first_reply_backfill),
 		T(test_checks_without_in_lists),
+		T(test_partial_indexes_without_in_lists),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_refused),
 	};
