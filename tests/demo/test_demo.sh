@@ -186,6 +186,10 @@ check "first_response_at other than its ticket.first_response event" 0 \
 	"$(sql d.db "SELECT count(*) FROM tickets t WHERE t.first_response_at IS NOT
 		     (SELECT CAST(e.new_value AS INTEGER) FROM events e WHERE e.entity = 'ticket'
 		      AND e.entity_id = t.id AND e.kind = 'ticket.first_response')")"
+check "first reply on the row (fr_at, fr_by) other than its ticket.first_response event" 0 \
+	"$(sql d.db "SELECT count(*) FROM tickets t LEFT JOIN events e ON e.entity = 'ticket'
+		     AND e.entity_id = t.id AND e.kind = 'ticket.first_response'
+		     WHERE t.fr_at IS NOT e.created_at OR t.fr_by IS NOT e.actor_id")"
 check "tickets with more than one ticket.first_response event" 0 \
 	"$(sql d.db "SELECT count(*) FROM (SELECT entity_id FROM events WHERE
 		     kind = 'ticket.first_response' GROUP BY entity_id HAVING count(*) > 1)")"

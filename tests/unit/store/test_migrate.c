@@ -2,6 +2,7 @@
 #include "util/common.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "store/repo.h"
 #include "util/time.h"
 #include "testlib.h"
 
@@ -205,12 +206,28 @@ static void test_first_reply_backfill(void **state)
 	/* Ticket 3: breached. No business time is measured until a recompute. */
 	assert_int_equal(tl_query_int(f->db, "SELECT fr_sla FROM tickets WHERE id = 3"), 2);
 	assert_int_equal(tl_query_int(f->db, "SELECT count(fr_business_ms) FROM tickets"), 0);
-	/* Afterwards the trigger keeps them: a later event does not move the first. */
-	assert_int_equal(db_exec(f->db, "INSERT INTO events (entity, entity_id, kind, actor_id, "
-				 "created_at) VALUES ('ticket', 2, 'ticket.first_response', 3, 230), "
-				 "('ticket', 2, 'ticket.first_response', 2, 240)", &e), ERR_OK);
+	/*
+	 * Afterwards the store keeps them as the trigger did until 0022 (no
+	 * trigger is left on events): a later event does not move the first.
+	 */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'trigger' AND tbl_name = 'events' AND name NOT LIKE "
+					     "'events_no_%'"),
+			 0);
+	struct event_new ev = {.entity = "ticket", .entity_id = 2, .kind = "ticket.first_response",
+			       .actor_id = 3, .at = 230};
+	assert_int_equal(repo_event_add(f->db, &ev, &e), ERR_OK);
+	ev.actor_id = 2;
+	ev.at = 240;
+	assert_int_equal(repo_event_add(f->db, &ev, &e), ERR_OK);
+	ev.entity = "user"; /* not a ticket's */
+	ev.entity_id = 3;
+	assert_int_equal(repo_event_add(f->db, &ev, &e), ERR_OK);
 	assert_int_equal(tl_query_int(f->db, "SELECT fr_at FROM tickets WHERE id = 2"), 230);
 	assert_int_equal(tl_query_int(f->db, "SELECT fr_by FROM tickets WHERE id = 2"), 3);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM tickets WHERE id = 3 AND "
+					     "fr_at IS NULL"),
+			 1);
 }
 
 static void test_newer_schema_refused(void **state)
