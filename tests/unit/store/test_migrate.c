@@ -328,6 +328,56 @@ static void test_checks_without_in_lists(void **state)
 	free(ok);
 }
 
+/*
+ * migrate_desk (opening a desk): an empty database or a foreign one is
+ * refused and left as it was; a desk missing a migration gets it; a newer
+ * one is refused.
+ */
+static void test_desk_only(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	char sql[200];
+	int v = -1;
+
+	assert_int_equal(migrate_desk(f->db, "empty.db", &v, &e), ERR_NOT_FOUND);
+	assert_contains(e.msg, "'empty.db' is empty, not a desk");
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master"), 0);
+	assert_int_equal(v, -1);
+	err_clear(&e);
+
+	assert_int_equal(db_exec(f->db, "CREATE TABLE notes (body TEXT)", &e), ERR_OK);
+	assert_int_equal(migrate_desk(f->db, "their.db", &v, &e), ERR_INVALID);
+	assert_contains(e.msg, "'their.db' is a database but not a Champion desk");
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master"), 1);
+	err_clear(&e);
+	assert_int_equal(db_exec(f->db, "DROP TABLE notes", &e), ERR_OK);
+
+	/* A desk that lacks its last migration: applied, the rest left alone. */
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	snprintf(sql, sizeof(sql), "DELETE FROM schema_migrations WHERE version = %d",
+		 migrate_latest());
+	assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	time_set_fixed(1800000000000LL);
+	v = -1;
+	assert_int_equal(migrate_desk(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations WHERE "
+					     "applied_at = 1800000000000"),
+			 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+			 (int64_t)migrations_count);
+	/* Up to date: nothing to do. */
+	assert_int_equal(migrate_desk(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+
+	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'future', 0)",
+		 migrate_latest() + 1);
+	assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	assert_int_equal(migrate_desk(f->db, f->path, &v, &e), ERR_CONFLICT);
+	assert_contains(e.msg, "newer");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -343,6 +393,7 @@ int main(void)
 		T(test_checks_without_in_lists),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_refused),
+		T(test_desk_only),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
