@@ -237,18 +237,19 @@ static bool has_long_in_list(const char *sql)
 
 /*
  * 0021: mail_inbound's CHECK, which 0019 missed (its list starts on a
- * line of its own), is comparisons too, on a desk migrated before it
- * with rows in the table; no table is left with a CHECK IN list of three
- * values or more.
+ * line of its own), and events_sla's WHERE are comparisons too, on a desk
+ * migrated before it with rows in both; no table is left with a CHECK IN
+ * list of three values or more, and repo_sla_facts's query still reads
+ * events_sla alone.
  */
-static void test_mail_inbound_check_without_in_list(void **state)
+static void test_in_lists_0021(void **state)
 {
 	static const char *const states[] = {"new_ticket", "threaded", "duplicate",
 					     "held",       "bounce",   "ignored"};
 	struct fixture *f = *state;
 	struct err e = ERR_INIT;
 	struct db_stmt *st;
-	char sql[300];
+	char sql[600];
 	int v = -1;
 
 	assert_int_equal(db_exec(f->db,
@@ -265,7 +266,10 @@ static void test_mail_inbound_check_without_in_list(void **state)
 	assert_int_equal(db_exec(f->db,
 				 "INSERT INTO mail_raw VALUES ('h', 1, x'00');"
 				 "INSERT INTO mail_inbound (mailbox, raw_sha256, raw_size, received_at, "
-				 "state) VALUES ('m', 'h', 1, 5, 'held')",
+				 "state) VALUES ('m', 'h', 1, 5, 'held');"
+				 "INSERT INTO events (entity, entity_id, kind, created_at) VALUES "
+				 "('ticket', 7, 'ticket.created', 1), ('ticket', 7, 'field.subject', 2), "
+				 "('ticket', 7, 'message.public', 3)",
 				 &e),
 			 ERR_OK);
 	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
@@ -282,6 +286,24 @@ static void test_mail_inbound_check_without_in_list(void **state)
 	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = "
 					     "'mail_inbound' AND sql LIKE '%CHECK (state = ''new_ticket'' OR %'"),
 			 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = "
+					     "'events_sla' AND sql NOT LIKE '% IN %' AND sql LIKE "
+					     "'%WHERE kind = ''ticket.created'' OR %'"),
+			 1);
+	/* repo_sla_facts's query (the same text): from the covering index, its two events. */
+	static const char facts[] =
+		"SELECT kind, old_value, new_value, data, created_at FROM events WHERE entity = "
+		"'ticket' AND entity_id = 7 AND (kind = 'ticket.created' OR kind = 'field.status' "
+		"OR kind = 'field.priority' OR kind = 'message.public') ORDER BY id";
+	bool covered = false;
+	snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", facts);
+	assert_int_equal(db_prepare_dynamic(f->db, sql, &st, &e), ERR_OK);
+	while (db_step(st, &e) == DB_ROW)
+		covered |= strstr(db_col_text(st, 3), "COVERING INDEX events_sla") != NULL;
+	db_done(st);
+	assert_true(covered);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s)", facts);
+	assert_int_equal(tl_query_int(f->db, sql), 2);
 	/* The row kept; the same values accepted, anything else refused. */
 	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM mail_inbound WHERE state = 'held'"),
 			 1);
@@ -481,7 +503,7 @@ int main(void)
 		T(test_late_lower_number_applied),
 		T(test_first_reply_backfill),
 		T(test_checks_without_in_lists),
-		T(test_mail_inbound_check_without_in_list),
+		T(test_in_lists_0021),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_refused),
 		T(test_desk_only),
