@@ -149,6 +149,25 @@ static void test_late_lower_number_applied(void **state)
 			 (int64_t)migrations_count);
 }
 
+/* The desk as it was before migration version below: the earlier ones applied and recorded. */
+static void migrate_before(struct db *db, int below)
+{
+	struct err e = ERR_INIT;
+	char sql[200];
+
+	assert_int_equal(db_exec(db,
+				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+				 &e),
+			 ERR_OK);
+	for (size_t i = 0; i < migrations_count && migrations[i].version < below; i++) {
+		assert_int_equal(db_exec(db, migrations[i].sql, &e), ERR_OK);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
+			 migrations[i].version);
+		assert_int_equal(db_exec(db, sql, &e), ERR_OK);
+	}
+}
+
 /*
  * 0016_first_reply on a desk that has answered tickets and clocks: the
  * report's columns are filled from the events (the first
@@ -177,21 +196,10 @@ static void test_first_reply_backfill(void **state)
 		"due_at, breached_at) VALUES (3, 'first_reply', 1, 0, 60, 300, 360, 360);";
 	struct fixture *f = *state;
 	struct err e = ERR_INIT;
-	char sql[200];
 	int v = -1;
 
 	/* A desk as it was before 0016. */
-	assert_int_equal(db_exec(f->db,
-				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-				 &e),
-			 ERR_OK);
-	for (size_t i = 0; i < migrations_count && migrations[i].version < 16; i++) {
-		assert_int_equal(db_exec(f->db, migrations[i].sql, &e), ERR_OK);
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
-			 migrations[i].version);
-		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
-	}
+	migrate_before(f->db, 16);
 	assert_int_equal(db_exec(f->db, desk, &e), ERR_OK);
 	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
 
@@ -252,17 +260,7 @@ static void test_in_lists_0021(void **state)
 	char sql[600];
 	int v = -1;
 
-	assert_int_equal(db_exec(f->db,
-				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-				 &e),
-			 ERR_OK);
-	for (size_t i = 0; i < migrations_count && migrations[i].version < 21; i++) {
-		assert_int_equal(db_exec(f->db, migrations[i].sql, &e), ERR_OK);
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
-			 migrations[i].version);
-		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
-	}
+	migrate_before(f->db, 21);
 	assert_int_equal(db_exec(f->db,
 				 "INSERT INTO mail_raw VALUES ('h', 1, x'00');"
 				 "INSERT INTO mail_inbound (mailbox, raw_sha256, raw_size, received_at, "
