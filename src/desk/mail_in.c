@@ -83,21 +83,38 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 /*
  * Text the desk accepts: invalid bytes become U+FFFD, control characters
  * a space (a body keeps its line breaks and tabs; CR goes), at most
- * max_cp code points (then "…"). Into the arena.
+ * max_cp code points: a longer text keeps max_cp - 1 and ends in "…".
+ * Into the arena.
  */
 static const char *scrub(struct arena *a, const char *s, bool multiline, size_t max_cp)
 {
 	struct buf b = BUF_INIT;
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p), cps = 0;
+	size_t mark = 0; /* b's length at max_cp - 1 code points: where a cut text ends */
 	const char *out;
 
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len(p + i, n - i);
+		size_t k, run = i;
 		if (cps == max_cp) {
+			buf_truncate(&b, mark);
 			buf_puts(&b, "\xE2\x80\xA6");
 			break;
 		}
+		/* A run of printable ASCII (and, in a body, line breaks and tabs) goes as it is. */
+		while (run < n && run - i < max_cp - cps &&
+		       ((p[run] >= 0x20 && p[run] < 0x7F) ||
+			(multiline && (p[run] == '\n' || p[run] == '\t'))))
+			run++;
+		if (run > i) {
+			if (cps < max_cp - 1 && cps + (run - i) >= max_cp - 1)
+				mark = b.len + (max_cp - 1 - cps);
+			buf_append(&b, p + i, run - i);
+			cps += run - i;
+			i = run;
+			continue;
+		}
+		k = utf8_len(p + i, n - i);
 		if (!k) {
 			buf_puts(&b, REPLACEMENT);
 			i++;
@@ -114,7 +131,8 @@ static const char *scrub(struct arena *a, const char *s, bool multiline, size_t 
 			buf_append(&b, p + i, k);
 			i += k;
 		}
-		cps++;
+		if (++cps == max_cp - 1)
+			mark = b.len;
 	}
 	out = arena_strdup(a, buf_str(&b));
 	buf_release(&b);

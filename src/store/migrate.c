@@ -4,6 +4,7 @@
 #include "store/migrate.h"
 #include "util/log.h"
 #include "util/time.h"
+#include "util/xalloc.h"
 
 int migrate_latest(void)
 {
@@ -31,38 +32,51 @@ enum err_code migrate_probe(struct db *db, bool *has_any, bool *has_migrations,
 	return ERR_OK;
 }
 
-static enum err_code current_version(struct db *db, int *v, struct err *e)
+/*
+ * The versions recorded in schema_migrations, ascending, into *out (malloc'd,
+ * *n of them): one query, the whole check on a desk that is up to date.
+ * *missing when the database has no such table (then nothing is read).
+ */
+static enum err_code recorded(struct db *db, int **out, size_t *n, bool *missing,
+			      struct err *e)
 {
-	static const char sql[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+	static const char sql[] = "SELECT version FROM schema_migrations ORDER BY version";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-	if (rc)
-		return rc;
-	if (db_step(st, e) != DB_ROW)
-		rc = e->code ? e->code : ERR_INTERNAL;
-	else
-		*v = (int)db_col_int64(st, 0);
-	db_done(st);
-	return rc;
-}
-
-/* Whether migration version is recorded as applied. */
-static enum err_code is_applied(struct db *db, int version, bool *yes, struct err *e)
-{
-	static const char sql[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	size_t cap = migrations_count + 8;
+	int *v = NULL;
+	enum err_code rc;
 	int r;
 
-	if (rc)
+	*out = NULL;
+	*n = 0;
+	*missing = false;
+	if ((rc = db_prepare(db, sql, &st, e))) {
+		/* No table to read: the probe tells a database without it from a failure. */
+		struct err pe = ERR_INIT;
+		bool has_any, has_migrations;
+		if (migrate_probe(db, &has_any, &has_migrations, &pe) == ERR_OK && !has_migrations) {
+			err_clear(e);
+			*missing = true;
+			return ERR_OK;
+		}
 		return rc;
-	db_bind_int64(st, 1, version);
-	r = db_step(st, e);
-	*yes = r == DB_ROW;
-	if (r < 0)
-		rc = e->code;
+	}
+	v = xmalloc(cap * sizeof(*v));
+	while ((r = db_step(st, e)) == DB_ROW) {
+		if (*n == cap) {
+			cap *= 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = (int)db_col_int64(st, 0);
+	}
 	db_done(st);
-	return rc;
+	if (r < 0) {
+		free(v);
+		*n = 0;
+		return e->code ? e->code : ERR_INTERNAL;
+	}
+	*out = v;
+	return ERR_OK;
 }
 
 static enum err_code apply_one(struct db *db, const struct migration *m, struct err *e)
@@ -97,17 +111,28 @@ fail:
 	return rc;
 }
 
-enum err_code migrate_apply(struct db *db, const char *where, int *version, struct err *e)
+/* Brings db up to date; create: whether a database without any table may become a desk. */
+static enum err_code migrate(struct db *db, const char *where, bool create, int *version,
+			     struct err *e)
 {
-	bool has_any = false, has_migrations = false;
-	int v = 0;
+	int *done = NULL, v = 0;
+	size_t ndone = 0, k = 0;
+	bool missing;
 	enum err_code rc;
 
-	if ((rc = migrate_probe(db, &has_any, &has_migrations, e)))
+	if ((rc = recorded(db, &done, &ndone, &missing, e)))
 		return rc;
-	if (has_any && !has_migrations)
-		return err_set(e, ERR_INVALID, "'%s' is a database but not a Champion desk", where);
-	if (!has_migrations) {
+	if (missing) {
+		bool has_any = false, has_migrations = false;
+		if ((rc = migrate_probe(db, &has_any, &has_migrations, e)))
+			return rc;
+		if (has_any)
+			return err_set(e, ERR_INVALID, "'%s' is a database but not a Champion desk",
+				       where);
+		if (!create)
+			return err_set(e, ERR_NOT_FOUND,
+				       "'%s' is empty, not a desk (create one with 'champion init')",
+				       where);
 		rc = db_exec(db,
 			     "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
 			     "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
@@ -115,28 +140,43 @@ enum err_code migrate_apply(struct db *db, const char *where, int *version, stru
 		if (rc)
 			return rc;
 	}
-	if ((rc = current_version(db, &v, e)))
-		return rc;
-	if (v > migrate_latest())
+	if (ndone)
+		v = done[ndone - 1];
+	if (v > migrate_latest()) {
+		free(done);
 		return err_set(e, ERR_CONFLICT,
 			       "desk '%s' has schema version %d, newer than this champion knows "
 			       "(%d); use a newer champion",
 			       where, v, migrate_latest());
+	}
 	/*
 	 * Each migration not yet recorded, in order: numbers are taken by
-	 * branches, so one merged later (0009 after 0010) still applies.
+	 * branches, so one merged later (0009 after 0010) still applies. Both
+	 * lists ascend, so one pass over them finds the gaps.
 	 */
 	for (size_t i = 0; i < migrations_count; i++) {
-		bool done = false;
-		if ((rc = is_applied(db, migrations[i].version, &done, e)))
-			return rc;
-		if (done)
+		while (k < ndone && done[k] < migrations[i].version)
+			k++;
+		if (k < ndone && done[k] == migrations[i].version)
 			continue;
-		if ((rc = apply_one(db, &migrations[i], e)))
+		if ((rc = apply_one(db, &migrations[i], e))) {
+			free(done);
 			return rc;
+		}
 		if (migrations[i].version > v)
 			v = migrations[i].version;
 	}
+	free(done);
 	*version = v;
 	return ERR_OK;
+}
+
+enum err_code migrate_apply(struct db *db, const char *where, int *version, struct err *e)
+{
+	return migrate(db, where, true, version, e);
+}
+
+enum err_code migrate_desk(struct db *db, const char *where, int *version, struct err *e)
+{
+	return migrate(db, where, false, version, e);
 }

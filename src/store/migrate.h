@@ -38,4 +38,12 @@ enum err_code migrate_probe(struct db *db, bool *has_any, bool *is_desk, struct 
  */
 enum err_code migrate_apply(struct db *db, const char *where, int *version, struct err *e);
 
+/*
+ * As migrate_apply, for a database that must be a desk already (opening
+ * one): a database without any table is ERR_NOT_FOUND, one with tables but
+ * no schema_migrations ERR_INVALID, and neither is changed. On a desk that
+ * is up to date, one query.
+ */
+enum err_code migrate_desk(struct db *db, const char *where, int *version, struct err *e);
+
 #endif

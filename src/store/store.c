@@ -29,21 +29,9 @@ enum err_code store_open(struct store *s, const struct store_options *o, struct 
 			       o->target);
 	if ((rc = db_open(&s->db, o->target, &dbo, e)))
 		return rc;
-	if (!o->create) {
-		bool has_any, is_desk;
-		if ((rc = migrate_probe(s->db, &has_any, &is_desk, e)))
-			goto fail;
-		if (!is_desk) {
-			rc = err_set(e, has_any ? ERR_INVALID : ERR_NOT_FOUND,
-				     has_any ? "'%s' is a database but not a Champion desk"
-					     : "'%s' is empty, not a desk (create one with 'champion "
-					       "init')",
-				     o->target);
-			goto fail;
-		}
-	}
-	if ((rc = migrate_apply(s->db, o->target, &s->version, e))) {
-fail:
+	rc = o->create ? migrate_apply(s->db, o->target, &s->version, e)
+		       : migrate_desk(s->db, o->target, &s->version, e);
+	if (rc) {
 		db_close(s->db);
 		s->db = NULL;
 		return rc;

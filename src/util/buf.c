@@ -37,6 +37,14 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
 /* Make room for extra more bytes plus the NUL; -1 past the cap. */
 static int grow(struct buf *b, size_t extra)
 {

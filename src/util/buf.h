@@ -30,6 +30,8 @@ void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 char *buf_detach(struct buf *b, size_t *len);
 void buf_reset(struct buf *b);
+/* Cuts b to its first len bytes; a len past its end changes nothing. */
+void buf_truncate(struct buf *b, size_t len);
 
 /* Each returns 0, or -1 when the result would pass b->max. */
 int buf_append_slow(struct buf *b, const void *data, size_t len);

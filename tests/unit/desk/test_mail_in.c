@@ -336,6 +336,37 @@ static void test_text_made_valid(void **state)
 	struct desk_mail_result r2 = receive(f, &m);
 	assert_string_equal(r2.state, "new_ticket");
 	assert_string_equal(view(f, r2.ticket_id).requester.name, "J\xc3\xbcrgen Gr\xc3\xb6");
+	/*
+	 * A subject longer than the cap is cut to it, "…" included, and is a
+	 * ticket (it was held: one code point over); one at the cap is whole.
+	 */
+	char subj[DESK_SUBJECT_MAX + 20], want[DESK_SUBJECT_MAX + 8];
+	memset(subj, 'a', sizeof(subj) - 1);
+	subj[sizeof(subj) - 1] = '\0';
+	subj[5] = '\t';
+	memcpy(subj + DESK_SUBJECT_MAX - 1, "\xc3\xa9", 2); /* the 250th code point */
+	memset(want, 'a', DESK_SUBJECT_MAX - 1);
+	want[5] = ' ';
+	memcpy(want + DESK_SUBJECT_MAX - 1, "\xE2\x80\xA6", 4);
+	m = mail("alice@example.com", "cap1@x", subj, "x");
+	r2 = receive(f, &m);
+	assert_string_equal(r2.state, "new_ticket");
+	assert_string_equal(view(f, r2.ticket_id).ticket.subject, want);
+	subj[DESK_SUBJECT_MAX + 1] = '\0'; /* 250 code points, the last of two bytes */
+	memcpy(want + DESK_SUBJECT_MAX - 1, "\xc3\xa9", 3);
+	m = mail("alice@example.com", "cap2@x", subj, "x");
+	r2 = receive(f, &m);
+	assert_string_equal(r2.state, "new_ticket");
+	assert_string_equal(view(f, r2.ticket_id).ticket.subject, want);
+	/* Also when the cut falls inside a run of ASCII. */
+	memset(subj, 'b', DESK_SUBJECT_MAX + 10);
+	subj[DESK_SUBJECT_MAX + 10] = '\0';
+	memset(want, 'b', DESK_SUBJECT_MAX - 1);
+	memcpy(want + DESK_SUBJECT_MAX - 1, "\xE2\x80\xA6", 4);
+	m = mail("alice@example.com", "cap3@x", subj, "x");
+	r2 = receive(f, &m);
+	assert_string_equal(r2.state, "new_ticket");
+	assert_string_equal(view(f, r2.ticket_id).ticket.subject, want);
 	m = mail("alice@example.com", "blank@x", "   ", "");
 	v = view(f, receive(f, &m).ticket_id);
 	assert_string_equal(v.ticket.subject, "(no subject)");

@@ -6,6 +6,8 @@
 #include "util/time.h"
 #include "testlib.h"
 
+#include <ctype.h>
+
 struct fixture {
 	char *dir;
 	char *path;
@@ -148,6 +150,25 @@ static void test_late_lower_number_applied(void **state)
 			 (int64_t)migrations_count);
 }
 
+/* The desk as it was before migration version below: the earlier ones applied and recorded. */
+static void migrate_before(struct db *db, int below)
+{
+	struct err e = ERR_INIT;
+	char sql[200];
+
+	assert_int_equal(db_exec(db,
+				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+				 &e),
+			 ERR_OK);
+	for (size_t i = 0; i < migrations_count && migrations[i].version < below; i++) {
+		assert_int_equal(db_exec(db, migrations[i].sql, &e), ERR_OK);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
+			 migrations[i].version);
+		assert_int_equal(db_exec(db, sql, &e), ERR_OK);
+	}
+}
+
 /*
  * 0016_first_reply on a desk that has answered tickets and clocks: the
  * report's columns are filled from the events (the first
@@ -176,21 +197,10 @@ static void test_first_reply_backfill(void **state)
 		"due_at, breached_at) VALUES (3, 'first_reply', 1, 0, 60, 300, 360, 360);";
 	struct fixture *f = *state;
 	struct err e = ERR_INIT;
-	char sql[200];
 	int v = -1;
 
 	/* A desk as it was before 0016. */
-	assert_int_equal(db_exec(f->db,
-				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-				 &e),
-			 ERR_OK);
-	for (size_t i = 0; i < migrations_count && migrations[i].version < 16; i++) {
-		assert_int_equal(db_exec(f->db, migrations[i].sql, &e), ERR_OK);
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
-			 migrations[i].version);
-		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
-	}
+	migrate_before(f->db, 16);
 	assert_int_equal(db_exec(f->db, desk, &e), ERR_OK);
 	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
 
@@ -228,6 +238,106 @@ static void test_first_reply_backfill(void **state)
 	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM tickets WHERE id = 3 AND "
 					     "fr_at IS NULL"),
 			 1);
+}
+
+/* Whether sql has "x IN (a, b, c...)" of three values or more, whatever the spacing. */
+static bool has_long_in_list(const char *sql)
+{
+	for (const char *p = sql; (p = strstr(p, "IN")); p += 2) {
+		const char *q = p + 2;
+		int commas = 0;
+		if (p > sql && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q != '(')
+			continue;
+		for (q++; *q && *q != ')' && *q != '('; q++)
+			commas += *q == ',';
+		if (*q == ')' && commas >= 2)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * 0021: mail_inbound's CHECK, which 0019 missed (its list starts on a
+ * line of its own), and (0020's) events_sla's WHERE are comparisons too, on a desk
+ * migrated before it with rows in both; no table is left with a CHECK IN
+ * list of three values or more, and repo_sla_facts's query still reads
+ * events_sla alone.
+ */
+static void test_in_lists_0021(void **state)
+{
+	static const char *const states[] = {"new_ticket", "threaded", "duplicate",
+					     "held",       "bounce",   "ignored"};
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	struct db_stmt *st;
+	char sql[600];
+	int v = -1;
+
+	migrate_before(f->db, 21);
+	assert_int_equal(db_exec(f->db,
+				 "INSERT INTO mail_raw VALUES ('h', 1, x'00');"
+				 "INSERT INTO mail_inbound (mailbox, raw_sha256, raw_size, received_at, "
+				 "state) VALUES ('m', 'h', 1, 5, 'held');"
+				 "INSERT INTO events (entity, entity_id, kind, created_at) VALUES "
+				 "('ticket', 7, 'ticket.created', 1), ('ticket', 7, 'field.subject', 2), "
+				 "('ticket', 7, 'message.public', 3)",
+				 &e),
+			 ERR_OK);
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+
+	assert_int_equal(db_prepare(f->db, "SELECT name, sql FROM sqlite_master WHERE type = "
+					   "'table' AND sql IS NOT NULL", &st, &e),
+			 ERR_OK);
+	while (db_step(st, &e) == DB_ROW)
+		if (has_long_in_list(db_col_text(st, 1)))
+			fail_msg("table %s keeps an IN list: %s", db_col_text(st, 0),
+				 db_col_text(st, 1));
+	db_done(st);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = "
+					     "'mail_inbound' AND sql LIKE '%CHECK (state = ''new_ticket'' OR %'"),
+			 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = "
+					     "'events_sla' AND sql NOT LIKE '% IN %' AND sql LIKE "
+					     "'%WHERE kind = ''ticket.created'' OR %'"),
+			 1);
+	/* repo_sla_facts's query (the same text): from the covering index, its two events. */
+	static const char facts[] =
+		"SELECT kind, old_value, new_value, data, created_at FROM events WHERE entity = "
+		"'ticket' AND entity_id = 7 AND (kind = 'ticket.created' OR kind = 'field.status' "
+		"OR kind = 'field.priority' OR kind = 'message.public') ORDER BY id";
+	bool covered = false;
+	snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", facts);
+	assert_int_equal(db_prepare_dynamic(f->db, sql, &st, &e), ERR_OK);
+	while (db_step(st, &e) == DB_ROW)
+		covered |= strstr(db_col_text(st, 3), "COVERING INDEX events_sla") != NULL;
+	db_done(st);
+	assert_true(covered);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s)", facts);
+	assert_int_equal(tl_query_int(f->db, sql), 2);
+	/* The row kept; the same values accepted, anything else refused. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM mail_inbound WHERE state = 'held'"),
+			 1);
+	for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO mail_inbound (mailbox, raw_sha256, raw_size, received_at, "
+			 "state) VALUES ('m', 'h', 1, 6, '%s')",
+			 states[i]);
+		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	}
+	assert_int_equal(db_exec(f->db,
+				 "INSERT INTO mail_inbound (mailbox, raw_sha256, raw_size, received_at, "
+				 "state) VALUES ('m', 'h', 1, 7, 'lost')",
+				 &e),
+			 ERR_INVALID);
+	err_clear(&e);
+	char *ok = tl_query_text(f->db, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
 }
 
 static void test_newer_schema_refused(void **state)
@@ -345,6 +455,56 @@ static void test_checks_without_in_lists(void **state)
 	free(ok);
 }
 
+/*
+ * migrate_desk (opening a desk): an empty database or a foreign one is
+ * refused and left as it was; a desk missing a migration gets it; a newer
+ * one is refused.
+ */
+static void test_desk_only(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+	char sql[200];
+	int v = -1;
+
+	assert_int_equal(migrate_desk(f->db, "empty.db", &v, &e), ERR_NOT_FOUND);
+	assert_contains(e.msg, "'empty.db' is empty, not a desk");
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master"), 0);
+	assert_int_equal(v, -1);
+	err_clear(&e);
+
+	assert_int_equal(db_exec(f->db, "CREATE TABLE notes (body TEXT)", &e), ERR_OK);
+	assert_int_equal(migrate_desk(f->db, "their.db", &v, &e), ERR_INVALID);
+	assert_contains(e.msg, "'their.db' is a database but not a Champion desk");
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master"), 1);
+	err_clear(&e);
+	assert_int_equal(db_exec(f->db, "DROP TABLE notes", &e), ERR_OK);
+
+	/* A desk that lacks its last migration: applied, the rest left alone. */
+	assert_int_equal(migrate_apply(f->db, f->path, &v, &e), ERR_OK);
+	snprintf(sql, sizeof(sql), "DELETE FROM schema_migrations WHERE version = %d",
+		 migrate_latest());
+	assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	time_set_fixed(1800000000000LL);
+	v = -1;
+	assert_int_equal(migrate_desk(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations WHERE "
+					     "applied_at = 1800000000000"),
+			 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+			 (int64_t)migrations_count);
+	/* Up to date: nothing to do. */
+	assert_int_equal(migrate_desk(f->db, f->path, &v, &e), ERR_OK);
+	assert_int_equal(v, migrate_latest());
+
+	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'future', 0)",
+		 migrate_latest() + 1);
+	assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
+	assert_int_equal(migrate_desk(f->db, f->path, &v, &e), ERR_CONFLICT);
+	assert_contains(e.msg, "newer");
+}
+
 /* Whether SQLite's plan for sql names index. */
 static bool plan_uses(struct db *db, const char *sql, const char *index)
 {
@@ -397,21 +557,10 @@ static void test_partial_indexes_without_in_lists(void **state)
 		"t.sla_sort_key, t.id LIMIT 50";
 	struct fixture *f = *state;
 	struct err e = ERR_INIT;
-	char sql[200];
 	int v = -1;
 
 	/* A desk as it was before 0020. */
-	assert_int_equal(db_exec(f->db,
-				 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-				 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-				 &e),
-			 ERR_OK);
-	for (size_t i = 0; i < migrations_count && migrations[i].version < 20; i++) {
-		assert_int_equal(db_exec(f->db, migrations[i].sql, &e), ERR_OK);
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'x', 0)",
-			 migrations[i].version);
-		assert_int_equal(db_exec(f->db, sql, &e), ERR_OK);
-	}
+	migrate_before(f->db, 20);
 	assert_int_equal(db_exec(f->db, desk, &e), ERR_OK);
 	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
 					     "'index' AND sql LIKE '%IN (''%'', ''%'', ''%'')%'"),
@@ -456,8 +605,10 @@ int main(void)
 		T(test_first_reply_backfill),
 		T(test_checks_without_in_lists),
 		T(test_partial_indexes_without_in_lists),
+		T(test_in_lists_0021),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_refused),
+		T(test_desk_only),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -258,6 +258,25 @@ static void test_reset(void **state)
 	buf_release(&b);
 }
 
+static void test_truncate(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_truncate(&b, 0); /* on a never-used buf */
+	buf_puts(&b, "hello, world");
+	buf_truncate(&b, 20); /* past the end: nothing */
+	assert_string_equal(buf_str(&b), "hello, world");
+	buf_truncate(&b, 5);
+	assert_int_equal(b.len, 5);
+	assert_string_equal(buf_str(&b), "hello");
+	buf_puts(&b, "!");
+	assert_string_equal(buf_str(&b), "hello!");
+	buf_truncate(&b, 0);
+	assert_string_equal(buf_str(&b), "");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_vprintf),
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_truncate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,4 +9,4 @@
 -- server's writer spends on a new ticket. repo_event_add now writes the
 -- same two columns, with the same condition, when it adds such an event;
 -- every event goes through it.
-DROP TRIGGER first_reply_recorded;
+DROP TRIGGER IF EXISTS first_reply_recorded;
