@@ -377,6 +377,15 @@ struct search_result {
 enum err_code desk_search(struct desk *d, const struct actor *who, struct arena *a,
 			  const struct search_query *q, struct search_result *out, struct err *e);
 
+/*
+ * Indexes the messages a search_later desk (store_options) left waiting,
+ * batch of them a transaction (0: DESK_SEARCH_CATCH_UP_BATCH), until none
+ * is left; *indexed (may be NULL) gets how many. Takes the write lock only
+ * when something waits.
+ */
+#define DESK_SEARCH_CATCH_UP_BATCH 2000
+enum err_code desk_search_catch_up(struct desk *d, int batch, int64_t *indexed, struct err *e);
+
 /* The ticket's events, oldest first (staff only). */
 enum err_code desk_ticket_events(struct desk *d, const struct actor *who, struct arena *a,
 				 int64_t id, struct rows *out, struct err *e);

@@ -102,3 +102,30 @@ enum err_code desk_search(struct desk *d, const struct actor *who, struct arena 
 		return rc;
 	return desk_read_end(d, search(d, who, a, q, out, e), e);
 }
+
+enum err_code desk_search_catch_up(struct desk *d, int batch, int64_t *indexed, struct err *e)
+{
+	enum err_code rc;
+	int64_t total = 0;
+	bool any = false;
+	int done;
+
+	if (batch <= 0)
+		batch = DESK_SEARCH_CATCH_UP_BATCH;
+	if ((rc = search_pending_any(desk_db(d), &any, e)) || !any)
+		goto out;
+	do {
+		if ((rc = db_begin(desk_db(d), e)))
+			break;
+		if ((rc = search_flush_some(desk_db(d), batch, &done, e)) ||
+		    (rc = db_commit(desk_db(d), e))) {
+			db_rollback(desk_db(d));
+			break;
+		}
+		total += done;
+	} while (done == batch);
+out:
+	if (indexed)
+		*indexed = total;
+	return rc;
+}

@@ -43,7 +43,7 @@ struct lane {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct write_job *head, *tail;
-	bool stop;
+	bool stop, started;
 	struct desk *desk;
 };
 
@@ -58,6 +58,8 @@ struct writer {
 	 */
 	struct db_log_watch log;
 	int log_pages, log_woken_at;   /* the writer's */
+	int64_t indexed_at;            /* the writer's last search index catch-up (time_mono_ms) */
+	bool index_due;                /* it committed since */
 	struct desk_worker checkpointer;
 	int ckpt_pages, ckpt_copied;   /* the checkpointer's last, for its log */
 };

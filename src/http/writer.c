@@ -2,7 +2,11 @@
 #include "util/common.h"
 #include "http/server_private.h"
 #include "util/log.h"
+#include "util/time.h"
 #include "util/xalloc.h"
+
+#include <errno.h>
+#include <time.h>
 
 struct write_job *job_new(struct hreq *r,
 			  enum err_code (*run)(struct desk *, struct write_job *, struct err *),
@@ -34,15 +38,34 @@ static void lane_push(struct lane *l, struct write_job *j)
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* Waits for jobs; takes up to max of them, linked. NULL once stopped and empty. */
-static struct write_job *lane_take(struct lane *l, int max)
+/*
+ * Waits for jobs, up to wait_ms (forever when negative); takes up to max
+ * of them, linked. NULL when none came in time, or once stopped and
+ * empty (*stopped then true; stopped may be NULL).
+ */
+static struct write_job *lane_take(struct lane *l, int max, int64_t wait_ms, bool *stopped)
 {
 	struct write_job *first, *last;
+	struct timespec until;
 	int n = 1;
 
+	if (wait_ms >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += wait_ms / 1000;
+		until.tv_nsec += (wait_ms % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+	}
 	pthread_mutex_lock(&l->lock);
 	while (!l->head && !l->stop)
-		pthread_cond_wait(&l->wake, &l->lock);
+		if (wait_ms < 0)
+			pthread_cond_wait(&l->wake, &l->lock);
+		else if (pthread_cond_timedwait(&l->wake, &l->lock, &until) == ETIMEDOUT)
+			break;
+	if (stopped)
+		*stopped = !l->head && l->stop;
 	if (!l->head) {
 		pthread_mutex_unlock(&l->lock);
 		return NULL;
@@ -60,35 +83,39 @@ static struct write_job *lane_take(struct lane *l, int max)
 	return first;
 }
 
+/* Opens the lane's own desk connection with so and starts its thread. */
 static int lane_start(struct lane *l, struct server *s, void *(*main)(void *),
-		      struct db_log_watch *log, struct err *e)
+		      const struct store_options *so, struct err *e)
 {
-	struct store_options so = s->o.store;
-
-	so.create = false;
-	so.log_watch = log;
-	if (desk_open(&l->desk, &so, e))
+	if (desk_open(&l->desk, so, e))
 		return -1;
 	if (desk_configure(l->desk, &s->o.desk, e))
 		return -1;
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* lane_take's timed waits */
 	pthread_mutex_init(&l->lock, NULL);
-	pthread_cond_init(&l->wake, NULL);
+	pthread_cond_init(&l->wake, &attr);
+	pthread_condattr_destroy(&attr);
 	pthread_create(&l->thread, NULL, main, s);
+	l->started = true;
 	return 0;
 }
 
-/* Lets the lane finish what it holds, then ends its thread. */
+/* Lets the lane finish what it holds, then ends its thread and closes its desk. */
 static void lane_stop(struct lane *l)
 {
-	if (!l->desk)
-		return;
-	pthread_mutex_lock(&l->lock);
-	l->stop = true;
-	pthread_cond_signal(&l->wake);
-	pthread_mutex_unlock(&l->lock);
-	pthread_join(l->thread, NULL);
-	pthread_mutex_destroy(&l->lock);
-	pthread_cond_destroy(&l->wake);
+	if (l->started) {
+		pthread_mutex_lock(&l->lock);
+		l->stop = true;
+		pthread_cond_signal(&l->wake);
+		pthread_mutex_unlock(&l->lock);
+		pthread_join(l->thread, NULL);
+		pthread_mutex_destroy(&l->lock);
+		pthread_cond_destroy(&l->wake);
+		l->started = false;
+	}
 	desk_close(l->desk);
 	l->desk = NULL;
 }
@@ -199,18 +226,59 @@ static void writer_checkpoint_self(struct writer *wr)
 		log_warn("checkpoint failed", "error=\"%s\"", e.msg);
 }
 
+/* --- the search index ------------------------------------------------------ */
+
+/*
+ * The writer's commits leave the messages they add in search_pending
+ * (store_options.search_later), and the writer indexes them in a
+ * transaction of their own at most every WRITER_INDEX_MS: a commit's
+ * search index segment then holds some hundreds of messages instead of a
+ * group's dozen, and FTS5 merges far fewer segments (the index was a
+ * quarter of the writer's instructions for a new ticket, three quarters
+ * of that merging). Search finds a new message WRITER_INDEX_MS or so
+ * after its answer. Other connections (commands, the server's workers)
+ * index at their commits, pending messages included.
+ */
+#define WRITER_INDEX_MS 50
+
+static void writer_index(struct writer *wr)
+{
+	struct err e = ERR_INIT;
+
+	if (desk_search_catch_up(wr->q.desk, 0, NULL, &e))
+		log_warn("search index catch-up failed", "error=\"%s\"", e.msg);
+	wr->indexed_at = time_mono_ms();
+	wr->index_due = false;
+}
+
 static void *writer_main(void *arg)
 {
 	struct server *s = arg;
 	struct writer *wr = &s->writer;
 	struct write_job *group;
+	bool stopped = false;
 
-	while ((group = lane_take(&wr->q, wr->batch_max))) {
-		int64_t db0 = desk_db_busy_ns(wr->q.desk);
-		run_group(wr, group);
-		writer_checkpoint_self(wr);
-		metrics_db_time(&s->workers[0], desk_db_busy_ns(wr->q.desk) - db0);
+	writer_index(wr); /* what a stopped server left */
+	while (!stopped) {
+		int64_t wait = -1;
+
+		if (wr->index_due) {
+			wait = wr->indexed_at + WRITER_INDEX_MS - time_mono_ms();
+			if (wait < 0)
+				wait = 0;
+		}
+		if ((group = lane_take(&wr->q, wr->batch_max, wait, &stopped))) {
+			int64_t db0 = desk_db_busy_ns(wr->q.desk);
+			run_group(wr, group);
+			wr->index_due = true;
+			writer_checkpoint_self(wr);
+			metrics_db_time(&s->workers[0], desk_db_busy_ns(wr->q.desk) - db0);
+		}
+		if (wr->index_due && time_mono_ms() - wr->indexed_at >= WRITER_INDEX_MS)
+			writer_index(wr);
 	}
+	if (wr->index_due)
+		writer_index(wr);
 	return NULL;
 }
 
@@ -220,7 +288,7 @@ static void *slow_main(void *arg)
 	struct server *s = arg;
 	struct write_job *j;
 
-	while ((j = lane_take(&s->slow, 1))) {
+	while ((j = lane_take(&s->slow, 1, -1, NULL))) {
 		int64_t db0 = desk_db_busy_ns(s->slow.desk);
 		j->rc = j->prep(s->slow.desk, j, &j->err);
 		metrics_db_time(&s->workers[0], desk_db_busy_ns(s->slow.desk) - db0);
@@ -232,22 +300,24 @@ static void *slow_main(void *arg)
 int writer_start(struct server *s, struct err *e)
 {
 	struct writer *wr = &s->writer;
+	struct store_options so = s->o.store;
 
 	wr->batch_max = s->o.batch_max > 0 ? s->o.batch_max : 256;
 	wr->log.grown = writer_log_grown;
-	if (desk_worker_start(&wr->checkpointer, "checkpoint", &s->o.store, &s->o.desk, 1000,
+	so.create = false;
+	if (desk_worker_start(&wr->checkpointer, "checkpoint", &so, &s->o.desk, 1000,
 			      checkpoint_run, wr, e))
 		return -1;
-	if (lane_start(&wr->q, s, writer_main, &wr->log, e) < 0) {
-		desk_worker_stop(&wr->checkpointer);
-		return -1;
-	}
-	if (lane_start(&s->slow, s, slow_main, NULL, e) < 0) {
-		lane_stop(&wr->q);
-		desk_worker_stop(&wr->checkpointer);
-		return -1;
-	}
+	if (lane_start(&s->slow, s, slow_main, &so, e) < 0)
+		goto fail;
+	so.log_watch = &wr->log;
+	so.search_later = true;
+	if (lane_start(&wr->q, s, writer_main, &so, e) < 0)
+		goto fail;
 	return 0;
+fail:
+	writer_stop(s);
+	return -1;
 }
 
 /* The slow lane first: what it finishes still goes to the writer. */

@@ -83,6 +83,13 @@ enum err_code search_rebuild(struct db *db, struct err *e);
  * per commit instead of one per message.
  */
 enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e);
+/*
+ * The same for at most max of the messages waiting, the oldest first,
+ * inside the caller's transaction; *done gets how many it indexed.
+ */
+enum err_code search_flush_some(struct db *db, int max, int *done, struct err *e);
+/* Whether messages wait in search_pending (a read, outside any transaction). */
+enum err_code search_pending_any(struct db *db, bool *any, struct err *e);
 
 /*
  * A bulk build beside a bulk load (champion demo), while the index's

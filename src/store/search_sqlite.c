@@ -611,6 +611,47 @@ enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
 	return ERR_OK;
 }
 
+enum err_code search_pending_any(struct db *db, bool *any, struct err *e)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	r = db_step(st, e);
+	*any = r == DB_ROW && db_col_int64(st, 0) != 0;
+	db_done(st);
+	return r < 0 ? e->code : ERR_OK;
+}
+
+enum err_code search_flush_some(struct db *db, int max, int *done, struct err *e)
+{
+	static const char add[] =
+		"INSERT INTO search_index (rowid, subject, body) SELECT p.message_id, t.subject, "
+		"m.body_text FROM (SELECT message_id FROM search_pending ORDER BY message_id "
+		"LIMIT $1) p JOIN messages m ON m.id = p.message_id JOIN tickets t ON t.id = "
+		"m.ticket_id";
+	static const char clear[] =
+		"DELETE FROM search_pending WHERE message_id IN (SELECT message_id FROM "
+		"search_pending ORDER BY message_id LIMIT $1)";
+	struct db_stmt *st;
+	enum err_code rc;
+
+	*done = 0;
+	if ((rc = db_prepare(db, add, &st, e)))
+		return rc;
+	db_bind_int64(st, 1, max);
+	if ((rc = repo_run(st, e)) || (rc = db_prepare(db, clear, &st, e)))
+		return rc;
+	db_bind_int64(st, 1, max);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	*done = (int)db_changes(db);
+	return ERR_OK;
+}
+
 enum err_code search_rebuild(struct db *db, struct err *e)
 {
 	return db_exec(db, "INSERT INTO search_index (search_index) VALUES ('rebuild')", e);

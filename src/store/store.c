@@ -36,7 +36,8 @@ enum err_code store_open(struct store *s, const struct store_options *o, struct 
 		s->db = NULL;
 		return rc;
 	}
-	db_before_commit(s->db, search_flush_pending, NULL);
+	if (!o->search_later)
+		db_before_commit(s->db, search_flush_pending, NULL);
 	s->target = xstrdup(o->target);
 	if (o->blob_dir && *o->blob_dir) {
 		s->blob_dir = xstrdup(o->blob_dir);

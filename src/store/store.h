@@ -24,6 +24,12 @@ struct store_options {
 	size_t blob_max;      /* largest attachment accepted, in bytes */
 	bool keep_wal;        /* see struct db_options */
 	struct db_log_watch *log_watch; /* the same */
+	/*
+	 * The commits leave the messages they add in search_pending instead
+	 * of indexing them (search_flush_pending); the owner indexes them in
+	 * batches with desk_search_catch_up (a server's writer).
+	 */
+	bool search_later;
 };
 
 /*

@@ -3,8 +3,9 @@
 # 16 concurrent clients all get 201, the desk holds all 200 tickets with
 # their messages and events, /metrics shows that the writes were grouped
 # (fewer commits than writes), concurrent changes to one ticket lose
-# nothing, and the checkpointer beside the writer folds the log into the
-# desk (the writer's commits leave it). After SIGTERM the desk is intact.
+# nothing, the checkpointer beside the writer folds the log into the desk
+# (the writer's commits leave it), and the writer indexes its messages in
+# batches. After SIGTERM the desk is intact and every message indexed.
 . "${BASH_SOURCE%/*}/lib.sh"
 
 metric()
@@ -120,9 +121,26 @@ for _ in $(seq 50); do
 done
 assert_eq copied "$ckpt" "a checkpoint of the log the writes left ($(grep -c 'msg="checkpoint" ' "$SRV_ERR") logged)"
 
+# --- the search index follows the writes, in batches ---------------------------------
+found='' pending=''
+for _ in $(seq 100); do
+	api GET "/api/v1/search?q=load&limit=100" "$AGENT"
+	found=$(printf '%s' "$BODY" | py -c 'import json, sys; print(len(json.load(sys.stdin)["results"]))')
+	pending=$(sql 'SELECT count(*) FROM search_pending')
+	[ "$found $pending" = "100 0" ] && break
+	sleep 0.05
+done
+assert_eq 100 "$found" "POSTed tickets the search finds"
+assert_eq 0 "$pending" "messages left to index while serving"
+
 # --- after SIGTERM -----------------------------------------------------------------
+api POST /api/v1/tickets "$AGENT" '{"subject":"last words","body":"echidna"}'
+expect_status 201
 stop_server 0
 assert_eq ok "$(sql 'PRAGMA integrity_check')" "integrity of the desk"
-assert_eq 201 "$(sql 'SELECT count(*) FROM tickets')" "tickets after the server stopped"
+assert_eq 202 "$(sql 'SELECT count(*) FROM tickets')" "tickets after the server stopped"
+assert_eq 0 "$(sql 'SELECT count(*) FROM search_pending')" "messages left to index after the server stopped"
+ch_ok ticket search echidna
+assert_contains "$OUT" "last words" "the last message in the search index"
 
 finish

@@ -898,10 +898,69 @@ static void test_list_query(void **state)
 	arena_release(&a);
 }
 
+/* How many tickets the agent's search for text finds; *has: whether id is one. */
+static size_t found(struct tl_desk *t, struct arena *a, const char *text, int64_t id, bool *has)
+{
+	struct search_query q = {.text = text, .status = -1};
+	struct search_result r;
+	struct err e = ERR_INIT;
+
+	if (desk_search(t->d, &t->agent, a, &q, &r, &e))
+		fail_msg("search '%s': %s", text, e.msg);
+	*has = false;
+	for (size_t i = 0; i < r.hits.count; i++)
+		*has |= ROWS_AT(&r.hits, struct search_result_hit, i)->ticket.id == id;
+	return r.hits.count;
+}
+
+/*
+ * A search_later desk (a server's writer) leaves its new messages for
+ * desk_search_catch_up: not found before, found after, in batches of the
+ * size asked; a catch-up with nothing waiting indexes nothing; a desk
+ * that indexes at its commits takes what waits along with its own.
+ */
+static void test_search_later(void **state)
+{
+	struct tl_desk *t = *state;
+	struct store_options o = {.target = t->path, .sync = DB_SYNC_OFF, .busy_timeout_ms = 1000,
+				  .search_later = true};
+	struct desk *later = NULL;
+	struct arena a;
+	struct err e = ERR_INIT;
+	int64_t n = -1, ids[5];
+	bool has;
+
+	arena_init(&a);
+	assert_int_equal(desk_open(&later, &o, &e), ERR_OK);
+	for (int i = 0; i < 5; i++) {
+		struct ticket_new_in in = ticket_in("Wombat sighting", "alice@example.com");
+		assert_int_equal(desk_ticket_create(later, &t->agent, &in, &ids[i], &e), ERR_OK);
+	}
+	assert_int_equal(found(t, &a, "wombat", ids[0], &has), 0);
+	assert_int_equal(desk_search_catch_up(later, 2, &n, &e), ERR_OK);
+	assert_int_equal(n, 5);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(found(t, &a, "wombat", ids[i], &has), 5);
+		assert_true(has);
+	}
+	assert_int_equal(desk_search_catch_up(later, 0, &n, &e), ERR_OK);
+	assert_int_equal(n, 0);
+
+	struct ticket_new_in in = ticket_in("Platypus sighting", "bob@example.com");
+	assert_int_equal(desk_ticket_create(later, &t->agent, &in, &ids[0], &e), ERR_OK);
+	in.subject = "Platypus again";
+	assert_int_equal(desk_ticket_create(t->d, &t->agent, &in, &ids[1], &e), ERR_OK);
+	assert_int_equal(found(t, &a, "platypus", ids[0], &has), 2);
+	assert_true(has);
+	desk_close(later);
+	arena_release(&a);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_search_later),
 		T(test_create_adds_unknown_requester),
 		T(test_create_known_requester_case_insensitive),
 		T(test_customer_creates_own_ticket),
