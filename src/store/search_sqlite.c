@@ -582,35 +582,6 @@ out:
 	return rc;
 }
 
-enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
-{
-	(void)ctx;
-	static const char any[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
-	static const char add[] =
-		"INSERT INTO search_index (rowid, subject, body) SELECT p.message_id, t.subject, "
-		"m.body_text FROM search_pending p JOIN messages m ON m.id = p.message_id "
-		"JOIN tickets t ON t.id = m.ticket_id";
-	static const char clear[] = "DELETE FROM search_pending";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, any, &st, e);
-	int r;
-	bool pending;
-
-	if (rc)
-		return rc;
-	r = db_step(st, e);
-	pending = r == DB_ROW && db_col_int64(st, 0) != 0;
-	db_done(st);
-	if (r < 0)
-		return e->code;
-	if (!pending)
-		return ERR_OK;
-	if ((rc = db_prepare(db, add, &st, e)) || (rc = repo_run(st, e)) ||
-	    (rc = db_prepare(db, clear, &st, e)) || (rc = repo_run(st, e)))
-		return rc;
-	return ERR_OK;
-}
-
 enum err_code search_pending_any(struct db *db, bool *any, struct err *e)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
@@ -624,6 +595,26 @@ enum err_code search_pending_any(struct db *db, bool *any, struct err *e)
 	*any = r == DB_ROW && db_col_int64(st, 0) != 0;
 	db_done(st);
 	return r < 0 ? e->code : ERR_OK;
+}
+
+enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
+{
+	(void)ctx;
+	static const char add[] =
+		"INSERT INTO search_index (rowid, subject, body) SELECT p.message_id, t.subject, "
+		"m.body_text FROM search_pending p JOIN messages m ON m.id = p.message_id "
+		"JOIN tickets t ON t.id = m.ticket_id";
+	static const char clear[] = "DELETE FROM search_pending";
+	struct db_stmt *st;
+	enum err_code rc;
+	bool pending;
+
+	if ((rc = search_pending_any(db, &pending, e)) || !pending)
+		return rc;
+	if ((rc = db_prepare(db, add, &st, e)) || (rc = repo_run(st, e)) ||
+	    (rc = db_prepare(db, clear, &st, e)) || (rc = repo_run(st, e)))
+		return rc;
+	return ERR_OK;
 }
 
 enum err_code search_flush_some(struct db *db, int max, int *done, struct err *e)
