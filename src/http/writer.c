@@ -202,10 +202,9 @@ static void writer_log_grown(struct db_log_watch *log, int pages)
 
 static void checkpoint_run(struct desk_worker *w)
 {
+	struct writer *wr = w->ctx;
 	struct err e = ERR_INIT;
 	int pages, copied;
-
-	struct writer *wr = w->ctx;
 
 	if (desk_checkpoint(w->desk, &pages, &copied, &e)) {
 		log_warn("checkpoint failed", "error=\"%s\"", e.msg);
@@ -241,12 +240,15 @@ static void writer_checkpoint_self(struct writer *wr)
  */
 #define WRITER_INDEX_MS 50
 
-static void writer_index(struct writer *wr)
+static void writer_index(struct server *s)
 {
+	struct writer *wr = &s->writer;
 	struct err e = ERR_INIT;
+	int64_t db0 = desk_db_busy_ns(wr->q.desk);
 
 	if (desk_search_catch_up(wr->q.desk, 0, NULL, &e))
 		log_warn("search index catch-up failed", "error=\"%s\"", e.msg);
+	metrics_db_time(&s->workers[0], desk_db_busy_ns(wr->q.desk) - db0);
 	wr->indexed_at = time_mono_ms();
 	wr->index_due = false;
 }
@@ -258,7 +260,7 @@ static void *writer_main(void *arg)
 	struct write_job *group;
 	bool stopped = false;
 
-	writer_index(wr); /* what a stopped server left */
+	writer_index(s); /* what a stopped server left */
 	while (!stopped) {
 		int64_t wait = -1;
 
@@ -275,10 +277,10 @@ static void *writer_main(void *arg)
 			metrics_db_time(&s->workers[0], desk_db_busy_ns(wr->q.desk) - db0);
 		}
 		if (wr->index_due && time_mono_ms() - wr->indexed_at >= WRITER_INDEX_MS)
-			writer_index(wr);
+			writer_index(s);
 	}
 	if (wr->index_due)
-		writer_index(wr);
+		writer_index(s);
 	return NULL;
 }
 
