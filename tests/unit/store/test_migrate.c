@@ -589,6 +589,16 @@ static void test_partial_indexes_without_in_lists(void **state)
 			 4);
 	assert_true(plan_uses(f->db, facts, "events_sla"));
 	assert_true(plan_uses(f->db, mine, "tickets_unsolved_assignee"));
+	/* 0023: no tickets_created; the first-response report's range reads tickets_first_reply. */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = "
+					     "'tickets_created'"),
+			 0);
+	assert_true(plan_uses(f->db,
+			      "SELECT created_at, fr_at, group_id, sla_policy_id, coalesce("
+			      "fr_business_ms, -1), fr_calendar_id, fr_calendar_version, coalesce("
+			      "fr_sla, -1), fr_sla_due_at FROM tickets WHERE created_at >= 0 AND "
+			      "created_at < 1000 AND opened_by_agent = 0",
+			      "tickets_first_reply"));
 }
 
 int main(void)
