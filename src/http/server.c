@@ -408,7 +408,7 @@ static bool worker_drain(struct worker *w)
  * queue destroyed by another thread after this one exited read freed
  * memory, and crashed once the thread's stack was unmapped).
  */
-static bool worker_dispose(struct worker *w)
+static void worker_dispose(struct worker *w)
 {
 	/* request_shutdown armed HTTP/2's GOAWAY timer; the context may not go with it set. */
 	if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
@@ -418,7 +418,6 @@ static bool worker_dispose(struct worker *w)
 	w->queue = NULL;
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_destroy(w->ctx.loop);
-	return true;
 }
 
 static void *worker_main(void *arg)
@@ -434,6 +433,7 @@ static void *worker_main(void *arg)
 	w->queue = h2o_multithread_create_queue(w->ctx.loop);
 	h2o_multithread_register_receiver(w->queue, &w->receiver, writer_on_done);
 	w->listener = h2o_evloop_socket_create(w->ctx.loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	w->listen_fd = -1; /* the listener's now: closing it closes the descriptor */
 	w->listener->data = w;
 	h2o_socket_read_start(w->listener, on_accept);
 	while (!atomic_load(&s->stopping)) {
@@ -471,7 +471,8 @@ static void *worker_main(void *arg)
 	atomic_store(&w->quiet, true);
 	while (!atomic_load(&s->writer_done))
 		h2o_evloop_run(w->ctx.loop, 10);
-	w->disposed = worker_drain(w) && worker_dispose(w);
+	if (worker_drain(w))
+		worker_dispose(w); /* w->queue NULL from now: disposed */
 	return NULL;
 }
 
@@ -498,7 +499,7 @@ static bool worker_release(struct worker *w)
 
 	if (w->queue) /* its loop could not let go (worker_drain) */
 		disposed = false;
-	else if (!w->disposed && w->listen_fd >= 0) /* never started */
+	else if (w->listen_fd >= 0) /* never started */
 		close(w->listen_fd);
 	desk_close(w->desk);
 	w->desk = NULL;

@@ -34,7 +34,6 @@ struct worker {
 	uint64_t next_request;
 	struct metrics m;
 	_Atomic bool quiet; /* past its grace period: it submits no more writes */
-	bool disposed;      /* its loop let go of its h2o objects, on its own thread */
 };
 
 /* A thread, its queue of jobs and its own connection to the desk. */
