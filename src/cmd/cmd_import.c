@@ -115,7 +115,7 @@ static int store(struct importer *im, struct item *it)
 {
 	struct desk_mail_result r;
 
-	if (!im->in_batch && desk_batch_begin(im->d, &im->e))
+	if (!im->in_batch && desk_batch_begin(im->d, false, &im->e))
 		return -1;
 	im->in_batch++;
 	it->in.mailbox = im->mailbox;

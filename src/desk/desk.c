@@ -146,9 +146,14 @@ enum err_code desk_bulk_sync(struct desk *d, struct err *e)
 	return rc;
 }
 
-enum err_code desk_batch_begin(struct desk *d, struct err *e)
+enum err_code desk_batch_begin(struct desk *d, bool flat, struct err *e)
 {
-	return db_begin(desk_db(d), e);
+	return flat ? db_begin_flat(desk_db(d), e) : db_begin(desk_db(d), e);
+}
+
+bool desk_batch_spoiled(struct desk *d)
+{
+	return db_spoiled(desk_db(d));
 }
 
 enum err_code desk_batch_commit(struct desk *d, struct err *e)

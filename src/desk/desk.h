@@ -82,8 +82,13 @@ enum err_code desk_set_mail(struct desk *d, const char *from, struct err *e);
  * A group of use cases committed together (the server's writer): between
  * begin and commit, each use case runs in its own savepoint, so one that
  * fails leaves the others; commit makes them all durable at once.
+ *
+ * A flat batch saves the savepoints (db_begin_flat): a use case that fails
+ * after changing rows spoils it (desk_batch_spoiled), and the caller rolls
+ * it back and runs the whole group again in an ordinary batch.
  */
-enum err_code desk_batch_begin(struct desk *d, struct err *e);
+enum err_code desk_batch_begin(struct desk *d, bool flat, struct err *e);
+bool desk_batch_spoiled(struct desk *d);
 /*
  * A bulk load (champion import): stored files are written without a sync
  * each; desk_bulk_sync makes them all durable, and must run before each

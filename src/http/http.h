@@ -174,6 +174,7 @@ struct write_job {
 	size_t nuploads;
 	enum err_code rc;
 	struct err err;
+	bool ran;  /* run() ran, in a batch that may have been spoiled (writer.c) */
 	void *in;  /* the handler's input, in the job's arena */
 	void *out; /* the run's output, in the job's arena */
 	int64_t id;

@@ -109,9 +109,13 @@ int metrics_render(struct hreq *r)
 		       "champion_writer_batches_total %" PRIu64 "\n"
 		       "# HELP champion_writer_jobs_total Writes committed in groups.\n"
 		       "# TYPE champion_writer_jobs_total counter\n"
-		       "champion_writer_jobs_total %" PRIu64 "\n",
+		       "champion_writer_jobs_total %" PRIu64 "\n"
+		       "# HELP champion_writer_groups_rerun_total Groups run again job by job "
+		       "after a write failed halfway.\n"
+		       "# TYPE champion_writer_groups_rerun_total counter\n"
+		       "champion_writer_groups_rerun_total %" PRIu64 "\n",
 		   (double)db_ns / 1e9, conns, in_flight, LOAD(s->writer.batches),
-		   LOAD(s->writer.jobs));
+		   LOAD(s->writer.jobs), LOAD(s->writer.spoiled));
 	int rc = http_text(r, 200, "text/plain; version=0.0.4", b.data, b.len);
 	buf_release(&b);
 	return rc;

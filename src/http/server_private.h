@@ -51,6 +51,7 @@ struct writer {
 	struct lane q;
 	int batch_max;
 	_Atomic uint64_t batches, jobs;
+	_Atomic uint64_t spoiled; /* flat batches run again with savepoints */
 	/*
 	 * Its connection leaves checkpoints to the checkpointer (writer.c):
 	 * log is told the log's length after each commit.

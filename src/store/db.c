@@ -20,6 +20,8 @@ struct db_stmt {
 	struct db_stmt *next; /* cache bucket chain */
 };
 
+#define DB_FLAT_MARKS 16 /* inner levels of a flat transaction that can end in a rollback unspoiled */
+
 struct db {
 	const struct db_driver *drv;
 	void *conn;
@@ -27,6 +29,9 @@ struct db {
 	uint64_t txn_seq; /* outermost transactions begun */
 	int64_t busy_ns; /* time spent in the driver's step and exec */
 	bool writing;    /* the outermost transaction was opened by db_begin */
+	bool flat;       /* ... by db_begin_flat: inner levels open no savepoint */
+	bool spoiled;    /* an inner level of a flat one was rolled back after changing rows */
+	int64_t flat_mark[DB_FLAT_MARKS]; /* rows changed when inner level i began */
 	struct {
 		db_commit_fn *fn;
 		void *ctx;
@@ -356,11 +361,20 @@ static enum err_code run_savepoint(struct db *db, const char *const cached[], co
 
 static enum err_code begin(struct db *db, const char *first, struct err *e)
 {
-	enum err_code rc = db->depth == 0
-				   ? run_cached(db, first, e)
-				   : run_savepoint(db, sp_begin, "SAVEPOINT ", db->depth, e);
-	if (rc == ERR_OK && db->depth++ == 0)
+	enum err_code rc;
+
+	if (db->depth > 0 && db->flat) {
+		if (db->depth < DB_FLAT_MARKS)
+			db->flat_mark[db->depth] = db->drv->total_changes(db->conn);
+		db->depth++;
+		return ERR_OK;
+	}
+	rc = db->depth == 0 ? run_cached(db, first, e)
+			    : run_savepoint(db, sp_begin, "SAVEPOINT ", db->depth, e);
+	if (rc == ERR_OK && db->depth++ == 0) {
 		db->txn_seq++;
+		db->flat = db->spoiled = false;
+	}
 	return rc;
 }
 
@@ -370,6 +384,22 @@ enum err_code db_begin(struct db *db, struct err *e)
 	if (db->depth == 0)
 		db->writing = true;
 	return begin(db, sql, e);
+}
+
+enum err_code db_begin_flat(struct db *db, struct err *e)
+{
+	enum err_code rc;
+
+	if (db->depth != 0)
+		BUG("a flat transaction inside another");
+	if ((rc = db_begin(db, e)) == ERR_OK)
+		db->flat = true;
+	return rc;
+}
+
+bool db_spoiled(const struct db *db)
+{
+	return db->spoiled;
 }
 
 enum err_code db_begin_read(struct db *db, struct err *e)
@@ -393,6 +423,8 @@ enum err_code db_commit(struct db *db, struct err *e)
 			return rc;
 	if (db->depth == 1)
 		rc = run_cached(db, sql, e);
+	else if (db->flat)
+		rc = ERR_OK;
 	else
 		rc = run_savepoint(db, sp_release, "RELEASE ", db->depth - 1, e);
 	if (rc == ERR_OK)
@@ -410,6 +442,12 @@ void db_rollback(struct db *db)
 	if (db->depth == 1) {
 		if (run_cached(db, sql, &e))
 			log_warn("rollback failed", "error=\"%s\"", e.msg);
+	} else if (db->flat) {
+		/* Nothing to undo if no row changed since this level began. */
+		int level = db->depth - 1;
+		if (level >= DB_FLAT_MARKS ||
+		    db->drv->total_changes(db->conn) != db->flat_mark[level])
+			db->spoiled = true;
 	} else if (run_savepoint(db, sp_rollback, "ROLLBACK TO ", db->depth - 1, &e) ||
 		   run_savepoint(db, sp_release, "RELEASE ", db->depth - 1, &e)) {
 		log_warn("rollback to savepoint failed", "error=\"%s\"", e.msg);

@@ -135,6 +135,18 @@ enum err_code db_commit(struct db *db, struct err *e);
  */
 enum err_code db_begin_read(struct db *db, struct err *e);
 void db_rollback(struct db *db);
+/*
+ * A write transaction whose inner levels open no savepoint. A savepoint
+ * makes SQLite copy every page it then changes for the first time to a
+ * journal in memory, to undo it (a tenth of the writer's instructions
+ * for a new ticket); a group of use cases that seldom fail need not pay
+ * that. An inner db_rollback undoes nothing then: if rows changed since
+ * its db_begin, the transaction is spoiled, and the caller must roll it
+ * back whole and do its work again in an ordinary one. A statement that
+ * fails leaves no change of its own either way.
+ */
+enum err_code db_begin_flat(struct db *db, struct err *e);
+bool db_spoiled(const struct db *db);
 int db_depth(const struct db *db);
 /* A number that changes at every outermost db_begin or db_begin_read (never 0 inside one). */
 uint64_t db_txn_seq(const struct db *db);

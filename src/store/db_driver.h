@@ -31,6 +31,8 @@ struct db_driver {
 	bool (*col_is_null)(void *impl, int i);
 	enum err_code (*exec)(void *conn, const char *sql, struct err *e);
 	int64_t (*changes)(void *conn);
+	/* Rows inserted, changed or deleted since the connection opened, triggers' included. */
+	int64_t (*total_changes)(void *conn);
 	int64_t (*last_insert_id)(void *conn);
 	enum err_code (*checkpoint)(void *conn, int *log_pages, int *copied, struct err *e);
 };

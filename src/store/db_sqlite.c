@@ -296,6 +296,11 @@ static int64_t sq_changes(void *conn)
 	return sqlite3_changes64(conn);
 }
 
+static int64_t sq_total_changes(void *conn)
+{
+	return sqlite3_total_changes64(conn);
+}
+
 static int64_t sq_last_insert_id(void *conn)
 {
 	return sqlite3_last_insert_rowid(conn);
@@ -331,6 +336,7 @@ const struct db_driver db_sqlite_driver = {
 	.col_is_null = sq_col_is_null,
 	.exec = sq_exec,
 	.changes = sq_changes,
+	.total_changes = sq_total_changes,
 	.last_insert_id = sq_last_insert_id,
 	.checkpoint = sq_checkpoint,
 };

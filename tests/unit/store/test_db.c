@@ -446,6 +446,75 @@ static void test_failure_inside_savepoint(void **state)
 	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t"), 2);
 }
 
+/*
+ * A flat transaction opens no savepoint: an inner rollback after no
+ * change leaves it whole; one after a change spoils it, and the caller
+ * rolls it back whole. A statement that fails changes nothing.
+ */
+static void test_flat(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+
+	assert_int_equal(db_begin_flat(f->db, &e), ERR_OK);
+	assert_int_equal(insert_row(f->db, 1, "one", 1, &e), ERR_OK);
+	/* An inner level that changes rows and commits: kept. */
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_int_equal(db_depth(f->db), 2);
+	assert_int_equal(insert_row(f->db, 2, "two", 1, &e), ERR_OK);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	/* One whose only statement fails, then rolls back: nothing to undo. */
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_int_equal(insert_row(f->db, 1, "dup", 1, &e), ERR_CONFLICT);
+	assert_int_equal(insert_row(f->db, 3, "neg", -1, &e), ERR_INVALID);
+	db_rollback(f->db);
+	assert_false(db_spoiled(f->db));
+	/* Two levels deep, reading only. */
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_int_equal(db_begin_read(f->db, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t"), 2);
+	db_rollback(f->db);
+	db_rollback(f->db);
+	assert_false(db_spoiled(f->db));
+	assert_int_equal(db_depth(f->db), 1);
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t"), 2);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t WHERE id IN (1, 2)"), 2);
+
+	/* A change, then the level's rollback: spoiled, and the rows are still there. */
+	assert_int_equal(db_begin_flat(f->db, &e), ERR_OK);
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_int_equal(insert_row(f->db, 4, "four", 1, &e), ERR_OK);
+	assert_int_equal(db_begin(f->db, &e), ERR_OK); /* a clean inner level inside it */
+	db_rollback(f->db);
+	assert_false(db_spoiled(f->db));
+	db_rollback(f->db);
+	assert_true(db_spoiled(f->db));
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t WHERE id = 4"), 1);
+	db_rollback(f->db);
+	assert_int_equal(db_depth(f->db), 0);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t WHERE id = 4"), 0);
+
+	/* The next transaction starts clean, with savepoints again. */
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_false(db_spoiled(f->db));
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_int_equal(insert_row(f->db, 5, "five", 1, &e), ERR_OK);
+	db_rollback(f->db);
+	assert_false(db_spoiled(f->db));
+	assert_int_equal(db_commit(f->db, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t WHERE id = 5"), 0);
+
+	/* Deeper than the levels it marks: a rollback there spoils it, change or not. */
+	assert_int_equal(db_begin_flat(f->db, &e), ERR_OK);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	db_rollback(f->db);
+	assert_true(db_spoiled(f->db));
+	while (db_depth(f->db) > 0)
+		db_rollback(f->db);
+}
+
 /* --- errors --------------------------------------------------------------- */
 
 struct constraint_case {
@@ -751,6 +820,7 @@ int main(void)
 		T(test_busy_time),
 		T(test_failure_inside_savepoint),
 		T(test_constraint_mapping),
+		T(test_flat),
 		T(test_bad_sql),
 		T(test_busy_is_transient),
 		T(test_log_watch),
