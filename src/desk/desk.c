@@ -3,6 +3,7 @@
 #include "desk/desk_private.h"
 #include "rules/text.h"
 #include "store/blob.h"
+#include "store/search.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/xalloc.h"
@@ -436,6 +437,14 @@ enum err_code desk_attach(struct desk *d, int64_t message_id, const struct attac
 	return ERR_OK;
 }
 
+enum err_code desk_ticket_insert(struct desk *d, struct ticket_row *t, int64_t *id,
+				 struct err *e)
+{
+	enum err_code rc = repo_ticket_insert(desk_db(d), t, id, e);
+
+	return rc ? rc : repo_docs_pending_add(desk_db(d), *id, e);
+}
+
 enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64_t ticket_id,
 				  enum role author_role, const struct message_in *in, int64_t at,
 				  int64_t *message_id, struct err *e)
@@ -476,7 +485,9 @@ enum err_code desk_insert_message(struct desk *d, const struct actor *who, int64
 		if (f.quote_at < len)
 			m.quote_at = (int64_t)f.quote_at;
 	}
-	if ((rc = repo_message_insert(desk_db(d), &m, message_id, e)))
+	if ((rc = repo_message_insert(desk_db(d), &m, message_id, e)) ||
+	    (rc = search_note_message(desk_db(d), *message_id, e)) ||
+	    (rc = repo_docs_pending_add(desk_db(d), ticket_id, e)))
 		return rc;
 	if (mailed) {
 		char key[48];

@@ -25,7 +25,7 @@ static enum err_code follow_up(struct desk *d, const struct actor *who, struct a
 	t.created_at = t.updated_at = at;
 	t.channel = in->channel;
 	t.opened_by_agent = role_answers_customers(who->role) && who->user_id != t.requester_id;
-	if ((rc = repo_ticket_insert(desk_db(d), &t, &t.id, e)))
+	if ((rc = desk_ticket_insert(d, &t, &t.id, e)))
 		return rc;
 	snprintf(data, sizeof(data), "{\"follow_up_of\":%" PRId64 "}", closed->id);
 	if ((rc = desk_event(d, "ticket", t.id, "ticket.created", who, NULL, NULL, NULL, data, at,

@@ -140,7 +140,7 @@ enum err_code desk_ticket_create(struct desk *d, const struct actor *who,
 	}
 	/* On a desk without SLA policies the queue key is known now: one write, not two. */
 	if ((rc = desk_sla_first_key(d, &t, author.role, &sla_done, e)) ||
-	    (rc = repo_ticket_insert(desk_db(d), &t, id, e)))
+	    (rc = desk_ticket_insert(d, &t, id, e)))
 		goto fail;
 	t.id = *id;
 

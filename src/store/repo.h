@@ -186,7 +186,11 @@ enum err_code repo_group_is_member(struct db *db, int64_t group_id, int64_t user
 
 /* --- tickets -------------------------------------------------------------- */
 
-/* t's sla_due_at and sla_sort_key are written too when the key is set, else the defaults. */
+/*
+ * t's sla_due_at and sla_sort_key are written too when the key is set,
+ * else the defaults. Like repo_message_insert, it does not note the row for
+ * the ticket's document (repo_docs_pending_add): desk_ticket_insert does.
+ */
 enum err_code repo_ticket_insert(struct db *db, const struct ticket_row *t, int64_t *id,
 				 struct err *e);
 enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct ticket_row *out,
@@ -281,6 +285,12 @@ enum err_code repo_links_get(struct db *db, struct arena *a, int64_t ticket_id, 
 
 /* --- messages and attachments -------------------------------------------- */
 
+/*
+ * Does not note the message for the search index (search_note_message)
+ * or its ticket's document (repo_docs_pending_add): desk_insert_message
+ * does both (0024). One that is not noted must never be changed or
+ * deleted: their triggers take it out of the index, where it never was.
+ */
 enum err_code repo_message_insert(struct db *db, const struct message_row *m, int64_t *id,
 				  struct err *e);
 /* with_internal false leaves internal notes out. */
@@ -694,6 +704,12 @@ enum err_code repo_item_put(struct db *db, int64_t ticket_id, const char *item, 
 			    struct err *e);
 /* Forgets ticket_id's document and list entry. */
 enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e);
+/*
+ * Notes that this transaction changed ticket_id's document (docs_pending):
+ * the desk calls it for a new ticket or message (0024); triggers note the
+ * other changes.
+ */
+enum err_code repo_docs_pending_add(struct db *db, int64_t ticket_id, struct err *e);
 /* The tickets this transaction changed (docs_pending), then forgets them. */
 enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,
 				     struct err *e);

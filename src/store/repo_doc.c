@@ -104,6 +104,18 @@ static enum err_code take_ids(struct db *db, const char *sql, int max, struct ar
 	return rc;
 }
 
+enum err_code repo_docs_pending_add(struct db *db, int64_t ticket_id, struct err *e)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO docs_pending (ticket_id) VALUES ($1)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, ticket_id);
+	return repo_run(st, e);
+}
+
 enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,
 				     struct err *e)
 {

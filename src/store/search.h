@@ -84,6 +84,12 @@ enum err_code search_rebuild(struct db *db, struct err *e);
  */
 enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e);
 /*
+ * Notes a new message for the index (search_pending): the desk calls it
+ * when it writes one (0024), and search_flush_pending or
+ * search_flush_some index it.
+ */
+enum err_code search_note_message(struct db *db, int64_t message_id, struct err *e);
+/*
  * The same for at most max of the messages waiting, the oldest first,
  * inside the caller's transaction; *done gets how many it indexed.
  */

@@ -582,6 +582,18 @@ out:
 	return rc;
 }
 
+enum err_code search_note_message(struct db *db, int64_t message_id, struct err *e)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO search_pending (message_id) VALUES ($1)";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, message_id);
+	return repo_run(st, e);
+}
+
 enum err_code search_pending_any(struct db *db, bool *any, struct err *e)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";

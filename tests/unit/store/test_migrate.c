@@ -599,6 +599,19 @@ static void test_partial_indexes_without_in_lists(void **state)
 			      "fr_sla, -1), fr_sla_due_at FROM tickets WHERE created_at >= 0 AND "
 			      "created_at < 1000 AND opened_by_agent = 0",
 			      "tickets_first_reply"));
+	/*
+	 * 0024: no trigger fires on a new ticket or message (the desk notes
+	 * them); the triggers on their changes and deletions stay.
+	 */
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'trigger' AND tbl_name IN ('tickets', 'messages') AND "
+					     "sql LIKE '%AFTER INSERT%'"),
+			 0);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'trigger' AND name IN ('doc_message_changed', "
+					     "'search_message_changed', 'doc_ticket_changed', "
+					     "'search_message_removed')"),
+			 4);
 }
 
 int main(void)

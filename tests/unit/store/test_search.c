@@ -89,7 +89,8 @@ static int64_t add_ticket(struct fixture *f, const char *subject, int64_t reques
 	if (repo_ticket_insert(f->db, &t, &id, &e))
 		fail_msg("ticket '%s': %s", subject, e.msg);
 	m.ticket_id = id;
-	if (repo_message_insert(f->db, &m, &mid, &e))
+	/* Noted for the index as desk_insert_message does. */
+	if (repo_message_insert(f->db, &m, &mid, &e) || search_note_message(f->db, mid, &e))
 		fail_msg("message: %s", e.msg);
 	if (own && db_commit(f->db, &e))
 		fail_msg("commit: %s", e.msg);
@@ -106,7 +107,7 @@ static int64_t add_message(struct fixture *f, int64_t ticket, enum msg_kind kind
 	bool own = db_depth(f->db) == 0;
 	if (own && db_begin(f->db, &e))
 		fail_msg("begin: %s", e.msg);
-	if (repo_message_insert(f->db, &m, &mid, &e))
+	if (repo_message_insert(f->db, &m, &mid, &e) || search_note_message(f->db, mid, &e))
 		fail_msg("message: %s", e.msg);
 	if (own && db_commit(f->db, &e))
 		fail_msg("commit: %s", e.msg);
