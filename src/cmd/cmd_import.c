@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "mail/accept.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #include <dirent.h>
@@ -20,6 +21,11 @@
  * 77,000 writes instead of 136,000) for 8% less CPU.
  */
 #define IMPORT_BATCH 5000
+/*
+ * A batch keeps its messages until it commits, to store them again if it
+ * is spoiled (store): at most this many bytes of them.
+ */
+#define IMPORT_BATCH_BYTES (64 << 20)
 
 static const char usage[] =
 	"usage: champion import mbox FILE [--mailbox NAME]\n"
@@ -30,7 +36,7 @@ static const char usage[] =
 	"each exactly as champion mailgate would: stored verbatim, threaded onto its\n"
 	"ticket or opening one, duplicates (the same Message-ID in the same mailbox)\n"
 	"kept once, so an import run twice adds nothing. Messages are committed\n"
-	"5,000 at a time, their files made durable before each commit; an\n"
+	"5,000 (or 64 MiB) at a time, their files made durable before each commit; an\n"
 	"interrupted import keeps what was committed and picks up the rest when run\n"
 	"again. No acknowledgements are sent for imported mail.\n"
 	"\n"
@@ -40,6 +46,7 @@ static const char usage[] =
 	"standard output.\n";
 
 struct queue;
+struct item;
 
 struct importer {
 	struct desk *d;
@@ -51,6 +58,9 @@ struct importer {
 	int64_t done, total_bytes, bytes;
 	int64_t by_state[6];
 	int in_batch;
+	/* The batch's messages, stored again if it is spoiled; freed when it commits. */
+	struct item *kept, *kept_tail;
+	size_t kept_bytes;
 	bool tty;
 	struct timespec t0, shown;
 	struct err e;
@@ -81,24 +91,42 @@ static void progress(struct importer *im, bool last)
 	fflush(stderr);
 }
 
-/* Ends the batch: the files durable first, then the rows. */
-static int flush(struct importer *im)
-{
-	if (!im->in_batch)
-		return 0;
-	im->in_batch = 0;
-	if (desk_bulk_sync(im->d, &im->e) || desk_batch_commit(im->d, &im->e))
-		return -1;
-	return 0;
-}
-
 /* One message read on the reader thread, waiting to be stored. */
 struct item {
 	struct item *next;
 	struct arena a;        /* in's strings and the raw bytes */
 	struct desk_mail_in in;
 	char sha[DESK_SHA256_HEX]; /* in.raw_sha256 */
+	int state;             /* index in states once stored */
 };
+
+static void item_free(struct item *it)
+{
+	arena_release(&it->a);
+	free(it);
+}
+
+static void drop_kept(struct importer *im)
+{
+	for (struct item *it = im->kept, *next; it; it = next) {
+		next = it->next;
+		item_free(it);
+	}
+	im->kept = im->kept_tail = NULL;
+	im->kept_bytes = 0;
+}
+
+/* Ends the batch: the files durable first, then the rows. */
+static int flush(struct importer *im)
+{
+	if (!im->in_batch)
+		return 0;
+	im->in_batch = 0;
+	drop_kept(im);
+	if (desk_bulk_sync(im->d, &im->e) || desk_batch_commit(im->d, &im->e))
+		return -1;
+	return 0;
+}
 
 #define QUEUE_MAX 256 /* messages read ahead at most */
 
@@ -110,23 +138,69 @@ struct queue {
 	bool done, stop;
 };
 
-/* Stores one read message (main thread). */
-static int store(struct importer *im, struct item *it)
+static int receive(struct importer *im, struct item *it)
 {
 	struct desk_mail_result r;
 
-	if (!im->in_batch && desk_batch_begin(im->d, false, &im->e))
-		return -1;
-	im->in_batch++;
 	it->in.mailbox = im->mailbox;
 	if (desk_mail_receive(im->d, &it->in, &r, &im->e))
 		return -1;
-	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+	it->state = -1;
+	for (int i = 0; i < (int)(sizeof(states) / sizeof(states[0])); i++)
 		if (strcmp(r.state, states[i]) == 0)
-			im->by_state[i]++;
+			im->by_state[it->state = i]++;
 	im->done++;
 	im->bytes += (int64_t)it->in.raw_len;
-	if (im->in_batch >= IMPORT_BATCH && flush(im) < 0)
+	return 0;
+}
+
+/*
+ * A flat batch was spoiled: a message's writes were undone halfway (a
+ * reply the desk refused, kept as a ticket of its own), which only a
+ * savepoint can do. The batch is rolled back and its messages stored
+ * again, each in a savepoint of its own.
+ */
+static int store_again(struct importer *im)
+{
+	desk_batch_rollback(im->d);
+	log_debug("import batch stored again", "messages=%d", im->in_batch);
+	if (desk_batch_begin(im->d, false, &im->e))
+		return -1;
+	for (struct item *it = im->kept; it; it = it->next) {
+		if (it->state >= 0)
+			im->by_state[it->state]--;
+		im->done--;
+		im->bytes -= (int64_t)it->in.raw_len;
+	}
+	for (struct item *it = im->kept; it; it = it->next)
+		if (receive(im, it) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Stores one read message (main thread), and takes it: it is freed when
+ * its batch commits. Batches are flat (desk_batch_begin): no savepoint per
+ * message, whose journal was a tenth of the storing thread's instructions.
+ */
+static int store(struct importer *im, struct item *it)
+{
+	if (!im->in_batch && desk_batch_begin(im->d, true, &im->e)) {
+		item_free(it);
+		return -1;
+	}
+	im->in_batch++;
+	if (im->kept_tail)
+		im->kept_tail->next = it;
+	else
+		im->kept = it;
+	im->kept_tail = it;
+	it->next = NULL;
+	im->kept_bytes += it->in.raw_len;
+	if (receive(im, it) < 0 || (desk_batch_spoiled(im->d) && store_again(im) < 0))
+		return -1;
+	if ((im->in_batch >= IMPORT_BATCH || im->kept_bytes >= IMPORT_BATCH_BYTES) &&
+	    flush(im) < 0)
 		return -1;
 	progress(im, false);
 	return 0;
@@ -366,15 +440,15 @@ static int import_all(struct importer *im)
 		pthread_mutex_unlock(&q.lock);
 		if (!it)
 			break;
-		if (!rc && store(im, it) < 0) {
+		if (rc) {
+			item_free(it);
+		} else if (store(im, it) < 0) {
 			rc = -1;
 			pthread_mutex_lock(&q.lock);
 			q.stop = true; /* the reader stops at its next message */
 			pthread_cond_signal(&q.room);
 			pthread_mutex_unlock(&q.lock);
 		}
-		arena_release(&it->a);
-		free(it);
 	}
 	pthread_join(reader, NULL);
 	pthread_mutex_destroy(&q.lock);
@@ -424,6 +498,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	status = import_all(&im);
 	if (status == 0 && flush(&im) < 0)
 		status = -1;
+	drop_kept(&im);
 	if (status < 0) {
 		if (im.in_batch)
 			desk_batch_rollback(im.d);

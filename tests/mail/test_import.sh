@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_import.sh - champion import: an mbox (mboxrd quoting undone) and a
 # Maildir become tickets and threaded replies, a second run adds nothing,
-# and bad input gets a clear error.
+# a reply refused halfway leaves nothing of itself, and bad input gets a
+# clear error.
 . "${BASH_SOURCE%/*}/../http/lib.sh"
 
 ch_ok init --admin admin@example.com
@@ -38,6 +39,32 @@ touch -d '2026-12-01 11:00' "$TMP/md/new/2.host"
 ch_ok import maildir "$TMP/md" --mailbox archive
 assert_contains "$OUT" "imported 2 messages" "the Maildir"
 assert_eq "new_ticket threaded" "$(sql "SELECT state FROM mail_inbound WHERE mailbox = 'archive' ORDER BY id" | tr '\n' ' ' | sed 's/ $//')" "oldest first, the reply threaded"
+
+# A stranger's reply with an attachment over the limit is refused halfway
+# (after adding them as a follower and storing the text): held instead.
+# Batches run without a savepoint per message, so this one is stored again
+# message by message; the messages around it keep their place.
+ATT=$(head -c 3000 /dev/urandom | base64 -w 76)
+{
+	printf 'From a@example.org Thu Dec  3 08:00:00 2026\nFrom: a@example.org\nSubject: Printer\nMessage-ID: <r1@example.org>\n\nIt jams.\n\n'
+	printf 'From x@other.org Thu Dec  3 08:01:00 2026\nFrom: x@other.org\nSubject: Re: Printer\nMessage-ID: <r2@example.org>\nIn-Reply-To: <r1@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nLog attached.\n--b1\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="log.bin"\nContent-Transfer-Encoding: base64\n\n%s\n--b1--\n\n' "$ATT"
+	printf 'From b@example.org Thu Dec  3 08:02:00 2026\nFrom: b@example.org\nSubject: Scanner\nMessage-ID: <r3@example.org>\n\nIt is slow.\n\n'
+	printf 'From b@example.org Thu Dec  3 08:03:00 2026\nFrom: b@example.org\nSubject: Re: Scanner\nMessage-ID: <r4@example.org>\nIn-Reply-To: <r3@example.org>\n\nStill slow.\n\n'
+} >"$TMP/refused.mbox"
+CHAMPION_LOG_LEVEL=debug ch_ok --set attachments.max_bytes=1024 import mbox "$TMP/refused.mbox" --mailbox refused
+assert_contains "$OUT" "imported 4 messages" "the mbox with a refused reply"
+assert_contains "$ERR" 'msg="import batch stored again" messages=2' "the batch stored again from its refused reply"
+assert_eq "r1 new_ticket|r2 held|r3 new_ticket|r4 threaded" \
+	"$(sql "SELECT replace(message_id, '@example.org', '') || ' ' || state FROM mail_inbound WHERE mailbox = 'refused' ORDER BY id" | paste -sd'|')" \
+	"what became of each message"
+T1=$(sql "SELECT ticket_id FROM mail_inbound WHERE message_id = 'r1@example.org'")
+assert_eq "0 0 1 0" "$(sql "SELECT (SELECT count(*) FROM ticket_followers WHERE ticket_id = $T1),
+	(SELECT count(*) FROM events WHERE entity = 'ticket' AND entity_id = $T1 AND kind = 'follower.added'),
+	(SELECT count(*) FROM messages WHERE ticket_id = $T1),
+	(SELECT count(*) FROM messages WHERE body_text LIKE 'Log attached%')" | tr '|' ' ')" \
+	"the refused reply left nothing on the ticket it was refused from"
+assert_eq 2 "$(sql "SELECT count(*) FROM messages m JOIN mail_inbound i ON i.ticket_id = m.ticket_id WHERE i.message_id = 'r3@example.org'")" \
+	"the conversation after it"
 
 # Bad input.
 ch import mbox "$TMP/missing.mbox"
