@@ -94,7 +94,10 @@ bool desk_batch_spoiled(struct desk *d);
  * each; desk_bulk_sync makes them all durable, and must run before each
  * batch that names them commits. Mail is received inside the caller's
  * batch without a savepoint of its own: when desk_mail_receive fails, its
- * writes are left in the batch, which the caller must roll back.
+ * writes are left in the batch, which the caller must roll back. The
+ * tickets it changes get no document at its commits: they are left stale
+ * (docs_stale) for champion serve's docs worker, and reads render them
+ * live meanwhile.
  */
 void desk_bulk_begin(struct desk *d);
 enum err_code desk_bulk_sync(struct desk *d, struct err *e);

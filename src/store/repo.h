@@ -713,6 +713,12 @@ enum err_code repo_docs_pending_add(struct db *db, int64_t ticket_id, struct err
 /* The tickets this transaction changed (docs_pending), then forgets them. */
 enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,
 				     struct err *e);
+/*
+ * Moves the tickets this transaction changed (docs_pending) to docs_stale,
+ * dropping their documents and list entries: a bulk load leaves them to
+ * champion serve, and reads render them live meanwhile.
+ */
+enum err_code repo_docs_pending_defer(struct db *db, struct err *e);
 /* Up to max tickets whose documents went stale (docs_stale), and forgets them. */
 enum err_code repo_docs_stale_take(struct db *db, struct arena *a, int max, struct rows *ids,
 				   struct err *e);

@@ -122,6 +122,24 @@ enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows
 	return take_ids(db, "DELETE FROM docs_pending RETURNING ticket_id", 0, a, ids, e);
 }
 
+enum err_code repo_docs_pending_defer(struct db *db, struct err *e)
+{
+	static const char *const sql[] = {
+		"DELETE FROM ticket_docs WHERE ticket_id IN (SELECT ticket_id FROM docs_pending)",
+		"DELETE FROM ticket_items WHERE ticket_id IN (SELECT ticket_id FROM docs_pending)",
+		"INSERT OR IGNORE INTO docs_stale (ticket_id) SELECT ticket_id FROM docs_pending",
+		"DELETE FROM docs_pending",
+	};
+	enum err_code rc = ERR_OK;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sql) && !rc; i++) {
+		struct db_stmt *st;
+		if (!(rc = db_prepare(db, sql[i], &st, e)))
+			rc = repo_run(st, e);
+	}
+	return rc;
+}
+
 enum err_code repo_docs_stale_take(struct db *db, struct arena *a, int max, struct rows *ids,
 				   struct err *e)
 {

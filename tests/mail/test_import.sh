@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_import.sh - champion import: an mbox (mboxrd quoting undone) and a
-# Maildir become tickets and threaded replies, a second run adds nothing,
+# Maildir become tickets and threaded replies (their cached JSON left for
+# champion serve to render), a second run adds nothing,
 # a reply refused halfway leaves nothing of itself, and bad input gets a
 # clear error.
 . "${BASH_SOURCE%/*}/../http/lib.sh"
@@ -19,11 +20,35 @@ assert_eq "$NEW" "$(sql "SELECT count(*) FROM tickets")" "one ticket per convers
 [ "$REPLIES" -gt 50 ] || fail "replies should thread: only $REPLIES did"
 pass
 assert_eq 0 "$(sql "SELECT count(*) FROM jobs WHERE kind = 'mail.ack'")" "no acknowledgement of history"
+# The tickets' cached JSON is left to champion serve; reads render it meanwhile.
+assert_eq "0 0 $NEW" "$(sql "SELECT (SELECT count(*) FROM ticket_docs), (SELECT count(*) FROM ticket_items),
+	(SELECT count(*) FROM docs_stale)" | tr '|' ' ')" "documents and list entries left stale"
+T=$(sql "SELECT ticket_id FROM mail_inbound WHERE state = 'threaded' LIMIT 1")
+NMSG=$(sql "SELECT count(*) FROM messages WHERE ticket_id = $T")
+ch_ok ticket show "$T" --as admin@example.com
+assert_contains "$OUT" "$(sql "SELECT subject FROM tickets WHERE id = $T")" "a stale ticket read at once"
 BODY=$(sql "SELECT body_text FROM messages WHERE mail_id = 'quote@example.org'")
 assert_contains "$BODY" $'\nFrom the start of a line.' "mboxrd: one '>' taken off"
 assert_contains "$BODY" $'\n>From deeper.' "mboxrd: the rest kept"
 # Threads follow References: each reply's ticket is its conversation's.
 assert_eq 0 "$(sql "SELECT count(*) FROM mail_inbound i JOIN messages m ON m.id = i.message WHERE i.ticket_id != m.ticket_id")" "messages on their recorded tickets"
+
+make_token admin@example.com
+start_server
+api GET "/api/v1/tickets/$T" "$TOKEN"
+expect_status 200
+assert_eq "$NMSG" "$(jb 'len(j["messages"])')" "the API renders a stale ticket with its messages"
+# The server's docs worker renders them in the background (a batch a second).
+for _ in $(seq 100); do
+	[ "$(sql "SELECT count(*) FROM docs_stale")" = 0 ] && break
+	sleep 0.2
+done
+assert_eq "0 $NEW $NEW" "$(sql "SELECT (SELECT count(*) FROM docs_stale), (SELECT count(*) FROM ticket_docs),
+	(SELECT count(*) FROM ticket_items)" | tr '|' ' ')" "documents rendered by champion serve"
+api GET "/api/v1/tickets/$T" "$TOKEN"
+expect_status 200
+assert_eq "$NMSG" "$(jb 'len(j["messages"])')" "the rendered document"
+stop_server 0
 
 # Again: everything is a duplicate.
 ch_ok import mbox "$TMP/gen.mbox"
