@@ -39,6 +39,13 @@ struct db_driver {
 
 extern const struct db_driver db_sqlite_driver;
 
+/*
+ * Registers the VFS that writes the write-ahead log a commit at a time
+ * (db_sqlite_vfs.c); its name, or NULL if SQLite's default VFS is not one
+ * it can wrap.
+ */
+const char *db_sqlite_vfs_register(void);
+
 /* Registers the search tokenizer on a new SQLite connection (search_sqlite.c). */
 enum err_code search_sqlite_register(void *conn, struct err *e);
 

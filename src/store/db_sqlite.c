@@ -61,10 +61,13 @@ static enum err_code sq_exec(void *conn, const char *sql, struct err *e)
  * them on, and they put a global mutex around every allocation SQLite
  * makes, which every thread of the server then contends for.
  */
+static const char *sq_vfs; /* db_sqlite_vfs.c's, or NULL for SQLite's default */
+
 static void sq_configure(void)
 {
 	int ignored = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* MISUSE if started already */
 	(void)ignored;
+	sq_vfs = db_sqlite_vfs_register();
 }
 
 /*
@@ -118,7 +121,7 @@ static enum err_code sq_open(void **out, const char *path, const struct db_optio
 			       "no desk at '%s' (create one with 'champion init')", path);
 	if (o->create)
 		flags |= SQLITE_OPEN_CREATE;
-	int src = sqlite3_open_v2(path, &conn, flags, NULL);
+	int src = sqlite3_open_v2(path, &conn, flags, sq_vfs);
 	if (src != SQLITE_OK) {
 		rc = err_set(e, src == SQLITE_CANTOPEN ? ERR_NOT_FOUND : ERR_INTERNAL,
 			     "cannot open desk '%s': %s", path,

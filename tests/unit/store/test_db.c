@@ -515,6 +515,46 @@ static void test_flat(void **state)
 		db_rollback(f->db);
 }
 
+/*
+ * The log is written a commit at a time (db_sqlite_vfs.c): with
+ * synchronous=NORMAL nothing syncs it, yet once a commit returns, its
+ * frames are in the file and another connection reads them; a commit
+ * larger than the buffer, and reads of its own writes inside it, see
+ * everything.
+ */
+static void test_log_gathered(void **state)
+{
+	struct fixture *f = *state;
+	static const struct db_options normal = {.sync = DB_SYNC_NORMAL, .busy_timeout_ms = 1000};
+	struct err e = ERR_INIT;
+	struct db *a, *b;
+	char *wal = tl_join(f->dir, "t.db-wal");
+
+	assert_int_equal(db_open(&a, f->path, &normal, &e), ERR_OK);
+	assert_int_equal(db_open(&b, f->path, &normal, &e), ERR_OK);
+	assert_int_equal(db_exec(a, "CREATE TABLE big (id INTEGER PRIMARY KEY, pad BLOB)", &e), ERR_OK);
+	long long before = tl_file_size(wal);
+	assert_int_equal(db_begin(a, &e), ERR_OK);
+	assert_int_equal(db_exec(a, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+				    "FROM n WHERE i < 1000) INSERT INTO big (pad) SELECT "
+				    "randomblob(3000) FROM n", &e),
+			 ERR_OK);
+	assert_int_equal(tl_query_int(a, "SELECT count(*) FROM big WHERE length(pad) = 3000"), 1000);
+	assert_int_equal(db_commit(a, &e), ERR_OK);
+	/* 3 MB of rows: in the log's file, and seen by the other connection. */
+	assert_true(tl_file_size(wal) >= before + 3000000);
+	assert_int_equal(tl_query_int(b, "SELECT count(*) FROM big"), 1000);
+	/* A small commit too, with nothing to sync it. */
+	assert_int_equal(db_exec(a, "INSERT INTO big (pad) VALUES (x'01')", &e), ERR_OK);
+	assert_int_equal(tl_query_int(b, "SELECT count(*) FROM big WHERE pad = x'01'"), 1);
+	char *ok = tl_query_text(b, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+	db_close(b);
+	db_close(a);
+	free(wal);
+}
+
 /* --- errors --------------------------------------------------------------- */
 
 struct constraint_case {
@@ -821,6 +861,7 @@ int main(void)
 		T(test_failure_inside_savepoint),
 		T(test_constraint_mapping),
 		T(test_flat),
+		T(test_log_gathered),
 		T(test_bad_sql),
 		T(test_busy_is_transient),
 		T(test_log_watch),
