@@ -63,7 +63,8 @@ enum err_code repo_item_put(struct db *db, int64_t ticket_id, const char *item, 
 	return repo_run(st, e);
 }
 
-static enum err_code drop_from(struct db *db, const char *sql, int64_t ticket_id, struct err *e)
+/* A statement whose one parameter is a ticket's id. */
+static enum err_code run_for(struct db *db, const char *sql, int64_t ticket_id, struct err *e)
 {
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
@@ -76,10 +77,10 @@ static enum err_code drop_from(struct db *db, const char *sql, int64_t ticket_id
 
 enum err_code repo_doc_drop(struct db *db, int64_t ticket_id, struct err *e)
 {
-	enum err_code rc = drop_from(db, "DELETE FROM ticket_docs WHERE ticket_id = $1", ticket_id, e);
+	enum err_code rc = run_for(db, "DELETE FROM ticket_docs WHERE ticket_id = $1", ticket_id, e);
 
 	if (!rc)
-		rc = drop_from(db, "DELETE FROM ticket_items WHERE ticket_id = $1", ticket_id, e);
+		rc = run_for(db, "DELETE FROM ticket_items WHERE ticket_id = $1", ticket_id, e);
 	return rc;
 }
 
@@ -106,14 +107,7 @@ static enum err_code take_ids(struct db *db, const char *sql, int max, struct ar
 
 enum err_code repo_docs_pending_add(struct db *db, int64_t ticket_id, struct err *e)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO docs_pending (ticket_id) VALUES ($1)";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, ticket_id);
-	return repo_run(st, e);
+	return run_for(db, "INSERT OR IGNORE INTO docs_pending (ticket_id) VALUES ($1)", ticket_id, e);
 }
 
 enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,
