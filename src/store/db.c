@@ -28,6 +28,7 @@ struct db {
 	int depth;
 	uint64_t txn_seq; /* outermost transactions begun */
 	int64_t busy_ns; /* time spent in the driver's step and exec */
+	int64_t reprepares; /* cached statements the driver had to prepare again */
 	bool writing;    /* the outermost transaction was opened by db_begin */
 	bool flat;       /* ... by db_begin_flat: inner levels open no savepoint */
 	bool spoiled;    /* an inner level of a flat one was rolled back after changing rows */
@@ -70,6 +71,11 @@ static void stmt_clock_stop(struct db_stmt *st)
 int64_t db_busy_ns(const struct db *db)
 {
 	return db->busy_ns;
+}
+
+int64_t db_reprepares(const struct db *db)
+{
+	return db->reprepares;
 }
 
 void db_before_commit(struct db *db, db_commit_fn *fn, void *ctx)
@@ -227,7 +233,7 @@ void db_done(struct db_stmt *st)
 		return;
 	stmt_clock_stop(st);
 	if (st->cached) {
-		st->db->drv->reset(st->impl);
+		st->db->reprepares += st->db->drv->reset(st->impl);
 		st->in_use = false;
 		return;
 	}

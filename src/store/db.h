@@ -163,6 +163,12 @@ void db_before_commit(struct db *db, db_commit_fn *fn, void *ctx);
 /* Nanoseconds this connection has spent running statements, each from its first step to its
  * last (for metrics). */
 int64_t db_busy_ns(const struct db *db);
+/*
+ * Times a cached statement of this connection had to be prepared again
+ * (after a schema change, or because a value its plan depends on was
+ * bound again): a query meant to be cached should leave it unchanged.
+ */
+int64_t db_reprepares(const struct db *db);
 
 /*
  * Copies into the database what the write-ahead log holds and no reader

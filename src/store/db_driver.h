@@ -16,7 +16,8 @@ struct db_driver {
 	void (*close)(void *conn);
 	const char *(*version)(void *conn);
 	enum err_code (*prepare)(void *conn, const char *sql, void **impl, struct err *e);
-	void (*reset)(void *impl);
+	/* Ready to run again; returns how often it was prepared again since the last reset. */
+	int (*reset)(void *impl);
 	void (*finalize)(void *impl);
 	void (*bind_int64)(void *impl, int n, int64_t v);
 	void (*bind_double)(void *impl, int n, double v);

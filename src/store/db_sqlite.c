@@ -202,11 +202,18 @@ static enum err_code sq_prepare(void *conn, const char *sql, void **out, struct 
 	return ERR_OK;
 }
 
-static void sq_reset(void *impl)
+/*
+ * SQLite prepares a statement again when the schema changed, or when a
+ * value bound to a parameter the plan depends on (a partial index's
+ * condition, a LIKE prefix) is bound again: a parse and a plan on every
+ * run of a cached statement. Counted so the second kind shows.
+ */
+static int sq_reset(void *impl)
 {
 	struct sq_stmt *s = impl;
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
+	return sqlite3_stmt_status(s->st, SQLITE_STMTSTATUS_REPREPARE, 1);
 }
 
 static void sq_finalize(void *impl)

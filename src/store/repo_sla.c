@@ -636,22 +636,30 @@ enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, st
 	return rc;
 }
 
+/*
+ * The kind is written into the text (kinds are the desk's constants): the
+ * events indexes are partial on kind, and SQLite prepares a statement
+ * again each time a value those conditions depend on is bound.
+ */
 enum err_code repo_event_exists(struct db *db, int64_t ticket_id, const char *kind,
 				const char *field, const char *new_value, bool *yes,
 				struct err *e)
 {
-	static const char sql[] =
-		"SELECT 1 FROM events WHERE entity = 'ticket' AND entity_id = $1 AND kind = $2 AND "
-		"field = $3 AND new_value = $4 LIMIT 1";
+	struct buf sql = BUF_INIT;
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc;
 	int r;
 
 	*yes = false;
+	if (strspn(kind, "abcdefghijklmnopqrstuvwxyz._") != strlen(kind))
+		BUG("event kind '%s' is not a constant's name", kind);
+	buf_printf(&sql, "SELECT 1 FROM events WHERE entity = 'ticket' AND entity_id = $1 AND "
+			 "kind = '%s' AND field = $3 AND new_value = $4 LIMIT 1", kind);
+	rc = db_prepare_built(db, buf_str(&sql), &st, e);
+	buf_release(&sql);
 	if (rc)
 		return rc;
 	db_bind_int64(st, 1, ticket_id);
-	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, field);
 	db_bind_text(st, 4, new_value);
 	r = db_step(st, e);

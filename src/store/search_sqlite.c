@@ -480,11 +480,16 @@ static enum err_code hit_snippets(struct db *db, struct arena *a, const char *ma
 	return rc;
 }
 
-/* The filters on t (tickets) of a search: $4 status, $5 assignee, $6 requester, $7 tag. */
+/*
+ * The filters on t (tickets) of a search: $5 assignee, $6 requester, $7
+ * tag. The status is written into the text, as repo_ticket.c's lists do:
+ * the partial indexes on tickets are conditions on it, and a bound status
+ * would make SQLite prepare the statement again at every search.
+ */
 static void append_filters(struct buf *sql, const struct search_filter *f)
 {
 	if (f->status >= 0)
-		buf_puts(sql, " AND t.status = $4");
+		buf_printf(sql, " AND t.status = '%s'", status_name((enum status)f->status));
 	if (f->assignee_id > 0)
 		buf_puts(sql, " AND t.assignee_id = $5");
 	else if (f->assignee_id < 0)
@@ -547,8 +552,6 @@ enum err_code search_tickets(struct db *db, struct arena *a, const struct search
 	db_bind_int64(st, 2, f->now);
 	if (f->viewer_role != ROLE_CUSTOMER) /* customers read public messages only */
 		db_bind_int64(st, 3, f->with_internal);
-	if (f->status >= 0)
-		db_bind_text(st, 4, status_name((enum status)f->status));
 	if (f->assignee_id > 0)
 		db_bind_int64(st, 5, f->assignee_id);
 	if (f->requester_id)

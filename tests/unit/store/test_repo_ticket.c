@@ -536,6 +536,49 @@ static void test_list_filters_and_pages(void **state)
 	assert_string_equal(list_ids(f, &q), "");
 }
 
+/*
+ * A cached list statement runs again without being prepared again: a
+ * status bound as a value (the partial indexes' conditions are on it)
+ * made SQLite parse and plan the open queue's page at every request.
+ */
+static void test_list_statements_stay_prepared(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket_filter q[5];
+	int64_t before;
+
+	for (int i = 0; i < 4; i++) {
+		struct ticket_row t = ticket("t", f->cust);
+		t.status = i % 2 ? STATUS_OPEN : STATUS_NEW;
+		t.assignee_id = i < 2 ? f->agent : 0;
+		add_ticket(f, t);
+	}
+	for (int i = 0; i < 5; i++)
+		q[i] = filter(ROLE_AGENT, f->agent, 0);
+	q[0].status = STATUS_OPEN;
+	q[1].status_mask = (1u << STATUS_NEW) | (1u << STATUS_OPEN);
+	q[2].status = STATUS_NEW;
+	q[2].assignee_id = f->agent;
+	q[3].status_mask = (1u << STATUS_NEW) | (1u << STATUS_OPEN);
+	q[3].assignee_id = -1;
+	q[3].by_due = true;
+	q[4] = filter(ROLE_CUSTOMER, f->cust, 0);
+	q[4].status = STATUS_OPEN;
+	const char *first[5];
+	for (int i = 0; i < 5; i++)
+		first[i] = strdup(list_ids(f, &q[i]));
+	assert_string_equal(first[0], "4,2");
+	assert_string_equal(first[2], "1");
+	assert_string_equal(first[3], "3,4");
+	before = db_reprepares(f->db);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 5; i++)
+			assert_string_equal(list_ids(f, &q[i]), first[i]);
+	assert_int_equal(db_reprepares(f->db), before);
+	for (int i = 0; i < 5; i++)
+		free((char *)first[i]);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -552,6 +595,7 @@ int main(void)
 		T(test_links),
 		T(test_list_visibility),
 		T(test_list_filters_and_pages),
+		T(test_list_statements_stay_prepared),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

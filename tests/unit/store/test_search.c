@@ -374,6 +374,10 @@ static void test_filters(void **state)
 	assert_string_equal(found(f, &sf), ids(f, b, a));
 	sf.status = STATUS_PENDING;
 	assert_string_equal(found(f, &sf), ids(f, b, 0));
+	/* Again without a new parse and plan (the status is in the text, not bound). */
+	int64_t reprepared = db_reprepares(f->db);
+	assert_string_equal(found(f, &sf), ids(f, b, 0));
+	assert_int_equal(db_reprepares(f->db), reprepared);
 	sf.status = -1;
 	sf.assignee_id = f->agent2;
 	assert_string_equal(found(f, &sf), ids(f, b, 0));
