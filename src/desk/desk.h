@@ -888,9 +888,17 @@ enum err_code desk_view_find(struct desk *d, const struct actor *who, struct are
 			     const char *name_or_id, struct view_info *out, struct err *e);
 
 /* A page of a view's tickets, in its order; the cursor is the last id of the previous page. */
+/* What a queue's row shows beside the ticket's own fields. */
+struct ticket_names {
+	struct user_row requester;
+	const char *assignee_email, *assignee_name; /* NULL when unassigned */
+	const char *group;                          /* NULL when in no group */
+	struct rows tags;                           /* const char *, sorted */
+};
 struct view_page {
 	struct view_row view;
 	struct rows tickets; /* struct ticket_row */
+	struct rows names;   /* struct ticket_names, one for each ticket */
 	int64_t now;         /* the instant the page was read at */
 	int64_t soon_ms;     /* the view's breaching_soon window */
 };

@@ -72,23 +72,30 @@ static void attachments_of(struct jw *w, const struct ticket_view *v, int64_t me
 	jw_end(w);
 }
 
+/* requester {id, email, name}, assignee (email), group (name), tags: as staff see a ticket. */
+static void people_fields(struct jw *w, const struct user_row *requester,
+			  const char *assignee_email, const char *group, const struct rows *tags)
+{
+	jw_key(w, "requester");
+	jw_obj(w);
+	jw_kint(w, "id", requester->id);
+	jw_kstr(w, "email", requester->email);
+	jw_kstr(w, "name", requester->name);
+	jw_end(w);
+	jw_kstr(w, "assignee", assignee_email);
+	jw_kstr(w, "group", group);
+	jw_key(w, "tags");
+	jw_arr(w);
+	for (size_t i = 0; i < tags->count; i++)
+		jw_str(w, *ROWS_AT(tags, const char *, i));
+	jw_end(w);
+}
+
 void view_ticket_full_write(struct jw *w, const struct ticket_view *v)
 {
 	jw_obj(w);
 	ticket_fields(w, &v->ticket);
-	jw_key(w, "requester");
-	jw_obj(w);
-	jw_kint(w, "id", v->requester.id);
-	jw_kstr(w, "email", v->requester.email);
-	jw_kstr(w, "name", v->requester.name);
-	jw_end(w);
-	jw_kstr(w, "assignee", v->assignee_email);
-	jw_kstr(w, "group", v->group_name);
-	jw_key(w, "tags");
-	jw_arr(w);
-	for (size_t i = 0; i < v->tags.count; i++)
-		jw_str(w, *ROWS_AT(&v->tags, const char *, i));
-	jw_end(w);
+	people_fields(w, &v->requester, v->assignee_email, v->group_name, &v->tags);
 	jw_key(w, "followers");
 	jw_arr(w);
 	for (size_t i = 0; i < v->followers.count; i++)
@@ -244,6 +251,11 @@ void view_queue_page_write(struct jw *w, const struct view_page *p, bool full)
 		const struct ticket_row *t = ROWS_AT(&p->tickets, struct ticket_row, i);
 		jw_obj(w);
 		ticket_fields(w, t);
+		if (i < p->names.count) {
+			const struct ticket_names *x = ROWS_AT(&p->names, struct ticket_names, i);
+			people_fields(w, &x->requester, x->assignee_email, x->group, &x->tags);
+			jw_kstr(w, "assignee_name", x->assignee_name);
+		}
 		jw_key(w, "sla");
 		jw_obj(w);
 		jw_kstr(w, "state", queue_sla_name(queue_sla_of(t->sla_sort_key, p->now, p->soon_ms)));

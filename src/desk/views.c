@@ -428,6 +428,60 @@ enum err_code desk_view_find(struct desk *d, const struct actor *who, struct are
 	return desk_read_end(d, view_get(d, who, a, id, id ? NULL : name_or_id, out, e), e);
 }
 
+/* A user of the page read before, or NULL: a queue names few people many times. */
+static const struct user_row *seen_user(const struct rows *names, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ticket_names *x = ROWS_AT(names, struct ticket_names, i);
+		if (x->requester.id == id)
+			return &x->requester;
+	}
+	return NULL;
+}
+
+/* The names each ticket of the page shows: requester, assignee, group, tags. */
+static enum err_code name_tickets(struct desk *d, struct arena *a, struct view_page *p,
+				  struct err *e)
+{
+	struct db *db = desk_db(d);
+	enum err_code rc = ERR_OK;
+
+	for (size_t i = 0; i < p->tickets.count && !rc; i++) {
+		const struct ticket_row *t = ROWS_AT(&p->tickets, struct ticket_row, i);
+		struct ticket_names *x = rows_push(a, &p->names);
+		const struct user_row *u = seen_user(&p->names, i, t->requester_id);
+		struct user_row who;
+		struct group_row g;
+
+		memset(x, 0, sizeof(*x));
+		if (u)
+			x->requester = *u;
+		else if ((rc = repo_user_get(db, a, t->requester_id, &x->requester, e)))
+			break;
+		if (t->assignee_id) {
+			const struct ticket_names *prev = NULL;
+			for (size_t k = 0; k < i && !prev; k++) {
+				const struct ticket_names *y = ROWS_AT(&p->names, struct ticket_names, k);
+				const struct ticket_row *tk = ROWS_AT(&p->tickets, struct ticket_row, k);
+				if (tk->assignee_id == t->assignee_id)
+					prev = y;
+			}
+			if (prev) {
+				x->assignee_email = prev->assignee_email;
+				x->assignee_name = prev->assignee_name;
+			} else if (!(rc = repo_user_get(db, a, t->assignee_id, &who, e))) {
+				x->assignee_email = who.email;
+				x->assignee_name = who.name;
+			}
+		}
+		if (!rc && t->group_id && !(rc = repo_group_get(db, a, t->group_id, &g, e)))
+			x->group = g.name;
+		if (!rc)
+			rc = repo_tags_get(db, a, t->id, &x->tags, e);
+	}
+	return rc;
+}
+
 static enum err_code view_tickets(struct desk *d, const struct actor *who, struct arena *a,
 				  int64_t id, int64_t cursor, int limit, struct view_page *out,
 				  struct err *e)
@@ -445,7 +499,9 @@ static enum err_code view_tickets(struct desk *d, const struct actor *who, struc
 	tf.before_id = cursor;
 	tf.by_due = out->view.by_due;
 	tf.limit = limit;
-	return repo_ticket_list(desk_db(d), a, &tf, &out->tickets, e);
+	if ((rc = repo_ticket_list(desk_db(d), a, &tf, &out->tickets, e)))
+		return rc;
+	return name_tickets(d, a, out, e);
 }
 
 enum err_code desk_view_tickets(struct desk *d, const struct actor *who, struct arena *a,
@@ -456,6 +512,7 @@ enum err_code desk_view_tickets(struct desk *d, const struct actor *who, struct 
 
 	memset(out, 0, sizeof(*out));
 	rows_init(&out->tickets, sizeof(struct ticket_row));
+	rows_init(&out->names, sizeof(struct ticket_names));
 	if (!limit)
 		limit = 50;
 	if (limit < 1 || limit > DESK_LIST_MAX)
