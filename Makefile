@@ -32,18 +32,27 @@ $(ASAN_BUILD)/build.ninja: | deps
 	$(MESON) setup $(ASAN_BUILD) --buildtype=debug \
 		-Db_sanitize=address,undefined -Db_lundef=false
 
-# The demo desk is made once; delete $(DEMO_DB) for a fresh one. Then serve it.
+# The demo desk is made once (its admin joins every group, so that the
+# workspace's queues hold tickets); each run gives the admin a new password.
 run: build
 	@if [ ! -f $(DEMO_DB) ]; then \
-		$(BUILD)/champion --db $(DEMO_DB) demo --tickets $(DEMO_TICKETS); \
+		$(BUILD)/champion --db $(DEMO_DB) demo --tickets $(DEMO_TICKETS) && \
+		$(BUILD)/champion --db $(DEMO_DB) group list | tail -n +2 | \
+		while read -r id members name; do \
+			$(BUILD)/champion --db $(DEMO_DB) group member "$$name" admin@demo.example >/dev/null; \
+		done; \
 	fi
-	@token=$$($(BUILD)/champion --db $(DEMO_DB) token create --user admin@demo.example \
+	@password=$$(head -c 12 /dev/urandom | base64 | tr -d '/+=') && \
+	echo "$$password" | $(BUILD)/champion --db $(DEMO_DB) user set admin@demo.example \
+		--password - >/dev/null && \
+	token=$$($(BUILD)/champion --db $(DEMO_DB) token create --user admin@demo.example \
 		--name "make run" 2>/dev/null) && \
 	echo && \
 	echo "Demo desk $(DEMO_DB), served at http://$(LISTEN)" && \
-	echo "Sign in as admin@demo.example with the API token:" && \
-	echo "  $$token" && \
-	echo "Try:" && \
+	echo "Open http://$(LISTEN)/ and sign in as admin@demo.example with the password:" && \
+	echo "  $$password" && \
+	echo "(customers use the portal at http://$(LISTEN)/portal)" && \
+	echo "The API takes the token:" && \
 	echo "  curl -H 'Authorization: Bearer $$token' http://$(LISTEN)/api/v1/tickets?status=open" && \
 	echo "  $(BUILD)/champion --db $(DEMO_DB) ticket show 1" && \
 	echo

@@ -9,7 +9,9 @@
 static const char usage[] =
 	"usage: champion serve [--listen HOST:PORT] [--threads N]\n"
 	"\n"
-	"Serves the desk over HTTP: the JSON API under /api/v1 (docs/openapi.yaml),\n"
+	"Serves the desk over HTTP: the agent workspace at /, the customer portal\n"
+	"at /portal (both sign in with a password: champion user set EMAIL\n"
+	"--password -), the JSON API under /api/v1 (docs/openapi.yaml),\n"
 	"/healthz, /readyz and Prometheus /metrics. Clients authenticate with\n"
 	"'Authorization: Bearer TOKEN' (champion token create), or sign in with a\n"
 	"password (POST /api/v1/session: a cookie, and a CSRF token for writes).\n"

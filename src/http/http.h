@@ -91,6 +91,7 @@ struct hreq {
 	struct write_job *job;  /* a write in flight, or NULL */
 	const char *session;    /* the session cookie's value when it authenticated */
 	char csrf[65];          /* that session's CSRF token */
+	const char *cache_control; /* the response's Cache-Control; NULL: "private, no-cache" */
 	bool responded;
 };
 
@@ -118,6 +119,8 @@ int http_json_etag(struct hreq *r, int status, json_t *v, const char *etag);
 int http_json_buf(struct hreq *r, int status, struct buf *b, const char *etag);
 /* A body of any type (copied). */
 int http_text(struct hreq *r, int status, const char *type, const char *body, size_t len);
+/* As http_text, for a body that outlives the request (a file compiled in): sent uncopied. */
+int http_static(struct hreq *r, int status, const char *type, const char *body, size_t len);
 /*
  * The file at path as the response body, read in chunks as the client
  * takes it (h2o_file_send): status 200 with type, an ETag, and
@@ -202,6 +205,12 @@ struct server_options {
 
 /* Runs until SIGTERM or SIGINT, then drains and returns an exit status. */
 int server_run(const struct server_options *o, struct err *e);
+
+/* The web UI (web.c): whether path is one of its pages or files; the answer for it. The
+ * route its requests are counted under. */
+bool web_wants(const char *path, size_t len);
+int web_serve(struct hreq *r);
+extern const struct route web_route;
 
 /* Metrics (metrics.c). */
 void metrics_observe(struct worker *w, const struct route *route, int status, int64_t ns);

@@ -13,7 +13,7 @@ static const int64_t bucket_us[METRIC_BUCKETS] = {250,   500,   1000,   2500,   
 void metrics_init(struct metrics *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->by_route_status = xcalloc((http_nroutes + 1) * NSTATUS, sizeof(*m->by_route_status));
+	m->by_route_status = xcalloc((http_nroutes + 2) * NSTATUS, sizeof(*m->by_route_status));
 }
 
 void metrics_release(struct metrics *m)
@@ -25,7 +25,9 @@ void metrics_release(struct metrics *m)
 void metrics_observe(struct worker *w, const struct route *route, int status, int64_t ns)
 {
 	struct metrics *m = &w->m;
-	size_t ri = route ? (size_t)(route - http_routes) : http_nroutes;
+	size_t ri = route == &web_route ? http_nroutes + 1
+			: route	       ? (size_t)(route - http_routes)
+				       : http_nroutes;
 	int64_t us = ns / 1000;
 	int b = 0;
 
@@ -56,7 +58,7 @@ int metrics_render(struct hreq *r)
 
 	buf_puts(&b, "# HELP champion_http_requests_total Requests answered, by route and status.\n"
 		     "# TYPE champion_http_requests_total counter\n");
-	for (size_t ri = 0; ri <= http_nroutes; ri++) {
+	for (size_t ri = 0; ri <= http_nroutes + 1; ri++) {
 		for (int st = 0; st < NSTATUS; st++) {
 			uint64_t n = 0;
 			for (int i = 0; i < s->nworkers; i++)
@@ -67,6 +69,9 @@ int metrics_render(struct hreq *r)
 				buf_printf(&b, "champion_http_requests_total{route=\"%s %s\",status=\"%d\"} "
 					   "%" PRIu64 "\n", http_routes[ri].method,
 					   http_routes[ri].pattern, st + 100, n);
+			else if (ri > http_nroutes)
+				buf_printf(&b, "champion_http_requests_total{route=\"web\",status=\"%d\"} "
+					   "%" PRIu64 "\n", st + 100, n);
 			else
 				buf_printf(&b, "champion_http_requests_total{route=\"none\",status=\"%d\"} "
 					   "%" PRIu64 "\n", st + 100, n);

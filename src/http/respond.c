@@ -199,8 +199,10 @@ static void begin(struct hreq *r, int status, const char *type, size_t len)
 			       strlen(type));
 	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"),
 			      0, NULL, H2O_STRLIT("nosniff"));
+	if (!r->cache_control)
+		r->cache_control = "private, no-cache";
 	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-		       H2O_STRLIT("private, no-cache"));
+		       r->cache_control, strlen(r->cache_control));
 	metrics_observe(r->w, r->route, status, ns);
 	if (log_get_level() <= LOG_INFO)
 		log_info("request", "id=%s method=%.*s path=\"%.*s\" route=\"%s\" status=%d "
@@ -320,6 +322,20 @@ int http_json(struct hreq *r, int status, json_t *v)
 int http_text(struct hreq *r, int status, const char *type, const char *body, size_t len)
 {
 	return respond(r, status, type, body ? body : "", len);
+}
+
+int http_static(struct hreq *r, int status, const char *type, const char *body, size_t len)
+{
+	static h2o_generator_t generator = {NULL, NULL};
+	h2o_iovec_t buf = h2o_iovec_init(body, len);
+
+	begin(r, status, type, len);
+	h2o_start_response(r->req, &generator);
+	if (h2o_memis(r->req->method.base, r->req->method.len, H2O_STRLIT("HEAD")))
+		h2o_send(r->req, NULL, 0, H2O_SEND_STATE_FINAL);
+	else
+		h2o_send(r->req, &buf, 1, H2O_SEND_STATE_FINAL);
+	return 0;
 }
 
 int http_not_modified(struct hreq *r, const char *etag)

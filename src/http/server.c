@@ -246,6 +246,8 @@ static int handle(h2o_handler_t *self, h2o_req_t *req)
 
 	if (check_headers(r) < 0)
 		return 0;
+	if (web_wants(path, plen))
+		return web_serve(r);
 	r->route = router_match(req->method.base, req->method.len, path, plen, r->params, &status);
 	if (!r->route) {
 		if (status == 405) {

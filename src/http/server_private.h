@@ -11,7 +11,7 @@
 
 /* Counters one worker writes and /metrics reads (relaxed atomics). */
 struct metrics {
-	_Atomic uint64_t *by_route_status; /* (nroutes + 1) x 500 statuses (100..599) */
+	_Atomic uint64_t *by_route_status; /* (nroutes + 2: none, web) x 500 statuses (100..599) */
 	_Atomic uint64_t latency[METRIC_BUCKETS + 1];
 	_Atomic uint64_t latency_sum_us;
 	_Atomic uint64_t requests;

@@ -186,7 +186,7 @@ unchanged "bodies too large"
 assert_eq 1 "$(sql 'SELECT version FROM tickets WHERE id = 1')" "ticket 1's version"
 
 # --- paths, methods, ids -------------------------------------------------------------
-for path in / /api /api/v1 /api/v1/ticket /api/v1/ticketsX /api/v2/tickets /api/v1/tickets/1/replies/2 \
+for path in /portalx /assets /api /api/v1 /api/v1/ticket /api/v1/ticketsX /api/v2/tickets /api/v1/tickets/1/replies/2 \
 	/api/v1/tickets/1/attachments /metrics/x "/$(repeat 4000 a)"; do
 	api GET "$path" "$AGENT"
 	expect_problem 404 not_found "GET $path"
