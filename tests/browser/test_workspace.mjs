@@ -1,0 +1,210 @@
+// test_workspace.mjs - the agent workspace and the customer portal in
+// chromium, against the desk test_workspace.sh made:
+// - a wrong password shows the server's message and signs nobody in; the
+//   right one opens the workspace on the queues, with counts;
+// - the queue shows the ticket's requester, tags and assignee; keyboard
+//   only (j/k, Enter) opens it; the conversation is there;
+// - a draft survives a reload; 'n' writes an internal note, styled apart;
+//   'r' replies and "send and set solved" solves it in one action;
+// - search finds the ticket as you type;
+// - a ticket whose subject and body are script payloads shows them as
+//   text and runs nothing (the CSP also refuses inline script);
+// - a customer signs in to the portal, opens a ticket, sees the agent's
+//   public reply and never the internal note.
+import {
+	main,
+	step,
+	screenshot,
+	pageFetch,
+	takeErrors,
+	assertEqual,
+	assertContains,
+	assertTrue,
+	assertNoErrors,
+} from './lib.mjs';
+
+const env = (name) => {
+	const v = process.env[name];
+	if (!v) throw new Error(`${name} is not set (test_workspace.sh sets it)`);
+	return v;
+};
+const BASE_URL = env('BASE_URL');
+const AGENT = env('AGENT_EMAIL');
+const CUSTOMER = env('CUSTOMER_EMAIL');
+const PASSWORD = env('PASSWORD');
+const TOKEN = env('TOKEN');
+const FIRE = env('FIRE');
+const EVIL = env('EVIL');
+
+// The API as the test's own client (Bearer token, from node).
+async function apiCall(method, path, body) {
+	const res = await fetch(`${BASE_URL}${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	const text = await res.text();
+	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+	return text ? JSON.parse(text) : null;
+}
+
+// Signing in: not signed in yet, the page's first GET /api/v1/session is a 401.
+function forgetSignedOutProbe(page) {
+	takeErrors(page, /401/);
+}
+
+await main(async (t) => {
+	const page = await t.newPage();
+
+	step('a wrong password is refused with the server\'s message');
+	await page.goto(`${BASE_URL}/`);
+	await page.waitForSelector('#signin');
+	assertEqual(await page.title(), 'Champion', 'the title');
+	await page.fill('#email', AGENT);
+	await page.fill('#password', 'not the password');
+	await page.click('#signin button[type=submit]');
+	await page.waitForFunction(() => document.querySelector('#signin-error').textContent.length > 0);
+	const refusal = await page.textContent('#signin-error');
+	assertTrue(/password|unknown|sign/i.test(refusal), `a reason on the sign-in form (got '${refusal}')`);
+	assertEqual(await page.locator('#views').count(), 0, 'queues shown before signing in');
+	takeErrors(page, /401/);
+
+	step('the right password opens the queues');
+	await page.fill('#password', PASSWORD);
+	await page.press('#password', 'Enter');
+	await page.waitForSelector('#views a');
+	const views = await page.locator('#views a').allInnerTexts();
+	assertTrue(views.some((v) => /^Mine\s*\d+/.test(v)), `a "Mine" queue with its count (got ${JSON.stringify(views)})`);
+	assertTrue(views.some((v) => /^My groups\s*2$/.test(v.trim())), `"My groups" counting both tickets (got ${JSON.stringify(views)})`);
+	await page.click('#views a:has-text("My groups")');
+	await page.waitForSelector(`#queue tr[data-id="${FIRE}"]`);
+	const row = await page.locator(`#queue tr[data-id="${FIRE}"]`).innerText();
+	assertContains(row, 'Printer on fire', 'the row');
+	assertContains(row, 'Carl Customer', "the row's requester");
+	assertContains(row, 'hardware', "the row's tags");
+	assertContains(row, 'nobody', "the row's assignee (none)");
+	await screenshot(page, 'queue');
+
+	step('keyboard only: j/k and Enter open the ticket');
+	await page.keyboard.press('Escape'); // out of any field, as a person would
+	const order = await page.locator('#queue tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+	const target = order.indexOf(FIRE);
+	assertTrue(target >= 0, `ticket ${FIRE} in the queue (${order})`);
+	await page.keyboard.press('j');
+	await page.keyboard.press('k');
+	for (let i = 0; i < target; i++) await page.keyboard.press('j');
+	assertEqual(await page.locator('#queue tr.current').getAttribute('data-id'), FIRE, 'the row j/k reached');
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#conversation .msg');
+	assertEqual(await page.textContent('#ticket-subject'), 'Printer on fire', "the ticket's subject");
+	assertContains(await page.textContent('#conversation'), 'It smokes when I print.', 'the conversation');
+
+	step('a draft survives a reload');
+	await page.keyboard.press('r');
+	assertEqual(await page.evaluate(() => document.activeElement.id), 'composer-text', 'r puts the cursor in the reply');
+	await page.keyboard.type('Half a thought');
+	await page.reload();
+	await page.waitForSelector('#composer-text');
+	assertEqual(await page.inputValue('#composer-text'), 'Half a thought', 'the draft after a reload');
+	await page.fill('#composer-text', '');
+
+	step("'n' writes an internal note, styled apart");
+	await page.keyboard.press('Escape'); // out of any field, as a person would
+	await page.keyboard.press('n');
+	await page.keyboard.type('Checked the fuser: it is the toner.');
+	await page.click('#composer-send');
+	await page.waitForSelector('#conversation .msg.internal');
+	const note = page.locator('#conversation .msg.internal');
+	assertContains(await note.innerText(), 'Checked the fuser', 'the note');
+	const [noteBg, replyBg] = await page.evaluate(() => [
+		getComputedStyle(document.querySelector('.msg.internal')).backgroundColor,
+		getComputedStyle(document.querySelector('.msg.public')).backgroundColor,
+	]);
+	assertTrue(noteBg !== replyBg, `a note's background (${noteBg}) unlike a reply's (${replyBg})`);
+
+	step("'r' replies, and 'send and set solved' solves it in one action");
+	await page.keyboard.press('Escape'); // out of any field, as a person would
+	await page.keyboard.press('r');
+	await page.keyboard.type('Please **replace** the toner cartridge.');
+	await page.click('#composer-preview-toggle');
+	assertEqual(await page.textContent('#composer-preview strong'), 'replace', 'the Markdown preview');
+	await page.click('#composer-preview-toggle');
+	await page.selectOption('#composer-status', 'solved');
+	await page.click('#composer-send');
+	await page.waitForFunction(() => document.querySelectorAll('#conversation .msg.public').length === 2);
+	assertEqual(await page.inputValue('#prop-status'), 'solved', 'the status shown after sending');
+	const saved = await apiCall('GET', `/api/v1/tickets/${FIRE}`);
+	assertEqual(saved.status, 'solved', 'the status in the desk');
+	assertEqual(saved.messages.at(-1).body_text, 'Please **replace** the toner cartridge.', 'the reply in the desk');
+	await screenshot(page, 'ticket');
+
+	step("'a' assigns the ticket to me");
+	await page.keyboard.press('Escape'); // out of any field, as a person would
+	await page.keyboard.press('a');
+	await page.waitForFunction((email) => document.querySelector('#prop-assignee').value === email, AGENT);
+	assertEqual((await apiCall('GET', `/api/v1/tickets/${FIRE}`)).assignee, AGENT, 'the assignee in the desk');
+
+	step('search as you type');
+	await page.keyboard.press('/');
+	await page.keyboard.type('toner');
+	await page.waitForSelector(`#queue tr[data-id="${FIRE}"]`);
+	assertContains(await page.locator(`#queue tr[data-id="${FIRE}"]`).innerText(), 'toner', 'the snippet');
+	assertEqual(await page.locator(`#queue tr[data-id="${FIRE}"] mark`).first().textContent(), 'toner', 'the match, marked');
+
+	step('script payloads in a ticket are text, and nothing runs');
+	await page.goto(`${BASE_URL}/#/ticket/${EVIL}`);
+	await page.waitForSelector('#conversation .msg');
+	assertEqual(await page.textContent('#ticket-subject'), '<img src=x onerror="window.__xss=1">Evil', 'the subject, as text');
+	assertContains(await page.textContent('#conversation'), '<script>window.__xss=2</script>', 'the body, as text');
+	await page.hover('#conversation .msg .body');
+	assertEqual(await page.evaluate(() => window.__xss), undefined, 'window.__xss (set only if a payload ran)');
+	assertEqual(await page.locator('#conversation script, #conversation img, #ticket-subject img').count(), 0, 'elements made from the payloads');
+	// Even a script put on the page is refused by the Content-Security-Policy.
+	const ran = await page.evaluate(() => {
+		const s = document.createElement('script');
+		s.textContent = 'window.__inline = 1';
+		document.body.append(s);
+		return window.__inline;
+	});
+	assertEqual(ran, undefined, 'an inline script run despite the CSP');
+	takeErrors(page, /Content Security Policy|Content-Security-Policy/);
+	forgetSignedOutProbe(page);
+	assertNoErrors(page, 'the workspace');
+
+	step('sign out');
+	await page.click('#signout');
+	await page.waitForSelector('#signin');
+	assertEqual((await pageFetch(page, '/api/v1/session')).status, 401, 'the session after signing out');
+	takeErrors(page, /401/);
+
+	step('the portal: a customer opens a ticket');
+	const portal = await t.newPage();
+	await portal.goto(`${BASE_URL}/portal`);
+	await portal.fill('#email', CUSTOMER);
+	await portal.fill('#password', PASSWORD);
+	await portal.click('#signin button[type=submit]');
+	await portal.waitForSelector('#new-ticket');
+	const mine = await portal.locator('#my-tickets').innerText();
+	assertContains(mine, 'Printer on fire', 'the customer\'s own tickets');
+	await portal.fill('#new-subject', 'Scanner jams');
+	await portal.fill('#new-body', 'Every third page.');
+	await portal.click('#new-ticket button[type=submit]');
+	await portal.waitForSelector('#conversation .msg');
+	assertEqual(await portal.textContent('#ticket-subject'), 'Scanner jams', 'the new ticket');
+	const id = (await portal.evaluate(() => location.hash)).replace('#/ticket/', '');
+
+	step('the customer sees the public reply, never the note');
+	await apiCall('POST', `/api/v1/tickets/${id}/notes`, { body: 'Internal: this customer owns three scanners.' });
+	await apiCall('POST', `/api/v1/tickets/${id}/replies`, { body: 'Please clean the rollers.' });
+	await portal.reload();
+	await portal.waitForFunction(() => document.querySelectorAll('#conversation .msg').length === 2);
+	const seen = await portal.textContent('#conversation');
+	assertContains(seen, 'Please clean the rollers.', 'the reply in the portal');
+	assertTrue(!seen.includes('three scanners'), 'the internal note not in the portal');
+	await portal.fill('#reply-body', 'Thanks, that worked.');
+	await portal.click('#reply button[type=submit]');
+	await portal.waitForFunction(() => document.querySelectorAll('#conversation .msg').length === 3);
+	await screenshot(portal, 'portal');
+	forgetSignedOutProbe(portal);
+	assertNoErrors(portal, 'the portal');
+});
