@@ -15,6 +15,8 @@ static const char usage[] =
 	"/healthz, /readyz and Prometheus /metrics. Clients authenticate with\n"
 	"'Authorization: Bearer TOKEN' (champion token create), or sign in with a\n"
 	"password (POST /api/v1/session: a cookie, and a CSRF token for writes).\n"
+	"GET /api/v1/stream sends live updates (server-sent events): changes to\n"
+	"tickets, by any process sharing the desk, and who is on a ticket.\n"
 	"GET /api/v1/search?q= finds tickets by their words. Tickets, replies and\n"
 	"notes take files as multipart/form-data (attachments.max_bytes each, 10 at\n"
 	"most), served back by /api/v1/tickets/ID/attachments/ID. Writes from all\n"

@@ -888,6 +888,39 @@ enum err_code desk_view_find(struct desk *d, const struct actor *who, struct are
 			     const char *name_or_id, struct view_info *out, struct err *e);
 
 /* A page of a view's tickets, in its order; the cursor is the last id of the previous page. */
+/* --- live updates (live.c) ------------------------------------------------ */
+
+/*
+ * Where a live listener is in the desk's changes: the last ticket event
+ * and presence change it was told of. Changes come from the desk itself,
+ * so a listener hears of those any process made.
+ */
+struct live_cursor {
+	int64_t event_id, presence_seq;
+};
+struct live_batch {
+	struct rows events;   /* struct event_row: id, entity_id (the ticket), kind, actor_id */
+	struct rows presence; /* struct presence_row */
+};
+#define DESK_LIVE_BATCH 500 /* changes read at once; the rest at the next read */
+/* A presence not confirmed for this long is gone (the client confirms every 15 s). */
+#define DESK_PRESENCE_TTL_MS (45 * 1000)
+
+/* The cursor of a new listener: now. Staff and engineers only. */
+enum err_code desk_live_head(struct desk *d, const struct actor *who, struct live_cursor *c,
+			     struct err *e);
+/* The changes after c, and c moved past them. Who may hear of each: desk_live_sees. */
+enum err_code desk_live_read(struct desk *d, struct arena *a, struct live_cursor *c,
+			     struct live_batch *out, struct err *e);
+/* Whether who may be told of changes to ticket_id (whether they see it). */
+bool desk_live_sees(struct desk *d, const struct actor *who, struct arena *a, int64_t ticket_id);
+/* Records that who is viewing, typing on, or has left a ticket they see (staff, engineers). */
+enum err_code desk_presence_set(struct desk *d, const struct actor *who, int64_t ticket_id,
+				const char *state, struct err *e);
+/* Who is viewing or typing on a ticket now (confirmed within DESK_PRESENCE_TTL_MS). */
+enum err_code desk_presence_list(struct desk *d, const struct actor *who, struct arena *a,
+				 int64_t ticket_id, struct rows *out, struct err *e);
+
 /* What a queue's row shows beside the ticket's own fields. */
 struct ticket_names {
 	struct user_row requester;

@@ -20,6 +20,10 @@ int api_ticket_events(struct hreq *r);
 int api_ticket_sla(struct hreq *r);
 int api_ticket_attachment(struct hreq *r);
 int api_search(struct hreq *r);
+/* api_live.c: server-sent events, presence. */
+int api_stream(struct hreq *r);
+int api_ticket_presence(struct hreq *r);
+int api_ticket_presence_set(struct hreq *r);
 int api_views_list(struct hreq *r);
 int api_views_create(struct hreq *r);
 int api_view_tickets(struct hreq *r);

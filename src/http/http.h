@@ -119,6 +119,8 @@ int http_json_etag(struct hreq *r, int status, json_t *v, const char *etag);
 int http_json_buf(struct hreq *r, int status, struct buf *b, const char *etag);
 /* A body of any type (copied). */
 int http_text(struct hreq *r, int status, const char *type, const char *body, size_t len);
+/* Starts a 200 of unknown length whose body gen sends (h2o_send) as it comes. */
+void http_stream_start(struct hreq *r, const char *type, h2o_generator_t *gen);
 /* As http_text, for a body that outlives the request (a file compiled in): sent uncopied. */
 int http_static(struct hreq *r, int status, const char *type, const char *body, size_t len);
 /*

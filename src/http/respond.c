@@ -338,6 +338,12 @@ int http_static(struct hreq *r, int status, const char *type, const char *body, 
 	return 0;
 }
 
+void http_stream_start(struct hreq *r, const char *type, h2o_generator_t *gen)
+{
+	begin(r, 200, type, SIZE_MAX);
+	h2o_start_response(r->req, gen);
+}
+
 int http_not_modified(struct hreq *r, const char *etag)
 {
 	h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_ETAG, NULL, etag,

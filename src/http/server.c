@@ -441,7 +441,9 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&s->stopping)) {
 		h2o_evloop_run(w->ctx.loop, 100);
 		update_gauges(w);
+		live_tick(w);
 	}
+	live_close_all(w);
 	/* Stop accepting, ask keep-alive connections to close, let in-flight requests end. */
 	h2o_socket_read_stop(w->listener);
 	h2o_socket_close(w->listener);
@@ -485,6 +487,7 @@ static int worker_init(struct server *s, struct worker *w, int index, struct err
 	w->s = s;
 	w->index = index;
 	w->listen_fd = -1;
+	h2o_linklist_init_anchor(&w->streams);
 	metrics_init(&w->m);
 	so.create = false;
 	if (desk_open(&w->desk, &so, e))

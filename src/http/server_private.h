@@ -34,6 +34,10 @@ struct worker {
 	uint64_t next_request;
 	struct metrics m;
 	_Atomic bool quiet; /* past its grace period: it submits no more writes */
+	/* Live updates (api_live.c): this loop's open streams and where they are. */
+	h2o_linklist_t streams;
+	struct live_cursor live;
+	int64_t live_polled_ms;
 };
 
 /* A thread, its queue of jobs and its own connection to the desk. */
@@ -83,6 +87,11 @@ void writer_stop(struct server *s);
 void writer_submit(struct server *s, struct write_job *j);
 /* On a worker's loop: finished jobs. */
 void writer_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+/* On a worker's loop: the desk's changes to its live streams, and pings (api_live.c). */
+void live_tick(struct worker *w);
+/* Ends every live stream of the loop (the server is stopping). */
+void live_close_all(struct worker *w);
 
 void metrics_init(struct metrics *m);
 void metrics_release(struct metrics *m);

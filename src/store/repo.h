@@ -647,6 +647,32 @@ enum err_code repo_message_roles(struct db *db, struct arena *a, int64_t ticket_
 				 struct rows *out, struct err *e);
 /* The author role of a message; -1 when there is no such message. */
 enum err_code repo_message_role(struct db *db, int64_t message_id, int *role, struct err *e);
+/* --- live: what listeners follow (repo_live.c) ------------------------------ */
+
+/* Who is on a ticket: viewing, typing or left, as of at. */
+struct presence_row {
+	int64_t ticket_id, user_id;
+	const char *state; /* "viewing", "typing", "left" */
+	int64_t seq;       /* orders every change desk-wide */
+	int64_t at;
+	const char *name, *email;
+};
+/* Records user_id's presence on ticket_id (a new seq), and drops day-old rows. */
+enum err_code repo_presence_set(struct db *db, int64_t ticket_id, int64_t user_id,
+				const char *state, int64_t at, struct err *e);
+/* Who is viewing or typing on ticket_id, confirmed at or after since, in seq order. */
+enum err_code repo_presence_of(struct db *db, struct arena *a, int64_t ticket_id, int64_t since,
+			       struct rows *out, struct err *e);
+/* Presence changes after after_seq (any state), oldest first, at most limit. */
+enum err_code repo_feed_presence(struct db *db, struct arena *a, int64_t after_seq, int limit,
+				 struct rows *out, struct err *e);
+/* Ticket events after after_id (id, entity_id, kind, actor_id, created_at), at most limit. */
+enum err_code repo_feed_events(struct db *db, struct arena *a, int64_t after_id, int limit,
+			       struct rows *out, struct err *e);
+/* The newest event id and presence seq: where a new listener starts. */
+enum err_code repo_feed_head(struct db *db, int64_t *event_id, int64_t *presence_seq,
+			     struct err *e);
+
 /* Whether the ticket has an event of kind with this field and new_value. */
 enum err_code repo_event_exists(struct db *db, int64_t ticket_id, const char *kind,
 				const char *field, const char *new_value, bool *yes,

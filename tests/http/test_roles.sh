@@ -29,7 +29,10 @@ POST /api/v1/tickets/{id}/merge      |200 200 403 404 403 404 401 401 401
 GET /api/v1/tickets/{id}/events      |200 200 200 404 403 404 401 401 401
 GET /api/v1/tickets/{id}/sla         |200 200 200 404 403 404 401 401 401
 GET /api/v1/tickets/{id}/attachments/{attachment_id} |200 200 200 404 200 404 401 401 401
+GET /api/v1/tickets/{id}/presence    |200 200 200 404 403 404 401 401 401
+POST /api/v1/tickets/{id}/presence   |204 204 204 404 403 404 401 401 401
 GET /api/v1/search                   |200 200 200 200 200 200 401 401 401
+GET /api/v1/stream                   |200 200 200 200 403 403 401 401 401
 POST /api/v1/session                 |201 201 201 201 201 201 201 201 201
 GET /api/v1/session                  |404 404 404 404 404 404 401 401 401
 DELETE /api/v1/session               |404 404 404 404 404 404 401 401 401
@@ -169,6 +172,8 @@ while IFS='|' read -r route want; do
 		"PATCH /api/v1/tickets/{id}") json='{"priority":"high","add_tags":["seen"]}' ;;
 		"POST /api/v1/session") json='{"email":"agent@example.com","password":"correct horse battery"}' ;;
 		"GET /api/v1/search") path="/api/v1/search?q=hello" ;;
+		"GET /api/v1/stream") path="/api/v1/stream?seconds=1" ;;
+		"POST /api/v1/tickets/{id}/presence") json='{"state":"viewing"}' ;;
 		"POST /api/v1/users") json="{\"email\":\"made-by-$role@acme.test\"}" ;;
 		*"/users/{id}")
 			path=${pattern//\{id\}/$CUST_ID}

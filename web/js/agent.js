@@ -50,7 +50,13 @@ function frame() {
       h('a', {class: 'brand', href: '#/'}, 'Champion'),
       h('form', {role: 'search', onsubmit: (ev) => { ev.preventDefault(); search.dispatchEvent(new Event('input')); }}, search),
       h('span', {class: 'who'}, state.me.name),
-      h('button', {type: 'button', id: 'signout', onclick: async () => { await signOut(); signInPage('Signed out.'); }}, 'Sign out'),
+      h('button', {type: 'button', id: 'signout', onclick: async () => {
+        presenceLeave();
+        if (state.live) state.live.close();
+        state.live = null;
+        await signOut();
+        signInPage('Signed out.');
+      }}, 'Sign out'),
       h('button', {type: 'button', class: 'link', 'aria-label': 'Keyboard shortcuts', onclick: shortcuts}, '?')),
     h('div', {class: 'frame'},
       h('nav', {class: 'views', 'aria-label': 'Queues'}, h('ul', {id: 'views'})),
@@ -133,9 +139,12 @@ function highlight(focus) {
   });
 }
 
-async function showView(id, cursor) {
+async function showView(id, cursor, again) {
   const v = state.views.find((x) => x.id === id);
   const page = await api('GET', `/api/v1/views/${id}/tickets${query({limit: 50, cursor})}`);
+  if (again && location.hash !== `#/view/${id}`) return;
+  const before = new Set(again ? state.rows : []);
+  const keep = again && state.current >= 0 ? state.rows[state.current] : null;
   markView(id);
   const main = $('#main');
   if (!cursor) {
@@ -153,11 +162,20 @@ async function showView(id, cursor) {
     main.append(h('p', {class: 'more'}, h('button', {type: 'button', id: 'more',
       onclick: () => showView(id, page.next_cursor)}, 'Load more')));
   }
+  if (again) {
+    $$('#queue tbody tr').forEach((tr, i) => {
+      const rid = Number(tr.dataset.id);
+      if (!before.has(rid)) tr.classList.add('fresh');
+      if (rid === keep) state.current = i;
+    });
+  }
   setRows();
+  if (!again) presenceLeave();
   document.title = `${v ? v.name : 'Queue'} · Champion`;
 }
 
 async function showSearch(q) {
+  presenceLeave();
   const s = $('#search');
   if (s && document.activeElement !== s) s.value = q;
   const res = await api('GET', `/api/v1/search${query({q, limit: 25})}`);
@@ -238,7 +256,7 @@ function properties(t) {
       patch(t.id, {add_tags: [tagInput.value.trim()]});
     }
   });
-  return h('section', {'aria-labelledby': 'props-title'},
+  return h('section', {'aria-labelledby': 'props-title', id: 'props'},
     h('h2', {id: 'props-title'}, 'Properties'),
     h('label', {for: 'prop-status'}, 'Status'),
     select('prop-status', 'status', STATUSES.map((s) => [s, label(s)]), t.status, (v) => patch(t.id, {status: v})),
@@ -299,7 +317,10 @@ function composer(t) {
     fill(fileList, files.map((f, i) => h('li', {}, f.name, ' ', h('button', {type: 'button', class: 'link', 'aria-label': `Remove ${f.name}`,
       onclick: () => { files.splice(i, 1); addFiles([]); }}, '×'))));
   }
-  text.addEventListener('input', save);
+  text.addEventListener('input', () => {
+    save();
+    presenceTyping();
+  });
   picker.addEventListener('change', () => { addFiles(picker.files); picker.value = ''; });
   drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -356,7 +377,8 @@ async function showTicket(id, fresh) {
       h('div', {},
         h('p', {}, h('a', {href: '#/', onclick: (ev) => { ev.preventDefault(); history.back(); }}, '← Back')),
         h('h1', {id: 'ticket-subject'}, t.subject || '(no subject)'),
-        h('p', {class: 'muted'}, `#${t.id} · `, statusBadge(t.status), ` · ${label(t.priority)} · opened `, when(t.created_at)),
+        h('p', {class: 'muted', id: 'ticket-meta'}, `#${t.id} · `, statusBadge(t.status), ` · ${label(t.priority)} · opened `, when(t.created_at)),
+        h('p', {class: 'presence', id: 'presence', role: 'status', 'aria-live': 'polite'}),
         h('div', {class: 'conversation', id: 'conversation'}, t.messages.map((m) => messageView(m, t))),
         composer(t)),
       h('aside', {class: 'side'},
@@ -367,6 +389,115 @@ async function showTicket(id, fresh) {
         h('section', {}, events))));
   document.title = `#${t.id} ${t.subject} · Champion`;
   otherTickets(t);
+  if (!fresh) presenceEnter(t.id);
+  showPresence();
+}
+
+// Another's change to the ticket on screen: the conversation and the
+// properties again; the composer (and what is being typed) stays.
+async function refreshTicket(id) {
+  const t = await api('GET', `/api/v1/tickets/${id}`);
+  if (!state.ticket || state.ticket.id !== id) return;
+  state.etag = etagOfLast();
+  state.ticket = t;
+  fill($('#conversation'), t.messages.map((m) => messageView(m, t)));
+  $('#props').replaceWith(properties(t));
+  const meta = $('#ticket-meta');
+  if (meta) fill(meta, `#${t.id} · `, statusBadge(t.status), ` · ${label(t.priority)} · opened `, when(t.created_at));
+}
+
+// --- live: the stream, and who else is on the ticket ----------------------------
+
+const PRESENCE_TTL_MS = 45000;
+const presence = {ticket: 0, others: new Map(), typedAt: 0, sentTyping: 0, timer: null};
+
+function sendPresence(id, st) {
+  api('POST', `/api/v1/tickets/${id}/presence`, {state: st}).catch(() => {});
+}
+
+async function presenceEnter(id) {
+  if (presence.ticket && presence.ticket !== id) sendPresence(presence.ticket, 'left');
+  presence.ticket = id;
+  presence.others = new Map();
+  presence.typedAt = 0;
+  sendPresence(id, 'viewing');
+  clearInterval(presence.timer);
+  presence.timer = setInterval(() => {
+    if (!presence.ticket) return;
+    sendPresence(presence.ticket, Date.now() - presence.typedAt < 10000 ? 'typing' : 'viewing');
+    showPresence();
+  }, 15000);
+  try {
+    const res = await api('GET', `/api/v1/tickets/${id}/presence`);
+    for (const p of res.presence) if (p.user_id !== state.me.id) presence.others.set(p.user_id, {name: p.name, state: p.state, seen: Date.parse(p.at)});
+  } catch (e) {
+    /* shown when they next change */
+  }
+  showPresence();
+}
+
+function presenceLeave() {
+  if (presence.ticket) sendPresence(presence.ticket, 'left');
+  presence.ticket = 0;
+  presence.others = new Map();
+  clearInterval(presence.timer);
+}
+
+// The composer calls this as the agent types: others see "typing" within a moment.
+function presenceTyping() {
+  presence.typedAt = Date.now();
+  if (presence.ticket && Date.now() - presence.sentTyping > 5000) {
+    presence.sentTyping = Date.now();
+    sendPresence(presence.ticket, 'typing');
+  }
+}
+
+function showPresence() {
+  const box = $('#presence');
+  if (!box) return;
+  const now = Date.now();
+  const lines = [];
+  for (const [uid, p] of presence.others) {
+    if (p.state === 'left' || now - p.seen > PRESENCE_TTL_MS) presence.others.delete(uid);
+    else lines.push(`${p.name} is ${p.state === 'typing' ? 'typing a reply' : 'viewing this ticket'}`);
+  }
+  box.textContent = lines.join(' · ');
+}
+
+let queueRefresh = null;
+
+function onLive(kind, data) {
+  if (kind === 'presence') {
+    if (data.user_id === state.me.id || data.ticket_id !== presence.ticket) return;
+    presence.others.set(data.user_id, {name: data.name, state: data.state, seen: Date.now()});
+    showPresence();
+    return;
+  }
+  // kind === 'ticket': counts and the queue again, at most every 300 ms.
+  const onTicket = state.ticket && location.hash === `#/ticket/${data.ticket_id}`;
+  if (onTicket && data.actor_id !== state.me.id) refreshTicket(data.ticket_id).catch(() => {});
+  clearTimeout(queueRefresh);
+  queueRefresh = setTimeout(async () => {
+    await loadViews().catch(() => {});
+    const m = /^#\/view\/(\d+)$/.exec(location.hash);
+    if (m) await showView(Number(m[1]), undefined, true).catch(() => {});
+  }, 300);
+}
+
+function live() {
+  const src = new EventSource('/api/v1/stream');
+  for (const kind of ['ticket', 'presence']) {
+    src.addEventListener(kind, (ev) => {
+      try {
+        onLive(kind, JSON.parse(ev.data));
+      } catch (e) {
+        /* a malformed event is skipped */
+      }
+    });
+  }
+  src.addEventListener('hello', () => document.body.setAttribute('data-live', 'on'));
+  src.addEventListener('error', () => document.body.setAttribute('data-live', 'off'));
+  state.live = src;
 }
 
 async function otherTickets(t) {
@@ -480,6 +611,7 @@ async function start() {
   frame();
   await loadViews();
   await route();
+  if (!state.live) live();
 }
 
 async function boot() {
