@@ -230,6 +230,10 @@ enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_
 	bool fields = c->status >= 0 || c->priority >= 0 || c->subject || c->assignee_email ||
 		      c->group || c->ntags_add || c->ntags_remove;
 	bool follows = c->nfollowers_add || c->nfollowers_remove;
+	/* Marking one's request solved, and nothing else, is the customer's own to do. */
+	bool solving = c->status == STATUS_SOLVED && c->priority < 0 && !c->subject &&
+		       !c->assignee_email && !c->group && !c->ntags_add && !c->ntags_remove &&
+		       !follows;
 
 	if (c->status >= STATUS__COUNT || c->priority >= PRIORITY__COUNT)
 		return err_set(e, ERR_INVALID, "unknown status or priority");
@@ -244,7 +248,7 @@ enum err_code desk_ticket_update(struct desk *d, const struct actor *who, int64_
 	if ((rc = db_begin(desk_db(d), e)))
 		goto out;
 	if ((rc = desk_visible_ticket(d, who, &a, id, &t, e)) ||
-	    (fields && (rc = desk_require(who, ACT_SET_FIELDS, e))) ||
+	    (fields && (rc = desk_require(who, solving ? ACT_MARK_SOLVED : ACT_SET_FIELDS, e))) ||
 	    (follows && (rc = desk_require(who, ACT_FOLLOWERS, e))))
 		goto fail;
 	before = t;

@@ -14,6 +14,7 @@ static const struct {
 	[ACT_REPLY] = {"reply", STAFF | A(ROLE_CUSTOMER)},
 	[ACT_NOTE] = {"write internal notes", STAFF | A(ROLE_ENGINEER)},
 	[ACT_SET_FIELDS] = {"change ticket fields", STAFF},
+	[ACT_MARK_SOLVED] = {"mark a request solved", STAFF | A(ROLE_CUSTOMER)},
 	[ACT_FOLLOWERS] = {"change followers", STAFF},
 	[ACT_MERGE] = {"merge tickets", STAFF},
 	[ACT_LINK] = {"link tickets", STAFF},

@@ -24,6 +24,7 @@ enum action {
 	ACT_REPLY,             /* public message */
 	ACT_NOTE,              /* internal note */
 	ACT_SET_FIELDS,        /* status, priority, assignee, group, tags */
+	ACT_MARK_SOLVED,       /* set a ticket one sees to solved, and change nothing else */
 	ACT_FOLLOWERS,
 	ACT_MERGE,
 	ACT_LINK,

@@ -10,7 +10,7 @@
 // - a ticket whose subject and body are script payloads shows them as
 //   text and runs nothing (the CSP also refuses inline script);
 // - a customer signs in to the portal, opens a ticket, sees the agent's
-//   public reply and never the internal note.
+//   public reply and never the internal note, replies, and marks it solved.
 import {
 	main,
 	step,
@@ -144,6 +144,12 @@ await main(async (t) => {
 	await page.waitForFunction((email) => document.querySelector('#prop-assignee').value === email, AGENT);
 	assertEqual((await apiCall('GET', `/api/v1/tickets/${FIRE}`)).assignee, AGENT, 'the assignee in the desk');
 
+	step('a follower added in place');
+	await page.fill('#add-follower', 'watcher@customer.test');
+	await page.press('#add-follower', 'Enter');
+	await page.waitForFunction(() => document.querySelector('#ticket-followers').textContent.includes('watcher@customer.test'));
+	assertTrue((await apiCall('GET', `/api/v1/tickets/${FIRE}`)).followers.includes('watcher@customer.test'), 'the follower in the desk');
+
 	step('search as you type');
 	await page.keyboard.press('/');
 	await page.keyboard.type('toner');
@@ -205,6 +211,12 @@ await main(async (t) => {
 	await portal.click('#reply button[type=submit]');
 	await portal.waitForFunction(() => document.querySelectorAll('#conversation .msg').length === 3);
 	await screenshot(portal, 'portal');
+
+	step('the customer marks the request solved');
+	await portal.click('#mark-solved');
+	await portal.waitForFunction(() => document.querySelector('#ticket-status').textContent.includes('solved'));
+	assertEqual((await apiCall('GET', `/api/v1/tickets/${id}`)).status, 'solved', 'the status in the desk');
+	assertEqual(await portal.locator('#mark-solved').count(), 0, 'the button once solved');
 	forgetSignedOutProbe(portal);
 	assertNoErrors(portal, 'the portal');
 });

@@ -348,5 +348,23 @@ same_answer "tickets by requester" GET "/api/v1/tickets?requester=cust%40acme.te
 same_answer "tickets by assignee" GET "/api/v1/tickets?assignee=agent%40example.com" "/api/v1/tickets?assignee=nobody%40example.com"
 same_answer "tickets by group" GET "/api/v1/tickets?group=Tier2" "/api/v1/tickets?group=NoSuchGroup"
 
+# --- a customer marks their own request solved, and changes nothing else --------------
+api POST /api/v1/tickets "${TOK[cust_req]}" '{"subject":"Solved by myself","body":"Found it"}'
+expect_status 201
+MINE=$(jb 'j["id"]')
+api PATCH "/api/v1/tickets/$MINE" "${TOK[cust_req]}" '{"status":"open"}'
+expect_problem 403 forbidden "a customer setting another status"
+api PATCH "/api/v1/tickets/$MINE" "${TOK[cust_req]}" '{"status":"solved","priority":"low"}'
+expect_problem 403 forbidden "a customer solving and changing the priority"
+api PATCH "/api/v1/tickets/$MINE" "${TOK[cust_other]}" '{"status":"solved"}'
+expect_problem 404 not_found "another customer's request"
+api PATCH "/api/v1/tickets/$MINE" "${TOK[eng_in]}" '{"status":"solved"}'
+[ "$CODE" = 403 ] || [ "$CODE" = 404 ] || fail "an engineer solving: status $CODE"
+assert_eq "new" "$(sql "SELECT status FROM tickets WHERE id = $MINE")" "the refusals changed nothing"
+api PATCH "/api/v1/tickets/$MINE" "${TOK[cust_req]}" '{"status":"solved"}'
+expect_status 200 "the requester marking it solved"
+assert_eq "solved" "$(jb 'j["status"]')" "the status answered"
+assert_eq "solved" "$(sql "SELECT status FROM tickets WHERE id = $MINE")" "the status stored"
+
 stop_server 0
 finish

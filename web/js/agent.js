@@ -172,6 +172,7 @@ async function showView(id, cursor, again) {
   setRows();
   if (!again) presenceLeave();
   document.title = `${v ? v.name : 'Queue'} · Champion`;
+  if (!again && !cursor) mark('queue');
 }
 
 async function showSearch(q) {
@@ -200,10 +201,12 @@ async function showSearch(q) {
 
 async function people() {
   if (!state.staff) {
-    const [agents, admins, groups] = await Promise.all([
-      api('GET', '/api/v1/users?role=agent'), api('GET', '/api/v1/users?role=admin'), api('GET', '/api/v1/groups')]);
+    const [agents, admins, groups, orgs] = await Promise.all([
+      api('GET', '/api/v1/users?role=agent'), api('GET', '/api/v1/users?role=admin'), api('GET', '/api/v1/groups'),
+      api('GET', '/api/v1/organisations').catch(() => ({organisations: []}))]);
     state.staff = [...agents.users, ...admins.users].filter((u) => u.active).sort((a, b) => a.name.localeCompare(b.name));
     state.groups = groups.groups;
+    state.orgs = new Map(orgs.organisations.map((o) => [o.id, o.name]));
   }
 }
 
@@ -256,6 +259,13 @@ function properties(t) {
       patch(t.id, {add_tags: [tagInput.value.trim()]});
     }
   });
+  const followerInput = h('input', {id: 'add-follower', type: 'email', placeholder: 'Add a follower (email)', 'aria-label': 'Add a follower'});
+  followerInput.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && followerInput.value.trim()) {
+      ev.preventDefault();
+      patch(t.id, {add_followers: [followerInput.value.trim()]});
+    }
+  });
   return h('section', {'aria-labelledby': 'props-title', id: 'props'},
     h('h2', {id: 'props-title'}, 'Properties'),
     h('label', {for: 'prop-status'}, 'Status'),
@@ -270,7 +280,10 @@ function properties(t) {
     h('div', {class: 'tags', id: 'ticket-tags'}, t.tags.map((tag) => h('span', {class: 'tag'}, tag,
       h('button', {type: 'button', class: 'link', 'aria-label': `Remove tag ${tag}`, onclick: () => patch(t.id, {remove_tags: [tag]})}, '×')))),
     tagInput,
-    h('p', {class: 'muted'}, 'Followers: ', t.followers.length ? t.followers.join(', ') : 'none'));
+    h('label', {for: 'add-follower'}, 'Followers'),
+    h('ul', {class: 'tags', id: 'ticket-followers'}, t.followers.map((f) => h('li', {class: 'tag'}, f,
+      h('button', {type: 'button', class: 'link', 'aria-label': `Remove follower ${f}`, onclick: () => patch(t.id, {remove_followers: [f]})}, '×')))),
+    followerInput);
 }
 
 function draftKey(id, mode) {
@@ -383,7 +396,8 @@ async function showTicket(id, fresh) {
         composer(t)),
       h('aside', {class: 'side'},
         h('section', {'aria-labelledby': 'req-title'}, h('h2', {id: 'req-title'}, 'Requester'),
-          h('p', {}, h('strong', {}, requester.name || ''), h('br'), requester.email || ''),
+          h('p', {}, h('strong', {}, requester.name || ''), h('br'), requester.email || '',
+            t.organisation_id && state.orgs.get(t.organisation_id) ? [h('br'), h('span', {id: 'requester-org'}, state.orgs.get(t.organisation_id))] : null),
           h('p', {id: 'requester-tickets', class: 'muted'}, '')),
         properties(t),
         h('section', {}, events))));
@@ -391,6 +405,7 @@ async function showTicket(id, fresh) {
   otherTickets(t);
   if (!fresh) presenceEnter(t.id);
   showPresence();
+  mark('ticket');
 }
 
 // Another's change to the ticket on screen: the conversation and the
@@ -585,9 +600,16 @@ function onKey(ev) {
 
 // --- routes ------------------------------------------------------------------
 
+// Marks for the Performance API (bench/ui.sh reads them): a route's start
+// and the moment its queue or ticket is on the page.
+function mark(name) {
+  performance.mark(`champion:${name}`);
+}
+
 async function route() {
   const hash = location.hash || '#/';
   let m;
+  mark('route');
   try {
     if ((m = /^#\/ticket\/(\d+)$/.exec(hash))) await showTicket(Number(m[1]));
     else if ((m = /^#\/view\/(\d+)$/.exec(hash))) await showView(Number(m[1]));

@@ -77,10 +77,20 @@ async function showTicket(id) {
       notice(e.message, 'error');
     }
   });
+  const open = t.status !== 'solved' && t.status !== 'closed';
+  const solve = open && h('button', {type: 'button', id: 'mark-solved', onclick: async () => {
+    try {
+      await api('PATCH', `/api/v1/tickets/${id}`, {status: 'solved'});
+      notice('Marked solved. Write again any time to reopen it.');
+      await showTicket(id);
+    } catch (e) {
+      notice(e.message, 'error');
+    }
+  }}, 'Mark solved');
   page(
     h('p', {}, h('a', {href: '#/'}, '← Your requests')),
     h('h2', {id: 'ticket-subject'}, t.subject),
-    h('p', {class: 'muted'}, `#${t.id} · `, h('span', {class: `badge status-${t.status}`}, label(t.status))),
+    h('p', {class: 'muted', id: 'ticket-status'}, `#${t.id} · `, h('span', {class: `badge status-${t.status}`}, label(t.status)), ' ', solve),
     h('div', {class: 'conversation', id: 'conversation'}, t.messages.map((m) =>
       h('article', {class: 'msg', dataset: {id: m.id}},
         h('header', {}, h('strong', {}, m.author_id === me.id ? 'You' : 'Support'), when(m.created_at)),

@@ -24,6 +24,7 @@ static const struct {
 	{ACT_REPLY, "reply", {Y, Y, N, Y}},
 	{ACT_NOTE, "note", {Y, Y, Y, N}},
 	{ACT_SET_FIELDS, "set fields", {Y, Y, N, N}},
+	{ACT_MARK_SOLVED, "mark solved", {Y, Y, N, Y}},
 	{ACT_FOLLOWERS, "followers", {Y, Y, N, N}},
 	{ACT_MERGE, "merge", {Y, Y, N, N}},
 	{ACT_LINK, "link", {Y, Y, N, N}},
