@@ -36,11 +36,11 @@ struct stream {
 	int64_t ping_at_ms;
 };
 
+/* Off its loop's list: it hears of no more changes. */
 static void stream_unlink(struct stream *s)
 {
 	if (h2o_linklist_is_linked(&s->link))
 		h2o_linklist_unlink(&s->link);
-	s->over = true;
 }
 
 /* Sends what is pending (and the end, when ending) unless a write is on the wire. */
@@ -58,7 +58,7 @@ static void flush(struct stream *s)
 	s->sending = true;
 	v = h2o_iovec_init(s->wire.data, s->wire.len);
 	if (s->ending) {
-		stream_unlink(s);
+		s->over = true;
 		h2o_send(s->r->req, &v, 1, H2O_SEND_STATE_FINAL);
 	} else {
 		h2o_send(s->r->req, &v, 1, H2O_SEND_STATE_IN_PROGRESS);
@@ -78,8 +78,11 @@ static void on_proceed(h2o_generator_t *g, h2o_req_t *req)
 /* The client went away: h2o frees the request after this. */
 static void on_stop(h2o_generator_t *g, h2o_req_t *req)
 {
+	struct stream *s = (struct stream *)g;
+
 	(void)req;
-	stream_unlink((struct stream *)g);
+	stream_unlink(s);
+	s->over = true;
 }
 
 static void on_dispose(void *p)
@@ -91,8 +94,13 @@ static void on_dispose(void *p)
 	buf_release(&s->wire);
 }
 
+/*
+ * Off the list at once; the end goes out now, or when the write on the
+ * wire is done (on_proceed flushes it).
+ */
 static void stream_end(struct stream *s)
 {
+	stream_unlink(s);
 	s->ending = true;
 	flush(s);
 }

@@ -1,7 +1,7 @@
 // agent.js - the agent workspace: queues (the saved views, with counts),
 // a ticket with its conversation, properties and composer, search as you
 // type, and the keyboard. Everything goes through the public JSON API.
-import {api, currentUser, signOut, upload, query, etagOfLast} from './api.js';
+import {api, currentUser, signOut, upload, query} from './api.js';
 import {signInForm} from './signin.js';
 import {h, fill, $, $$, ago, when, span, notice} from './dom.js';
 import {markdown, snippet} from './markdown.js';
@@ -63,8 +63,19 @@ function frame() {
       h('main', {id: 'main', tabindex: '-1'})));
 }
 
+// GETs started at boot, before knowing whether anyone is signed in, so that
+// the first queue does not wait for three answers in a row; each is used
+// once, and a failed one is simply asked again.
+const early = new Map();
+
+function get(path) {
+  const p = early.get(path);
+  early.delete(path);
+  return p ? p.catch(() => api('GET', path)) : api('GET', path);
+}
+
 async function loadViews() {
-  const {views} = await api('GET', '/api/v1/views');
+  const {views} = await get('/api/v1/views');
   state.views = views;
   const here = location.hash;
   fill($('#views'), views.map((v) => h('li', {},
@@ -133,15 +144,15 @@ function highlight(focus) {
     if (i === state.current) {
       tr.setAttribute('aria-selected', 'true');
       const link = $('td.subject a', tr);
-      if (focus && link) link.focus();
-      else tr.scrollIntoView({block: 'nearest'});
+      if (focus && link) link.focus(); // focusing scrolls it into view
+      else if (focus) tr.scrollIntoView({block: 'nearest'});
     } else tr.removeAttribute('aria-selected');
   });
 }
 
 async function showView(id, cursor, again) {
   const v = state.views.find((x) => x.id === id);
-  const page = await api('GET', `/api/v1/views/${id}/tickets${query({limit: 50, cursor})}`);
+  const page = await get(`/api/v1/views/${id}/tickets${query({limit: 50, cursor})}`);
   if (again && location.hash !== `#/view/${id}`) return;
   const before = new Set(again ? state.rows : []);
   const keep = again && state.current >= 0 ? state.rows[state.current] : null;
@@ -372,9 +383,9 @@ function composer(t) {
 }
 
 async function showTicket(id, fresh) {
-  await people();
-  const t = fresh || await api('GET', `/api/v1/tickets/${id}`);
-  state.etag = fresh ? `"${t.id}.${t.version}"` : etagOfLast();
+  // The ticket and (the first time) the people it names, side by side.
+  const [t] = await Promise.all([fresh || api('GET', `/api/v1/tickets/${id}`), people()]);
+  state.etag = t.etag || `"${t.id}.${t.version}"`;
   state.ticket = t;
   markView(null);
   const events = h('details', {id: 'events'}, h('summary', {}, 'Events'), h('ol', {class: 'events'}));
@@ -413,7 +424,7 @@ async function showTicket(id, fresh) {
 async function refreshTicket(id) {
   const t = await api('GET', `/api/v1/tickets/${id}`);
   if (!state.ticket || state.ticket.id !== id) return;
-  state.etag = etagOfLast();
+  state.etag = t.etag;
   state.ticket = t;
   fill($('#conversation'), t.messages.map((m) => messageView(m, t)));
   $('#props').replaceWith(properties(t));
@@ -639,6 +650,13 @@ async function start() {
 async function boot() {
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', () => { if (state.me) route(); });
+  const view = /^#\/view\/(\d+)$/.exec(location.hash);
+  const first = ['/api/v1/views', view && `/api/v1/views/${view[1]}/tickets${query({limit: 50})}`];
+  for (const path of first.filter(Boolean)) {
+    const p = api('GET', path);
+    p.catch(() => {}); // not signed in: asked again after signing in
+    early.set(path, p);
+  }
   try {
     state.me = await currentUser();
   } catch (e) {

@@ -12,24 +12,19 @@ export class ApiError extends Error {
   }
 }
 
-let lastEtag = null;
-
-// The ETag of the last GET answered (a ticket's, for If-Match).
-export function etagOfLast() {
-  return lastEtag;
-}
-
 async function send(method, path, init) {
   init.method = method;
   init.credentials = 'same-origin';
   init.headers = Object.assign({Accept: 'application/json'}, init.headers || {});
   if (method !== 'GET' && method !== 'HEAD' && csrf) init.headers['X-CSRF-Token'] = csrf;
   const res = await fetch(path, init);
-  if (method === 'GET') lastEtag = res.headers.get('etag');
   if (res.status === 204) return null;
   const type = res.headers.get('content-type') || '';
   const data = type.includes('json') ? await res.json() : await res.text();
   if (!res.ok) throw new ApiError(res.status, data);
+  // The answer's ETag (a ticket's, for If-Match), beside the data, not in it.
+  const etag = res.headers.get('etag');
+  if (etag && data && typeof data === 'object') Object.defineProperty(data, 'etag', {value: etag});
   return data;
 }
 
