@@ -122,6 +122,19 @@ await main(async (t) => {
 	]);
 	assertTrue(noteBg !== replyBg, `a note's background (${noteBg}) unlike a reply's (${replyBg})`);
 
+	step('a file goes with a note, chosen with the picker');
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('n');
+	await page.setInputFiles('#composer-pick', { name: 'fuser-log.txt', mimeType: 'text/plain', buffer: Buffer.from('fuser temp 412C\n') });
+	assertContains(await page.textContent('#composer-files'), 'fuser-log.txt', 'the file listed before sending');
+	await page.fill('#composer-text', 'The log, attached.');
+	await page.click('#composer-send');
+	await page.waitForSelector('#conversation .msg.internal ul.files a');
+	const link = page.locator('#conversation .msg.internal ul.files a').last();
+	assertEqual(await link.textContent(), 'fuser-log.txt', 'the attachment in the conversation');
+	const got = await pageFetch(page, await link.getAttribute('href'));
+	assertEqual([got.status, got.text], [200, 'fuser temp 412C\n'], 'the attachment downloaded from its link');
+
 	step("'r' replies, and 'send and set solved' solves it in one action");
 	await page.keyboard.press('Escape'); // out of any field, as a person would
 	await page.keyboard.press('r');
@@ -156,6 +169,17 @@ await main(async (t) => {
 	await page.waitForSelector(`#queue tr[data-id="${FIRE}"]`);
 	assertContains(await page.locator(`#queue tr[data-id="${FIRE}"]`).innerText(), 'toner', 'the snippet');
 	assertEqual(await page.locator(`#queue tr[data-id="${FIRE}"] mark`).first().textContent(), 'toner', 'the match, marked');
+
+	step('a narrow screen (or 200% zoom): nothing wider than the window');
+	await page.setViewportSize({ width: 640, height: 900 }); // a 1280 px window at 200%
+	for (const where of [`#/ticket/${FIRE}`, '#/view/3']) {
+		await page.evaluate((h) => { location.hash = h; }, where);
+		await page.waitForSelector(where.startsWith('#/ticket') ? '#conversation .msg' : '#queue, #queue-empty');
+		const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+		assertTrue(scroll <= inner, `the page at 640 px (${where}) to fit: ${scroll} px wide`);
+	}
+	await screenshot(page, 'narrow');
+	await page.setViewportSize({ width: 1280, height: 720 });
 
 	step('script payloads in a ticket are text, and nothing runs');
 	await page.goto(`${BASE_URL}/#/ticket/${EVIL}`);
@@ -214,7 +238,7 @@ await main(async (t) => {
 
 	step('the customer marks the request solved');
 	await portal.click('#mark-solved');
-	await portal.waitForFunction(() => document.querySelector('#ticket-status').textContent.includes('solved'));
+	await portal.waitForSelector('#ticket-status .badge.status-solved');
 	assertEqual((await apiCall('GET', `/api/v1/tickets/${id}`)).status, 'solved', 'the status in the desk');
 	assertEqual(await portal.locator('#mark-solved').count(), 0, 'the button once solved');
 	forgetSignedOutProbe(portal);
