@@ -30,6 +30,7 @@
 //                            text, json}
 //   step(what)               names the step under way (printed; failures
 //                            and timeouts say which step they hit)
+//   env(name), apiClient(base, token)  the .sh's variables; the API from node
 //   assertEqual, assertContains, assertMatch, assertTrue: throw a
 //                            TestFailure saying what was expected and what
 //                            came; each success counts as one check passed
@@ -287,6 +288,33 @@ export function assertContains(text, needle, what = 'the text') {
 export function assertMatch(text, re, what = 'the text') {
   if (typeof text !== 'string' || !re.test(text)) throw new TestFailure(`expected ${what} to match ${re}; it was: ${show(text)}`);
   passed++;
+}
+
+// --- what the test's shell side passes -----------------------------------------------
+
+/** The environment variable name, which the test's .sh must set. */
+export function env(name) {
+	const v = process.env[name];
+	if (!v) throw new Error(`${name} is not set (${TEST_NAME}.sh sets it)`);
+	return v;
+}
+
+/**
+ * The JSON API as the test's own client (from node, not a page): a
+ * function (method, path, body) that sends Authorization: Bearer token
+ * and returns the parsed answer, or throws with the status and body.
+ */
+export function apiClient(baseUrl, token) {
+	return async (method, urlPath, body) => {
+		const res = await fetch(`${baseUrl}${urlPath}`, {
+			method,
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+			body: body ? JSON.stringify(body) : undefined,
+		});
+		const text = await res.text();
+		if (!res.ok) throw new TestFailure(`${method} ${urlPath}: ${res.status} ${text.slice(0, 300)}`);
+		return text ? JSON.parse(text) : null;
+	};
 }
 
 /** cond is truthy; what says what should have been true. */

@@ -5,30 +5,18 @@
 // - Ann and Bob open the same ticket: each sees the other viewing it; when
 //   Bob types, Ann sees him typing; Bob's reply appears in Ann's
 //   conversation while her own draft stays as she left it;
+// - an engineer gets notes only (no reply, no status), and Ann sees the note
+//   arrive;
 // - Bob goes back to the queue: Ann no longer sees him.
 import { execFileSync } from 'node:child_process';
-import { main, step, screenshot, takeErrors, assertEqual, assertContains, assertTrue, assertNoErrors } from './lib.mjs';
+import { main, step, screenshot, takeErrors, assertEqual, assertContains, assertTrue, assertNoErrors, env, apiClient } from './lib.mjs';
 
-const env = (name) => {
-	const v = process.env[name];
-	if (!v) throw new Error(`${name} is not set (test_live.sh sets it)`);
-	return v;
-};
 const BASE_URL = env('BASE_URL');
 const PASSWORD = env('PASSWORD');
 const TOKEN = env('TOKEN');
 const CLI = env('CLI');
 
-async function apiCall(method, path, body) {
-	const res = await fetch(`${BASE_URL}${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-		body: body ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-	return text ? JSON.parse(text) : null;
-}
+const apiCall = apiClient(BASE_URL, TOKEN);
 
 async function signIn(t, email) {
 	const page = await t.newPage();
@@ -91,6 +79,19 @@ await main(async (t) => {
 	await ann.waitForFunction(() => document.querySelectorAll('#conversation .msg').length === 2, null, { timeout: 5000 });
 	assertContains(await ann.textContent('#conversation'), 'On it', "Bob's reply on Ann's screen");
 	assertEqual(await ann.inputValue('#composer-text'), 'Ann was writing this', "Ann's draft");
+
+	step('an engineer writes notes only, and Ann sees the note arrive');
+	const eve = await signIn(t, 'eve@example.com');
+	await eve.goto(`${BASE_URL}/#/ticket/1`);
+	await eve.waitForSelector('#conversation .msg');
+	assertEqual(await eve.locator('#mode-reply').count(), 0, "a public reply button for the engineer");
+	assertEqual(await eve.getAttribute('#composer-text', 'aria-label'), 'Internal note', "the engineer's composer");
+	assertTrue(await eve.isDisabled('#prop-status'), 'the status menu disabled for the engineer');
+	await eve.fill('#composer-text', 'Root cause: a stale cache entry.');
+	await eve.click('#composer-send');
+	await ann.waitForSelector('#conversation .msg.internal', { timeout: 5000 });
+	assertContains(await ann.textContent('#conversation .msg.internal'), 'stale cache entry', "the engineer's note on Ann's screen");
+	assertNoErrors(eve, "Eve's workspace");
 
 	step('Bob leaves: Ann no longer sees him');
 	await bob.click('#views a:has-text("My groups")');

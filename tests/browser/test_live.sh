@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_live.sh - runs test_live.mjs in Debian's chromium: two agents with
-# passwords in one group, one ticket there; the browser test opens both
+# test_live.sh - runs test_live.mjs in Debian's chromium: two agents and an
+# engineer with passwords in one group, one ticket there; the browser test opens both
 # agents' workspaces and makes changes through the API and the CLI (which
 # is another process: its changes reach the server through the desk).
 . "${BASH_SOURCE[0]%/*}/lib.sh"
@@ -9,8 +9,9 @@ PASSWORD='correct horse battery staple'
 ch_ok init --admin admin@example.com
 ch_ok user add ann@example.com --role agent --name "Ann Agent"
 ch_ok user add bob@example.com --role agent --name "Bob Agent"
+ch_ok user add eve@example.com --role engineer --name "Eve Engineer"
 ch_ok group add Support
-for who in ann@example.com bob@example.com; do
+for who in ann@example.com bob@example.com eve@example.com; do
 	ch_ok group member Support "$who"
 	printf '%s\n' "$PASSWORD" | "$CHAMPION" --db "$DB" user set "$who" --password - \
 		>/dev/null 2>"$TMP/pw.err" || fail "cannot set $who's password: $(cat "$TMP/pw.err")"

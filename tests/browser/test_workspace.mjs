@@ -21,13 +21,10 @@ import {
 	assertContains,
 	assertTrue,
 	assertNoErrors,
+	env,
+	apiClient,
 } from './lib.mjs';
 
-const env = (name) => {
-	const v = process.env[name];
-	if (!v) throw new Error(`${name} is not set (test_workspace.sh sets it)`);
-	return v;
-};
 const BASE_URL = env('BASE_URL');
 const AGENT = env('AGENT_EMAIL');
 const CUSTOMER = env('CUSTOMER_EMAIL');
@@ -37,16 +34,7 @@ const FIRE = env('FIRE');
 const EVIL = env('EVIL');
 
 // The API as the test's own client (Bearer token, from node).
-async function apiCall(method, path, body) {
-	const res = await fetch(`${BASE_URL}${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-		body: body ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-	return text ? JSON.parse(text) : null;
-}
+const apiCall = apiClient(BASE_URL, TOKEN);
 
 // Signing in: not signed in yet, the page's first GET /api/v1/session is a 401.
 function forgetSignedOutProbe(page) {

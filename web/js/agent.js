@@ -21,6 +21,9 @@ const state = {
 };
 
 const app = () => $('#app');
+// Engineers write internal notes only and change no fields (the API refuses the rest).
+const mayReply = () => state.me.role !== 'engineer';
+const mayEdit = () => state.me.role === 'admin' || state.me.role === 'agent';
 
 // --- sign-in -----------------------------------------------------------------
 
@@ -243,8 +246,8 @@ function messageView(m, t) {
       h('li', {}, h('a', {href: a.url, download: a.filename}, a.filename), ` (${Math.ceil(a.size / 1024)} KB)`))) : null);
 }
 
-function select(id, name, options, value, onchange) {
-  const el = h('select', {id, name}, options.map(([v, text]) => h('option', {value: v, selected: v === value}, text)));
+function select(id, name, options, value, onchange, disabled) {
+  const el = h('select', {id, name, disabled}, options.map(([v, text]) => h('option', {value: v, selected: v === value}, text)));
   el.addEventListener('change', () => onchange(el.value));
   return el;
 }
@@ -263,14 +266,14 @@ async function patch(id, fields) {
 function properties(t) {
   const staff = [['', 'Nobody'], ...state.staff.map((u) => [u.email, u.name])];
   const groups = [['', 'No group'], ...state.groups.map((g) => [g.name, g.name])];
-  const tagInput = h('input', {id: 'add-tag', type: 'text', placeholder: 'Add a tag', 'aria-label': 'Add a tag'});
+  const tagInput = h('input', {id: 'add-tag', type: 'text', placeholder: 'Add a tag', 'aria-label': 'Add a tag', hidden: !mayEdit()});
   tagInput.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && tagInput.value.trim()) {
       ev.preventDefault();
       patch(t.id, {add_tags: [tagInput.value.trim()]});
     }
   });
-  const followerInput = h('input', {id: 'add-follower', type: 'email', placeholder: 'Add a follower (email)', 'aria-label': 'Add a follower'});
+  const followerInput = h('input', {id: 'add-follower', type: 'email', placeholder: 'Add a follower (email)', 'aria-label': 'Add a follower', hidden: !mayEdit()});
   followerInput.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && followerInput.value.trim()) {
       ev.preventDefault();
@@ -280,13 +283,13 @@ function properties(t) {
   return h('section', {'aria-labelledby': 'props-title', id: 'props'},
     h('h2', {id: 'props-title'}, 'Properties'),
     h('label', {for: 'prop-status'}, 'Status'),
-    select('prop-status', 'status', STATUSES.map((s) => [s, label(s)]), t.status, (v) => patch(t.id, {status: v})),
+    select('prop-status', 'status', STATUSES.map((s) => [s, label(s)]), t.status, (v) => patch(t.id, {status: v}), !mayEdit()),
     h('label', {for: 'prop-priority'}, 'Priority'),
-    select('prop-priority', 'priority', PRIORITIES.map((p) => [p, label(p)]), t.priority, (v) => patch(t.id, {priority: v})),
+    select('prop-priority', 'priority', PRIORITIES.map((p) => [p, label(p)]), t.priority, (v) => patch(t.id, {priority: v}), !mayEdit()),
     h('label', {for: 'prop-assignee'}, 'Assignee'),
-    select('prop-assignee', 'assignee', staff, t.assignee || '', (v) => patch(t.id, {assignee: v || null})),
+    select('prop-assignee', 'assignee', staff, t.assignee || '', (v) => patch(t.id, {assignee: v || null}), !mayEdit()),
     h('label', {for: 'prop-group'}, 'Group'),
-    select('prop-group', 'group', groups, t.group || '', (v) => patch(t.id, {group: v || null})),
+    select('prop-group', 'group', groups, t.group || '', (v) => patch(t.id, {group: v || null}), !mayEdit()),
     h('label', {for: 'add-tag'}, 'Tags'),
     h('div', {class: 'tags', id: 'ticket-tags'}, t.tags.map((tag) => h('span', {class: 'tag'}, tag,
       h('button', {type: 'button', class: 'link', 'aria-label': `Remove tag ${tag}`, onclick: () => patch(t.id, {remove_tags: [tag]})}, '×')))),
@@ -312,7 +315,7 @@ function composer(t) {
   const after = select('composer-status', 'status', [['', 'Send'], ...STATUSES.filter((s) => s !== 'new' && s !== 'closed').map((s) => [s, `Send and set ${label(s)}`])], '', () => {});
   after.setAttribute('aria-label', 'Send, and set the status to');
   const box = h('form', {class: 'composer', id: 'composer', 'aria-label': 'Composer'});
-  const modeButtons = ['reply', 'note'].map((m) => h('button', {type: 'button', id: `mode-${m}`, 'aria-pressed': String(m === 'reply'),
+  const modeButtons = (mayReply() ? ['reply', 'note'] : ['note']).map((m) => h('button', {type: 'button', id: `mode-${m}`, 'aria-pressed': String(m === 'reply'),
     onclick: () => setMode(m)}, m === 'reply' ? 'Public reply' : 'Internal note'));
   const previewButton = h('button', {type: 'button', id: 'composer-preview-toggle', 'aria-pressed': 'false', onclick: () => {
     const on = preview.hidden;
@@ -329,7 +332,7 @@ function composer(t) {
     box.classList.toggle('internal', m === 'note');
     text.setAttribute('aria-label', m === 'note' ? 'Internal note' : 'Reply');
     text.value = localStorage.getItem(draftKey(t.id, m)) || '';
-    after.hidden = false;
+    after.hidden = !mayEdit();
   }
   function save() {
     const v = text.value;
@@ -377,8 +380,8 @@ function composer(t) {
     text, preview, drop, fileList,
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary', id: 'composer-send'}, 'Send'), after,
       h('span', {class: 'muted'}, 'Markdown: **bold**, *italic*, `code`, - lists')));
-  box.setMode = (m) => { setMode(m); text.focus(); };
-  setMode('reply');
+  box.setMode = (m) => { setMode(mayReply() ? m : 'note'); text.focus(); };
+  setMode(mayReply() ? 'reply' : 'note');
   return box;
 }
 
@@ -589,7 +592,7 @@ function onKey(ev) {
     $('#composer').setMode(ev.key === 'r' ? 'reply' : 'note');
     break;
   case 'a':
-    if (!inTicket || !state.ticket) return;
+    if (!inTicket || !state.ticket || !mayEdit()) return;
     patch(state.ticket.id, {assignee: state.me.email});
     break;
   case 's':
