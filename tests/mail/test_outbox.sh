@@ -4,34 +4,9 @@
 # the thread's headers and the ticket's tag, as text and safe HTML, to the
 # requester and followers; a server that is down leaves the reply queued
 # for a retry; a 5xx refusal marks it failed with the server's answer.
-. "${BASH_SOURCE%/*}/../http/lib.sh"
-
-SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
-[ -x "$SINK" ] || fail "smtp-sink (Debian's postfix package) is needed: scripts/setup-deps installs it"
-# smtp-sink drops to user nobody: it must reach its dump directory.
-chmod o+x "$TMP" && mkdir -p "$TMP/sink" && chmod 777 "$TMP/sink"
-
-# start_sink [smtp-sink options...]: a sink on a free port; SINK_PID, SMTP_PORT.
-start_sink()
-{
-	SMTP_PORT=$(free_port)
-	"$SINK" -u nobody -d "$TMP/sink/%M." "$@" "127.0.0.1:$SMTP_PORT" 10 \
-		>"$TMP/sink.log" 2>&1 &
-	SINK_PID=$!
-	ALL_PIDS+=("$SINK_PID")
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "smtp-sink did not listen on $SMTP_PORT: $(cat "$TMP/sink.log")"
-}
-
-stop_sink()
-{
-	kill "$SINK_PID" 2>/dev/null
-	wait "$SINK_PID" 2>/dev/null
-	return 0
-}
+MAIL_TESTS=$(cd "${BASH_SOURCE%/*}" && pwd)
+. "$MAIL_TESTS/../http/lib.sh"
+. "$MAIL_TESTS/sink.sh"
 
 # wait_delivery MESSAGE_ID STATE: the message's delivery becomes STATE within 15 s.
 wait_delivery()

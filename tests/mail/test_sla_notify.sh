@@ -6,24 +6,9 @@
 # group's lead, notify), each step an event. A timer claimed twice (its
 # lease ended), a worker that died holding one, and a server killed -9
 # while timers are due record once and mail once.
-. "${BASH_SOURCE%/*}/../http/lib.sh"
-
-SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
-[ -x "$SINK" ] || fail "smtp-sink (Debian's postfix package) is needed: scripts/setup-deps installs it"
-chmod o+x "$TMP" && mkdir -p "$TMP/sink" && chmod 777 "$TMP/sink"
-
-start_sink()
-{
-	SMTP_PORT=$(free_port)
-	"$SINK" -u nobody -d "$TMP/sink/%M." "127.0.0.1:$SMTP_PORT" 10 >"$TMP/sink.log" 2>&1 &
-	SINK_PID=$!
-	ALL_PIDS+=("$SINK_PID")
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "smtp-sink did not listen on $SMTP_PORT: $(cat "$TMP/sink.log")"
-}
+MAIL_TESTS=$(cd "${BASH_SOURCE%/*}" && pwd)
+. "$MAIL_TESTS/../http/lib.sh"
+. "$MAIL_TESTS/sink.sh"
 
 FROM="Help Desk <help@desk.example>"
 MAILSET=(--set "mail.from=$FROM")
