@@ -109,6 +109,7 @@ int cmd_desk_settings(struct cmd_ctx *ctx, struct desk_settings *out)
 	out->mail_cc_followers = strcmp(conf_get(&ctx->conf, "mail.cc_followers"), "0") != 0;
 	out->mail_ack_text = conf_get(&ctx->conf, "mail.acknowledge");
 	out->job_lease_ms = lease;
+	out->web_url = conf_get(&ctx->conf, "web.url");
 	return 0;
 }
 

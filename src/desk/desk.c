@@ -46,6 +46,7 @@ void desk_close(struct desk *d)
 	free(d->mail_domain);
 	free(d->mail_address);
 	free(d->mail_ack_text);
+	free(d->web_url);
 	buf_release(&d->bulk_unsynced);
 	free(d);
 }
@@ -85,6 +86,26 @@ enum err_code desk_configure(struct desk *d, const struct desk_settings *s, stru
 	desk_set_mail_intake(d, s->mail_new_per_hour, s->mail_cc_followers);
 	desk_set_mail_ack(d, s->mail_ack_text);
 	d->job_lease_ms = s->job_lease_ms;
+	return desk_set_web_url(d, s->web_url, e);
+}
+
+enum err_code desk_set_web_url(struct desk *d, const char *url, struct err *e)
+{
+	size_t len;
+
+	free(d->web_url);
+	d->web_url = NULL;
+	if (!url || !*url)
+		return ERR_OK;
+	len = strlen(url);
+	if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
+	    strcspn(url, "?# \t\"<>") != len || str_has_control(url, len) || len > 512 ||
+	    !url[strlen(url[4] == 's' ? "https://" : "http://")])
+		return err_set(e, ERR_INVALID, "web.url '%s' is not an http:// or https:// address "
+			       "without a query or fragment", url);
+	while (len && url[len - 1] == '/')
+		len--;
+	d->web_url = xstrndup(url, len);
 	return ERR_OK;
 }
 

@@ -34,6 +34,7 @@ struct desk {
 	int mail_new_per_hour;    /* new tickets one sender may open by mail in an hour; 0: default */
 	bool mail_cc_not_follow;  /* Cc addresses of a new ticket do not become followers */
 	char *mail_ack_text;      /* the acknowledgement of a ticket opened by mail; NULL: none */
+	char *web_url;            /* where people open the desk, no trailing '/'; NULL: unknown */
 	bool bulk;                /* a bulk load: files unsynced until desk_bulk_sync */
 	struct buf bulk_unsynced; /* their paths, NUL-separated */
 	int64_t job_lease_ms;     /* a worker's claim on a job; 0: DESK_JOB_LEASE_MS */
@@ -52,9 +53,10 @@ struct desk_settings {
 	bool mail_cc_followers;    /* mail.cc_followers */
 	const char *mail_ack_text; /* mail.acknowledge; NULL or "": none */
 	int64_t job_lease_ms;      /* jobs.lease_ms; 0: DESK_JOB_LEASE_MS */
+	const char *web_url;       /* web.url: the links mailed start with it; NULL or "": none */
 };
 
-/* Applies s to d (see desk_set_mail and friends); ERR_INVALID for a bad mail_from. */
+/* Applies s to d (see desk_set_mail and friends); ERR_INVALID for a bad mail_from or web_url. */
 enum err_code desk_configure(struct desk *d, const struct desk_settings *s, struct err *e);
 
 /* Opens (or, with o->create, creates) the desk. Caller frees with desk_close. */
@@ -479,6 +481,43 @@ enum err_code desk_login_check(struct desk *d, const char *email, const char *pa
 enum err_code desk_login_finish(struct desk *d, const struct login_check *c,
 				struct login_out *out, struct err *e);
 enum err_code desk_logout(struct desk *d, const char *session, struct err *e);
+
+/*
+ * Sign-in links for the customer portal. A customer asks for one by
+ * their email; the desk mails them WEB_URL/portal#link=SECRET, which
+ * signs them in once, within DESK_LINK_TTL_MS. The secret sits in the
+ * fragment so that it reaches neither the server's access log nor a
+ * Referer, and the page spends it with a POST, so that a mail scanner
+ * that opens every link spends nothing. Staff sign in with passwords
+ * only: a mailbox should not open the whole desk.
+ */
+#define DESK_LINK_PREFIX "chl_"
+#define DESK_LINK_TTL_MS (15 * 60 * 1000)
+#define DESK_LINK_MAX_PER_USER 3     /* links asked for one email in DESK_LOGIN_WINDOW_MS */
+#define DESK_LINK_MAX_PER_ADDRESS 10 /* asked from one client address */
+/* payload: notify's, with "user_id" and "expires_at"; only "to", "about", "user_id" once sent */
+#define DESK_JOB_LINK "mail.link"
+
+/* Whether d mails sign-in links: both web.url and mail.from are set. */
+bool desk_links_enabled(const struct desk *d);
+/*
+ * Asks, from address, for a sign-in link for email. An active
+ * customer's gets a link and its mail job in one transaction; any other
+ * email is answered the same way and gets nothing, so the answer tells
+ * nobody who has an account. ERR_INVALID for a malformed email,
+ * ERR_CONFLICT when links are off, ERR_TRANSIENT with *retry_after_s > 0
+ * past DESK_LINK_MAX_PER_* requests in the window (counted whether or
+ * not the email is known).
+ */
+enum err_code desk_link_request(struct desk *d, const char *email, const char *address,
+				int64_t *retry_after_s, struct err *e);
+/*
+ * Signs in with a link's secret from address: a session as desk_login's.
+ * An unknown, used or expired link is ERR_FORBIDDEN, recorded against
+ * the address like a wrong password (and throttled the same way).
+ */
+enum err_code desk_link_signin(struct desk *d, const char *link, const char *address,
+			       struct login_out *out, struct err *e);
 /* The actor of a live session, and its CSRF token; ERR_NOT_FOUND otherwise. */
 enum err_code desk_actor_by_session(struct desk *d, const char *session, struct actor *out,
 				    char csrf[65], struct err *e);
@@ -679,6 +718,13 @@ void desk_set_mail_intake(struct desk *d, int per_hour, bool cc_followers);
  * ticket's own transaction (needs mail.from). NULL or "": none.
  */
 void desk_set_mail_ack(struct desk *d, const char *text);
+/*
+ * Where people open the desk ("https://help.example.com"): the links the
+ * desk mails start with it, never with a request's Host header. NULL or
+ * "": none (no sign-in links). ERR_INVALID unless http:// or https://
+ * without a query or fragment; trailing slashes are dropped.
+ */
+enum err_code desk_set_web_url(struct desk *d, const char *url, struct err *e);
 /*
  * The SHA-256 (hex) of in's raw bytes, which the desk stores the message
  * under: a reader thread may make it ahead (in->raw_sha256) so that the

@@ -1,7 +1,9 @@
 /*
- * notify.c - notifications to staff: a mail to the people who should act
- * on a ticket, queued as a notify job in the transaction of what caused
- * it (an SLA warning or breach) and sent by the outbox like any mail.
+ * notify.c - notifications: a mail to the people who should act on a
+ * ticket, queued as a notify job in the transaction of what caused it (an
+ * SLA warning or breach) and sent by the outbox like any mail. A sign-in
+ * link (auth.c) is the same kind of mail, to one person and about no
+ * ticket: its job is a mail.link, which forgets its text once sent.
  */
 #include "util/common.h"
 #include "desk/desk_private.h"
@@ -84,6 +86,13 @@ static enum err_code notify_outgoing(struct desk *d, struct arena *a, const stru
 			     "subject or text", j->id);
 		goto out;
 	}
+	/* A link that died waiting for the mail server is no use to mail. */
+	json_t *until = json_object_get(p, "expires_at");
+	if (until && json_integer_value(until) <= time_now_ms()) {
+		rc = err_set(e, ERR_NOT_FOUND, "the sign-in link of job %" PRId64 " expired before "
+			     "it could be mailed", j->id);
+		goto out;
+	}
 	json_array_foreach(to, i, v)
 		if (json_is_string(v))
 			*(const char **)rows_push(a, &out->to) = arena_strdup(a, json_string_value(v));
@@ -119,16 +128,27 @@ enum err_code desk_notified(struct desk *d, const struct job_row *j, bool sent,
 	const char *data;
 	enum err_code rc;
 
+	int64_t user_id = json_integer_value(json_object_get(p, "user_id"));
+	const char *kept = NULL;
+
 	arena_init(&a);
 	/* Says what it was about and to whom; takes the new value. */
 	data = desk_json(&a, json_pack("{s:O?, s:O?, s:s?}", "about", json_object_get(p, "about"),
 				       "to", json_object_get(p, "to"), "detail", detail));
+	/* A link's secret lives no longer than it must: only who and what stay. */
+	if (strcmp(j->kind, DESK_JOB_LINK) == 0)
+		kept = desk_json(&a, json_pack("{s:O?, s:O?, s:I}", "about",
+					       json_object_get(p, "about"), "to",
+					       json_object_get(p, "to"), "user_id",
+					       (json_int_t)user_id));
 	json_decref(p);
 	if ((rc = db_begin(desk_db(d), e)))
 		goto out;
-	if ((rc = desk_event(d, "ticket", j->ticket_id,
+	if ((rc = desk_event(d, j->ticket_id ? "ticket" : "user",
+			     j->ticket_id ? j->ticket_id : user_id,
 			     sent ? "notification.sent" : "notification.failed", &desk_system_actor,
-			     NULL, NULL, NULL, data, time_now_ms(), e))) {
+			     NULL, NULL, NULL, data, time_now_ms(), e)) ||
+	    (kept && (rc = repo_job_payload_set(desk_db(d), j->id, kept, e)))) {
 		db_rollback(desk_db(d));
 		goto out;
 	}

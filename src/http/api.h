@@ -33,6 +33,8 @@ int api_view_delete(struct hreq *r);
 int api_session_create(struct hreq *r);
 int api_session_get(struct hreq *r);
 int api_session_delete(struct hreq *r);
+int api_session_link_get(struct hreq *r);
+int api_session_link_create(struct hreq *r);
 int api_users_list(struct hreq *r);
 int api_users_create(struct hreq *r);
 int api_user_get(struct hreq *r);

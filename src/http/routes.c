@@ -21,6 +21,8 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/session", ROUTE_PUBLIC | ROUTE_JSON, 4 * KB, api_session_create},
 	{"GET", "/api/v1/session", 0, 0, api_session_get},
 	{"DELETE", "/api/v1/session", 0, 0, api_session_delete},
+	{"GET", "/api/v1/session/link", ROUTE_PUBLIC, 0, api_session_link_get},
+	{"POST", "/api/v1/session/link", ROUTE_PUBLIC | ROUTE_JSON, 1 * KB, api_session_link_create},
 	{"GET", "/api/v1/tickets", 0, 0, api_tickets_list},
 	{"POST", "/api/v1/tickets", ROUTE_JSON | ROUTE_MULTIPART, BODY_MESSAGE, api_tickets_create},
 	{"GET", "/api/v1/tickets/{id}", 0, 0, api_ticket_get},

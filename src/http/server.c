@@ -490,7 +490,8 @@ static int worker_init(struct server *s, struct worker *w, int index, struct err
 	h2o_linklist_init_anchor(&w->streams);
 	metrics_init(&w->m);
 	so.create = false;
-	if (desk_open(&w->desk, &so, e))
+	/* Configured like the writer's: reads answer from the same settings. */
+	if (desk_open(&w->desk, &so, e) || desk_configure(w->desk, &s->o.desk, e))
 		return -1;
 	if ((w->listen_fd = open_listener(s->o.listen, e)) < 0)
 		return -1;

@@ -105,7 +105,9 @@ int mail_compose(const struct mail_compose *m, struct buf *out)
 	add_addresses(msg, GMIME_ADDRESS_TYPE_FROM, &m->from, 1);
 	add_addresses(msg, GMIME_ADDRESS_TYPE_TO, m->to, m->n_to);
 	add_addresses(msg, GMIME_ADDRESS_TYPE_CC, m->cc, m->n_cc);
-	buf_printf(&b, "[#%" PRId64 "] %s", m->ticket_id, m->subject ? m->subject : "");
+	if (m->ticket_id) /* the ticket's number, for people and for threading */
+		buf_printf(&b, "[#%" PRId64 "] ", m->ticket_id);
+	buf_puts(&b, m->subject ? m->subject : "");
 	g_mime_message_set_subject(msg, buf_str(&b), "utf-8");
 	g_mime_message_set_message_id(msg, m->message_id);
 	date = g_date_time_new_from_unix_utc(m->date / 1000);

@@ -33,7 +33,7 @@ struct mail_compose {
 	const char *const *cc;
 	size_t n_cc;
 	const char *subject;         /* without the tag */
-	int64_t ticket_id;           /* the tag: [#ticket_id] */
+	int64_t ticket_id;           /* the tag: [#ticket_id]; 0: none (a sign-in link) */
 	const char *message_id;      /* without <> */
 	const char *in_reply_to;     /* without <>; NULL: none */
 	const char *const *references; /* oldest first, without <> */

@@ -21,7 +21,8 @@ static enum err_code send_one(struct desk *d, struct arena *a, const struct smtp
 	enum err_code rc;
 
 	bool ack = strcmp(j->kind, DESK_JOB_MAIL_ACK) == 0;
-	bool notify = strcmp(j->kind, DESK_JOB_NOTIFY) == 0;
+	/* A sign-in link is a notification about a user rather than a ticket. */
+	bool notify = strcmp(j->kind, DESK_JOB_NOTIFY) == 0 || strcmp(j->kind, DESK_JOB_LINK) == 0;
 
 	if (ack)
 		rc = desk_mail_ack_outgoing(d, a, j, &out, e);
@@ -113,7 +114,7 @@ int mail_outbox_run_once(struct desk *d, const struct smtp_conf *smtp, const cha
 			 struct err *e)
 {
 	static const char *const kinds[] = {DESK_JOB_MAIL_SEND, DESK_JOB_MAIL_ACK, DESK_JOB_NOTIFY,
-					    NULL};
+					    DESK_JOB_LINK, NULL};
 	int ran = 0;
 
 	for (;;) {

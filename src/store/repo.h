@@ -358,6 +358,18 @@ enum err_code repo_login_failure_add(struct db *db, const char *key, int64_t at,
 enum err_code repo_login_failures(struct db *db, const char *key, int64_t since, int64_t *n,
 				  struct err *e);
 enum err_code repo_login_failures_clear(struct db *db, const char *key, struct err *e);
+/* A sign-in link (0026_signin_links.sql): only its secret's hash is stored. */
+enum err_code repo_link_insert(struct db *db, int64_t user_id, const char *secret_hash,
+			       int64_t at, int64_t expires_at, const char *address, int64_t *id,
+			       struct err *e);
+/*
+ * Uses the link with this hash at now: its user, once. ERR_NOT_FOUND for
+ * a link unknown, used or expired (the same answer for all three).
+ */
+enum err_code repo_link_use(struct db *db, const char *secret_hash, int64_t now,
+			    int64_t *user_id, struct err *e);
+/* Deletes links that expired before before (used or not). */
+enum err_code repo_links_prune(struct db *db, int64_t before, struct err *e);
 
 /* --- jobs: durable work (0007_jobs.sql) --------------------------------------- */
 
@@ -429,6 +441,8 @@ enum err_code repo_job_list(struct db *db, struct arena *a, int state, int64_t t
  */
 enum err_code repo_job_requeue(struct db *db, int64_t id, int64_t run_at, int64_t at,
 			       struct err *e);
+/* Replaces a job's payload (NULL: none), e.g. to forget a secret it carried. */
+enum err_code repo_job_payload_set(struct db *db, int64_t id, const char *payload, struct err *e);
 /* The earliest run_at of a queued job, 0 when none (a worker's next wake-up). */
 enum err_code repo_job_next_due(struct db *db, int64_t *run_at, struct err *e);
 

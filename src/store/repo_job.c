@@ -280,3 +280,15 @@ enum err_code repo_job_requeue(struct db *db, int64_t id, int64_t run_at, int64_
 	arena_release(&a);
 	return rc;
 }
+
+enum err_code repo_job_payload_set(struct db *db, int64_t id, const char *payload, struct err *e)
+{
+	static const char sql[] = "UPDATE jobs SET payload = $2 WHERE id = $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, payload);
+	return repo_run(st, e);
+}

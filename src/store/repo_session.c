@@ -139,3 +139,56 @@ enum err_code repo_login_failures_clear(struct db *db, const char *key, struct e
 	db_bind_text(st, 1, key);
 	return repo_run(st, e);
 }
+
+enum err_code repo_link_insert(struct db *db, int64_t user_id, const char *secret_hash,
+			       int64_t at, int64_t expires_at, const char *address, int64_t *id,
+			       struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO signin_links (user_id, secret_hash, created_at, expires_at, address) "
+		"VALUES ($1, $2, $3, $4, $5) RETURNING id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, user_id);
+	db_bind_text(st, 2, secret_hash);
+	db_bind_int64(st, 3, at);
+	db_bind_int64(st, 4, expires_at);
+	db_bind_text(st, 5, address);
+	return repo_run_id(st, id, e);
+}
+
+enum err_code repo_link_use(struct db *db, const char *secret_hash, int64_t now,
+			    int64_t *user_id, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE signin_links SET used_at = $2 "
+		"WHERE secret_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	int r;
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, secret_hash);
+	db_bind_int64(st, 2, now);
+	r = db_step(st, e);
+	if (r == DB_ROW)
+		*user_id = db_col_int64(st, 0);
+	else
+		rc = r < 0 ? e->code : err_set(e, ERR_NOT_FOUND, "no such sign-in link");
+	db_done(st);
+	return rc;
+}
+
+enum err_code repo_links_prune(struct db *db, int64_t before, struct err *e)
+{
+	static const char sql[] = "DELETE FROM signin_links WHERE expires_at < $1";
+	struct db_stmt *st;
+	enum err_code rc = db_prepare(db, sql, &st, e);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, before);
+	return repo_run(st, e);
+}

@@ -33,6 +33,9 @@ const struct conf_key conf_keys[] = {
 	 "on SIGTERM, how long requests in flight may take to finish"},
 	{"server.batch_max", "CHAMPION_SERVER_BATCH_MAX", "256",
 	 "the most writes one group commit takes"},
+	{"web.url", "CHAMPION_WEB_URL", "",
+	 "where people open the desk (https://help.example.com): the links Champion mails "
+	 "start with it, never with a request's Host; empty: no sign-in links by mail"},
 	{"mail.from", "CHAMPION_MAIL_FROM", "",
 	 "the desk's address (\"Support <help@example.com>\"): public replies are mailed "
 	 "from it; empty: replies are not mailed"},

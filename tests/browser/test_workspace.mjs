@@ -110,18 +110,30 @@ await main(async (t) => {
 	]);
 	assertTrue(noteBg !== replyBg, `a note's background (${noteBg}) unlike a reply's (${replyBg})`);
 
-	step('a file goes with a note, chosen with the picker');
+	step('files go with a note: one chosen with the picker, one dropped');
 	await page.keyboard.press('Escape');
 	await page.keyboard.press('n');
 	await page.setInputFiles('#composer-pick', { name: 'fuser-log.txt', mimeType: 'text/plain', buffer: Buffer.from('fuser temp 412C\n') });
 	assertContains(await page.textContent('#composer-files'), 'fuser-log.txt', 'the file listed before sending');
+	// A drop as the browser delivers it: dragover, then drop, with a DataTransfer holding a File.
+	const dropped = await page.evaluateHandle(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(['paper path jammed at roller 3\n'], 'jam-report.txt', { type: 'text/plain' }));
+		return dt;
+	});
+	await page.dispatchEvent('#composer .drop', 'dragover', { dataTransfer: dropped });
+	assertTrue(await page.locator('#composer .drop.over').count() === 1, 'the drop zone shows a file over it');
+	await page.dispatchEvent('#composer .drop', 'drop', { dataTransfer: dropped });
+	assertContains(await page.textContent('#composer-files'), 'jam-report.txt', 'the dropped file listed before sending');
 	await page.fill('#composer-text', 'The log, attached.');
 	await page.click('#composer-send');
-	await page.waitForSelector('#conversation .msg.internal ul.files a');
-	const link = page.locator('#conversation .msg.internal ul.files a').last();
-	assertEqual(await link.textContent(), 'fuser-log.txt', 'the attachment in the conversation');
-	const got = await pageFetch(page, await link.getAttribute('href'));
-	assertEqual([got.status, got.text], [200, 'fuser temp 412C\n'], 'the attachment downloaded from its link');
+	await page.waitForFunction(() => document.querySelectorAll('#conversation .msg.internal ul.files a').length === 2);
+	const links = page.locator('#conversation .msg.internal ul.files a');
+	assertEqual(await links.allTextContents(), ['fuser-log.txt', 'jam-report.txt'], 'the attachments in the conversation');
+	const got = await pageFetch(page, await links.first().getAttribute('href'));
+	assertEqual([got.status, got.text], [200, 'fuser temp 412C\n'], 'the picked file downloaded from its link');
+	const gotDropped = await pageFetch(page, await links.last().getAttribute('href'));
+	assertEqual([gotDropped.status, gotDropped.text], [200, 'paper path jammed at roller 3\n'], 'the dropped file downloaded');
 
 	step("'r' replies, and 'send and set solved' solves it in one action");
 	await page.keyboard.press('Escape'); // out of any field, as a person would
@@ -198,6 +210,8 @@ await main(async (t) => {
 	step('the portal: a customer opens a ticket');
 	const portal = await t.newPage();
 	await portal.goto(`${BASE_URL}/portal`);
+	await portal.waitForSelector('#signin');
+	assertEqual(await portal.locator('#ask-link').count(), 0, 'a link offered by a desk without web.url');
 	await portal.fill('#email', CUSTOMER);
 	await portal.fill('#password', PASSWORD);
 	await portal.click('#signin button[type=submit]');

@@ -4,7 +4,7 @@
 # never 403; engineers write notes but never replies; customers reply on
 # their own tickets but change nothing; a missing, revoked or deactivated
 # user's token is 401 with WWW-Authenticate; /healthz, /readyz, /metrics
-# and signing in need no token; people, organisations and groups follow
+# and signing in (or asking for a link) need no token; people, organisations and groups follow
 # ACT_USER_LIST, ACT_CUSTOMER_MANAGE, ACT_ORG_MANAGE and ACT_GROUP_MANAGE,
 # SLA policies, calendars and reports ACT_SLA_MANAGE (admins) and ACT_REPORTS (admins, agents);
 # a token is not a session (GET and DELETE /api/v1/session: 404); views
@@ -36,6 +36,8 @@ GET /api/v1/stream                   |200 200 200 200 403 403 401 401 401
 POST /api/v1/session                 |201 201 201 201 201 201 201 201 201
 GET /api/v1/session                  |404 404 404 404 404 404 401 401 401
 DELETE /api/v1/session               |404 404 404 404 404 404 401 401 401
+GET /api/v1/session/link             |200 200 200 200 200 200 200 200 200
+POST /api/v1/session/link            |202 202 202 202 202 202 202 202 202
 GET /api/v1/users                    |200 200 200 200 403 403 401 401 401
 POST /api/v1/users                   |201 201 403 403 403 403 401 401 401
 GET /api/v1/users/{id}               |200 200 200 200 200 404 401 401 401
@@ -131,7 +133,8 @@ REVOKED_ID=$TOKEN_ID
 make_token gone@example.com
 TOK[deactiv]=$TOKEN
 
-start_server
+# web.url and mail.from: sign-in links are on (no SMTP: they wait in the outbox).
+start_server --set web.url=https://help.example --set 'mail.from=help@example.com'
 
 # Revoking and deactivating take effect at once, on a running server.
 for role in revoked deactiv; do
@@ -171,6 +174,7 @@ while IFS='|' read -r route want; do
 		"POST /api/v1/tickets") json="{\"subject\":\"From $role\",\"body\":\"Hello from $role\"}" ;;
 		"PATCH /api/v1/tickets/{id}") json='{"priority":"high","add_tags":["seen"]}' ;;
 		"POST /api/v1/session") json='{"email":"agent@example.com","password":"correct horse battery"}' ;;
+		"POST /api/v1/session/link") json="{\"email\":\"link-for-$role@acme.test\"}" ;;
 		"GET /api/v1/search") path="/api/v1/search?q=hello" ;;
 		"GET /api/v1/stream") path="/api/v1/stream?seconds=1" ;;
 		"POST /api/v1/tickets/{id}/presence") json='{"state":"viewing"}' ;;

@@ -64,6 +64,23 @@ export async function signIn(email, password) {
   return s.user;
 }
 
+// Spends a mailed sign-in link (the secret after '#link=').
+export async function signInWithLink(link) {
+  const s = await api('POST', '/api/v1/session', {link});
+  csrf = s.csrf_token;
+  return s.user;
+}
+
+// Whether this desk mails sign-in links: {enabled, expires_in_minutes}.
+export function linkSettings() {
+  return api('GET', '/api/v1/session/link');
+}
+
+// Asks for a link to be mailed; the answer is the same for any address.
+export function askLink(email) {
+  return api('POST', '/api/v1/session/link', {email});
+}
+
 export async function signOut() {
   try {
     await api('DELETE', '/api/v1/session');

@@ -1,11 +1,12 @@
-// portal.js - the customer portal: sign in, open a ticket (with files),
-// read one's tickets (public replies only: the API never sends a customer
-// an internal note) and reply.
-import {api, currentUser, signOut, upload, query} from './api.js';
+// portal.js - the customer portal: sign in (a password, or a link the
+// desk mails), open a ticket (with files), read one's tickets (public
+// replies only: the API never sends a customer an internal note) and reply.
+import {api, currentUser, signOut, upload, query, signInWithLink, linkSettings} from './api.js';
 import {signInForm} from './signin.js';
 import {h, fill, $, when, notice} from './dom.js';
 
 let me = null;
+let links = false; // the desk mails sign-in links
 const app = () => $('#app');
 const label = (s) => (s || '').replace('_', ' ');
 
@@ -13,7 +14,7 @@ function signInPage(message) {
   signInForm('Sign in for support', message, (user) => {
     me = user;
     return route();
-  });
+  }, {links});
 }
 
 function page(...children) {
@@ -112,11 +113,37 @@ async function route() {
   }
 }
 
+// A mailed link opens /portal#link=SECRET: the secret leaves the address
+// (and the history) before anything else, and is spent once, by a POST.
+async function spendLink() {
+  const m = /^#link=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (!m) return undefined;
+  history.replaceState(null, '', location.pathname + location.search);
+  try {
+    return await signInWithLink(m[1]);
+  } catch (e) {
+    return e;
+  }
+}
+
+// Signed in by the link, or (when there was none) by the session cookie.
+async function signInBy(byLink) {
+  const failed = byLink instanceof Error ? byLink.message : null;
+  me = (!failed && byLink) || await currentUser().catch(() => null);
+  if (!me) return signInPage(failed);
+  if (failed) notice(failed, 'error'); // a spent link, but still signed in
+  return route();
+}
+
 async function boot() {
-  window.addEventListener('hashchange', () => { if (me) route(); });
-  me = await currentUser().catch(() => null);
-  if (!me) return signInPage();
-  route();
+  window.addEventListener('hashchange', async () => {
+    // A link pasted into a portal already open changes only the fragment.
+    if (location.hash.startsWith('#link=')) return signInBy(await spendLink());
+    if (me) route();
+  });
+  const [byLink, settings] = await Promise.all([spendLink(), linkSettings().catch(() => null)]);
+  links = Boolean(settings && settings.enabled);
+  return signInBy(byLink);
 }
 
 boot();
