@@ -28,6 +28,9 @@
 //   pageFetch(page, path, {method, headers, json})  fetch() inside the page
 //                            (its cookies, its origin): {status, headers,
 //                            text, json}
+//   auditAccessibility(page, what)  axe-core's WCAG 2.1 A and AA rules over
+//                            the page as it is now: throws a TestFailure
+//                            naming each violation and where it is
 //   step(what)               names the step under way (printed; failures
 //                            and timeouts say which step they hit)
 //   env(name), apiClient(base, token)  the .sh's variables; the API from node
@@ -228,6 +231,35 @@ export async function screenshot(page, name) {
   const file = path.join(ARTIFACTS_DIR, `${TEST_NAME}-${String(name).replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true, timeout: ACTION_TIMEOUT_MS });
   return file;
+}
+
+// axe-core (npm, MPL-2.0): the rules every accessibility audit tool shares,
+// read once and evaluated in the page through the DevTools protocol, which
+// the pages' Content-Security-Policy does not govern.
+let axeSource = null;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Audits the page as it is now with axe-core's WCAG 2.1 A and AA rules
+ * (labels, names, contrast, landmarks, headings, ARIA, lang...): each
+ * violation fails the test with its rule, its help and where it is.
+ */
+export async function auditAccessibility(page, what = 'the page') {
+  if (!axeSource) axeSource = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (tags) => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return res.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      where: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}${n.failureSummary ? ` (${n.failureSummary.replace(/\s+/g, ' ').slice(0, 160)})` : ''}`),
+    }));
+  }, AXE_TAGS);
+  if (violations.length)
+    throw new TestFailure(`${what} has accessibility violations: ${violations
+      .map((v) => `${v.id}: ${v.help} at ${v.where.join('; ')}`)
+      .join(' | ')}`);
+  passed++;
 }
 
 /**

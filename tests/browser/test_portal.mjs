@@ -1,7 +1,8 @@
 // test_portal.mjs - the portal's sign-in by a mailed link, in chromium,
 // against the desk and the SMTP sink test_portal.sh started:
 // - the sign-in form offers a link (this desk mails them); asking for one
-//   shows the server's answer, the same for any address;
+//   shows the server's answer, the same for any address; axe-core finds
+//   nothing wrong with the form;
 // - the mail the sink took holds WEB_URL/portal#link=SECRET;
 // - opening it in another browser (as from a mail) signs the customer in
 //   to their requests, and the secret is gone from the address bar at once;
@@ -19,6 +20,7 @@ import {
 	assertMatch,
 	assertTrue,
 	assertNoErrors,
+	auditAccessibility,
 	env,
 	TestFailure,
 } from './lib.mjs';
@@ -59,6 +61,7 @@ await main(async (t) => {
 	const said = await page.textContent('#link-status');
 	assertContains(said, 'a sign-in link is on its way', 'the answer on the form');
 	assertContains(said, 'within 15 minutes', 'how long it works');
+	await auditAccessibility(page, 'the sign-in form with a link asked for');
 	await screenshot(page, 'link-asked');
 	takeErrors(page, /401/); // the first GET /api/v1/session, not signed in yet
 

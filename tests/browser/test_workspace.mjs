@@ -21,6 +21,7 @@ import {
 	assertContains,
 	assertTrue,
 	assertNoErrors,
+	auditAccessibility,
 	env,
 	apiClient,
 } from './lib.mjs';
@@ -48,6 +49,7 @@ await main(async (t) => {
 	await page.goto(`${BASE_URL}/`);
 	await page.waitForSelector('#signin');
 	assertEqual(await page.title(), 'Champion', 'the title');
+	await auditAccessibility(page, 'the sign-in page');
 	await page.fill('#email', AGENT);
 	await page.fill('#password', 'not the password');
 	await page.click('#signin button[type=submit]');
@@ -181,6 +183,28 @@ await main(async (t) => {
 	await screenshot(page, 'narrow');
 	await page.setViewportSize({ width: 1280, height: 720 });
 
+	step('accessibility: no WCAG 2.1 A or AA violation (axe-core), and focus is visible');
+	await page.evaluate(() => { location.hash = '#/view/3'; });
+	await page.waitForSelector('#queue, #queue-empty');
+	await auditAccessibility(page, 'the queue');
+	await page.evaluate((h) => { location.hash = h; }, `#/ticket/${FIRE}`);
+	await page.waitForSelector('#conversation .msg');
+	await auditAccessibility(page, 'the ticket page');
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('?');
+	await page.waitForSelector('#shortcuts[open]');
+	await auditAccessibility(page, 'the shortcuts dialog');
+	await page.keyboard.press('Escape');
+	await page.waitForSelector('#shortcuts[open]', { state: 'detached' }).catch(() => page.waitForSelector('#shortcuts:not([open])'));
+	await page.keyboard.press('Tab');
+	const ring = await page.evaluate(() => {
+		const el = document.activeElement;
+		const st = getComputedStyle(el);
+		return { el: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`, style: st.outlineStyle, width: parseFloat(st.outlineWidth) };
+	});
+	assertTrue(ring.el !== 'body' && ring.style !== 'none' && ring.width >= 2,
+		`a visible focus ring on the element Tab reached (${JSON.stringify(ring)})`);
+
 	step('script payloads in a ticket are text, and nothing runs');
 	await page.goto(`${BASE_URL}/#/ticket/${EVIL}`);
 	await page.waitForSelector('#conversation .msg');
@@ -216,6 +240,7 @@ await main(async (t) => {
 	await portal.fill('#password', PASSWORD);
 	await portal.click('#signin button[type=submit]');
 	await portal.waitForSelector('#new-ticket');
+	await auditAccessibility(portal, "the portal's requests");
 	const mine = await portal.locator('#my-tickets').innerText();
 	assertContains(mine, 'Printer on fire', 'the customer\'s own tickets');
 	await portal.fill('#new-subject', 'Scanner jams');
@@ -232,6 +257,7 @@ await main(async (t) => {
 	await portal.waitForFunction(() => document.querySelectorAll('#conversation .msg').length === 2);
 	const seen = await portal.textContent('#conversation');
 	assertContains(seen, 'Please clean the rollers.', 'the reply in the portal');
+	await auditAccessibility(portal, "the portal's ticket");
 	assertTrue(!seen.includes('three scanners'), 'the internal note not in the portal');
 	await portal.fill('#reply-body', 'Thanks, that worked.');
 	await portal.click('#reply button[type=submit]');
