@@ -9,7 +9,7 @@
 // - search finds the ticket as you type;
 // - a ticket whose subject and body are script payloads shows them as
 //   text and runs nothing (the CSP also refuses inline script);
-// - a customer signs in to the portal, opens a ticket, sees the agent's
+// - a customer signs in to the portal, opens a ticket with a file, sees the agent's
 //   public reply and never the internal note, replies, and marks it solved.
 import {
 	main,
@@ -245,9 +245,14 @@ await main(async (t) => {
 	assertContains(mine, 'Printer on fire', 'the customer\'s own tickets');
 	await portal.fill('#new-subject', 'Scanner jams');
 	await portal.fill('#new-body', 'Every third page.');
+	await portal.setInputFiles('#new-files', { name: 'jammed-page.txt', mimeType: 'text/plain', buffer: Buffer.from('page 3 of 9\n') });
 	await portal.click('#new-ticket button[type=submit]');
 	await portal.waitForSelector('#conversation .msg');
 	assertEqual(await portal.textContent('#ticket-subject'), 'Scanner jams', 'the new ticket');
+	const sent = portal.locator('#conversation .msg ul.files a');
+	assertEqual(await sent.allTextContents(), ['jammed-page.txt'], 'the file sent with the new ticket');
+	const back = await pageFetch(portal, await sent.first().getAttribute('href'));
+	assertEqual([back.status, back.text], [200, 'page 3 of 9\n'], 'the file downloaded by its customer');
 	const id = (await portal.evaluate(() => location.hash)).replace('#/ticket/', '');
 
 	step('the customer sees the public reply, never the note');
