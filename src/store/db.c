@@ -111,10 +111,7 @@ enum err_code db_open(struct db **out, const char *target, const struct db_optio
 	enum err_code rc;
 
 	if (str_starts_with(target, "postgresql://") || str_starts_with(target, "postgres://"))
-		return err_set(e, ERR_INVALID,
-			       "database '%s': the PostgreSQL backend is not built into this "
-			       "champion yet; use a SQLite file path",
-			       target);
+		drv = &db_pg_driver;
 	rc = drv->open(&conn, target, o, e);
 	if (rc)
 		return rc;
@@ -386,10 +383,9 @@ static enum err_code begin(struct db *db, const char *first, struct err *e)
 
 enum err_code db_begin(struct db *db, struct err *e)
 {
-	static const char sql[] = "BEGIN IMMEDIATE";
 	if (db->depth == 0)
 		db->writing = true;
-	return begin(db, sql, e);
+	return begin(db, db->drv->begin_write, e);
 }
 
 enum err_code db_begin_flat(struct db *db, struct err *e)
@@ -399,7 +395,7 @@ enum err_code db_begin_flat(struct db *db, struct err *e)
 	if (db->depth != 0)
 		BUG("a flat transaction inside another");
 	if ((rc = db_begin(db, e)) == ERR_OK)
-		db->flat = true;
+		db->flat = !db->drv->failure_aborts;
 	return rc;
 }
 

@@ -64,8 +64,10 @@ int db_parse_sync(const char *s);
 const char *db_sync_name(enum db_sync s);
 
 /*
- * Opens the database at target: a file path for SQLite (a
- * "postgresql://" URL is refused until that driver lands). On success
+ * Opens the database at target: a file path for SQLite, or a
+ * "postgresql://" (or "postgres://") URL for PostgreSQL, whose client
+ * library is loaded then (ERR_TRANSIENT when the server cannot be
+ * reached). On success
  * *out is a connection the caller frees with db_close.
  */
 enum err_code db_open(struct db **out, const char *target, const struct db_options *o,
@@ -95,7 +97,12 @@ enum err_code db_prepare_built(struct db *db, const char *sql, struct db_stmt **
 /* Resets (cached) or finalizes (dynamic) st; accepts NULL. */
 void db_done(struct db_stmt *st);
 
-/* Binds placeholder $n (1-based). Text and blobs are copied. */
+/*
+ * Binds placeholder $n (1-based). Text and blobs are copied. Number a
+ * statement's placeholders from $1 without gaps, and give a placeholder
+ * whose type nothing around it says (a bare SELECT $1) a cast:
+ * PostgreSQL must know every parameter's type.
+ */
 void db_bind_int64(struct db_stmt *st, int n, int64_t v);
 void db_bind_double(struct db_stmt *st, int n, double v);
 /* NULL s binds SQL NULL. */
@@ -143,7 +150,10 @@ void db_rollback(struct db *db);
  * that. An inner db_rollback undoes nothing then: if rows changed since
  * its db_begin, the transaction is spoiled, and the caller must roll it
  * back whole and do its work again in an ordinary one. A statement that
- * fails leaves no change of its own either way.
+ * fails leaves no change of its own either way. On a backend where a
+ * failed statement aborts the whole transaction (PostgreSQL), inner
+ * levels keep their savepoints: it is an ordinary db_begin there, never
+ * spoiled.
  */
 enum err_code db_begin_flat(struct db *db, struct err *e);
 bool db_spoiled(const struct db *db);

@@ -11,6 +11,14 @@
 
 struct db_driver {
 	const char *name;
+	/* Begins a write transaction (a string literal: cached by address). */
+	const char *begin_write;
+	/*
+	 * A failed statement aborts the whole transaction (PostgreSQL): every
+	 * level then needs its savepoint, so db_begin_flat is an ordinary
+	 * db_begin there.
+	 */
+	bool failure_aborts;
 	enum err_code (*open)(void **conn, const char *target, const struct db_options *o,
 			      struct err *e);
 	void (*close)(void *conn);
@@ -39,6 +47,7 @@ struct db_driver {
 };
 
 extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pg_driver;
 
 /*
  * Registers the VFS that writes the write-ahead log a commit at a time

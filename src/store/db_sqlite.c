@@ -326,6 +326,8 @@ static enum err_code sq_checkpoint(void *conn, int *log_pages, int *copied, stru
 }
 
 const struct db_driver db_sqlite_driver = {
+	/* The write lock at once: two writers never deadlock upgrading a read lock. */
+	.begin_write = "BEGIN IMMEDIATE",
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,

@@ -35,7 +35,7 @@ thread)
 		"$root"/src/store/migrations/sqlite/*.sql
 	srcs="$(cd "$root" && ls src/util/*.c src/rules/*.c src/store/*.c src/desk/*.c src/mail/*.c)
 	      $out/migrations_sqlite.c"
-	pkgs="gmime-3.0 gumbo sqlite3 jansson libsodium icu-i18n libcurl libcmark-gfm inih"
+	pkgs="gmime-3.0 gumbo sqlite3 jansson libsodium icu-i18n libcurl libcmark-gfm inih libpq"
 	libs="-lstemmer -lcmark-gfm-extensions -lm -lpthread"
 	seeds="$root/tests/fixtures/mail"
 	;;

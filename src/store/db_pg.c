@@ -1,0 +1,522 @@
+/*
+ * db_pg.c - the PostgreSQL driver (libpq) behind db.h.
+ *
+ * A connection is one libpq connection, used by one thread at a time like
+ * every struct db. Statements are prepared on the server once per
+ * connection, under a name of their own ("c1", "c2"...), and run with
+ * PQexecPrepared: values travel as text, blobs as binary; results come
+ * back as text, bytea as its hex form, decoded on demand. The whole
+ * result of a step is fetched at once: the desk's queries return pages,
+ * not tables.
+ *
+ * The SQL is the same text SQLite runs ($1..$N placeholders are native
+ * here). What differs is said where it differs: the write lock
+ * (BEGIN IMMEDIATE is SQLite's; here a transaction takes row locks as it
+ * goes), and errors, mapped from SQLSTATE classes to the desk's taxonomy.
+ */
+#include "util/common.h"
+#include "store/db_driver.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#include <dlfcn.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+/*
+ * libpq, loaded when the first PostgreSQL connection opens rather than
+ * when the process starts: a desk on SQLite never needs it, and libpq
+ * brings its own dozen libraries (TLS, Kerberos, LDAP) that every
+ * short-lived command (mailgate) would otherwise load. Set once, then
+ * only read.
+ */
+#define PQ_LIB "libpq.so.5"
+
+static struct {
+	__typeof__(PQresultErrorField) *PQresultErrorField;
+	__typeof__(PQresultErrorMessage) *PQresultErrorMessage;
+	__typeof__(PQerrorMessage) *PQerrorMessage;
+	__typeof__(PQstatus) *PQstatus;
+	__typeof__(PQexec) *PQexec;
+	__typeof__(PQresultStatus) *PQresultStatus;
+	__typeof__(PQclear) *PQclear;
+	__typeof__(PQconnectdb) *PQconnectdb;
+	__typeof__(PQfinish) *PQfinish;
+	__typeof__(PQsetNoticeProcessor) *PQsetNoticeProcessor;
+	__typeof__(PQparameterStatus) *PQparameterStatus;
+	__typeof__(PQprepare) *PQprepare;
+	__typeof__(PQdescribePrepared) *PQdescribePrepared;
+	__typeof__(PQnparams) *PQnparams;
+	__typeof__(PQfreemem) *PQfreemem;
+	__typeof__(PQexecPrepared) *PQexecPrepared;
+	__typeof__(PQcmdStatus) *PQcmdStatus;
+	__typeof__(PQcmdTuples) *PQcmdTuples;
+	__typeof__(PQntuples) *PQntuples;
+	__typeof__(PQgetisnull) *PQgetisnull;
+	__typeof__(PQgetvalue) *PQgetvalue;
+	__typeof__(PQftype) *PQftype;
+	__typeof__(PQgetlength) *PQgetlength;
+	__typeof__(PQunescapeBytea) *PQunescapeBytea;
+	char failed[256]; /* why libpq could not be loaded; "" when it was */
+} pq;
+
+static void pq_load(void)
+{
+	void *h = dlopen(PQ_LIB, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(pq.failed, sizeof(pq.failed), "%s", dlerror());
+		return;
+	}
+#define PQ_GET(name) \
+	if (!(pq.name = (__typeof__(pq.name))dlsym(h, #name))) { \
+		snprintf(pq.failed, sizeof(pq.failed), "%s lacks %s", PQ_LIB, #name); \
+		return; \
+	}
+	PQ_GET(PQresultErrorField)
+	PQ_GET(PQresultErrorMessage)
+	PQ_GET(PQerrorMessage)
+	PQ_GET(PQstatus)
+	PQ_GET(PQexec)
+	PQ_GET(PQresultStatus)
+	PQ_GET(PQclear)
+	PQ_GET(PQconnectdb)
+	PQ_GET(PQfinish)
+	PQ_GET(PQsetNoticeProcessor)
+	PQ_GET(PQparameterStatus)
+	PQ_GET(PQprepare)
+	PQ_GET(PQdescribePrepared)
+	PQ_GET(PQnparams)
+	PQ_GET(PQfreemem)
+	PQ_GET(PQexecPrepared)
+	PQ_GET(PQcmdStatus)
+	PQ_GET(PQcmdTuples)
+	PQ_GET(PQntuples)
+	PQ_GET(PQgetisnull)
+	PQ_GET(PQgetvalue)
+	PQ_GET(PQftype)
+	PQ_GET(PQgetlength)
+	PQ_GET(PQunescapeBytea)
+#undef PQ_GET
+}
+
+struct pg_conn {
+	PGconn *c;
+	unsigned long next_name; /* statements prepared so far: their names */
+	int64_t changes;         /* rows the last INSERT, UPDATE or DELETE changed */
+	int64_t total_changes;
+	char version[64];
+};
+
+struct pg_stmt {
+	struct pg_conn *pc;
+	char name[24];
+	int nparams;
+	char **values;   /* per parameter: malloc'd text or bytes, NULL for SQL NULL */
+	int *lengths;    /* bytes of a binary value */
+	int *formats;    /* 0 text, 1 binary (blobs) */
+	PGresult *res;   /* the current step's result; NULL before the first step */
+	int row, nrows;  /* the row db_col_* read; rows in res */
+	unsigned char *blob; /* col_blob's last decoded value (PQunescapeBytea's) */
+};
+
+/*
+ * The taxonomy from a failed result (or the connection's message when
+ * there is none). Class 08 (connection), 40 (serialization failure,
+ * deadlock), 53 (resources), 55P03 (lock not available) and 57P0x (the
+ * server going down) are transient: a retry may succeed.
+ */
+static enum err_code fail(struct pg_conn *pc, const PGresult *res, struct err *e,
+			  const char *what)
+{
+	const char *state = res ? pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? pq.PQresultErrorMessage(res) : pq.PQerrorMessage(pc->c);
+	char clean[400];
+	size_t n;
+
+	snprintf(clean, sizeof(clean), "%s", msg && *msg ? msg : "no message");
+	n = strlen(clean);
+	while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	if (pq.PQstatus(pc->c) != CONNECTION_OK)
+		return err_set(e, ERR_TRANSIENT, "the database connection is lost while %s (%s)",
+			       what, clean);
+	if (!state)
+		return err_set(e, ERR_INTERNAL, "database error while %s: %s", what, clean);
+	if (strcmp(state, "23505") == 0)
+		return err_set(e, ERR_CONFLICT, "already exists (%s)", clean);
+	if (strncmp(state, "23", 2) == 0)
+		return err_set(e, ERR_INVALID, "rejected by the database (%s)", clean);
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "40", 2) == 0 ||
+	    strncmp(state, "53", 2) == 0 || strcmp(state, "55P03") == 0 ||
+	    strncmp(state, "57P0", 4) == 0)
+		return err_set(e, ERR_TRANSIENT, "database is busy (%s); try again", clean);
+	if (strcmp(state, "25006") == 0)
+		return err_set(e, ERR_FORBIDDEN, "database is read-only (%s)", clean);
+	return err_set(e, ERR_INTERNAL, "database error while %s: %s [%s]", what, clean, state);
+}
+
+static enum err_code pg_exec(void *conn, const char *sql, struct err *e)
+{
+	struct pg_conn *pc = conn;
+	PGresult *res = pq.PQexec(pc->c, sql);
+	ExecStatusType s = pq.PQresultStatus(res);
+	enum err_code rc = ERR_OK;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		rc = fail(pc, res, e, "executing a statement");
+	pq.PQclear(res);
+	return rc;
+}
+
+/* libpq's notices (a NOTICE from CREATE ... IF NOT EXISTS) are not errors: kept quiet. */
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static enum err_code pg_open(void **out, const char *url, const struct db_options *o,
+			     struct err *e)
+{
+	struct pg_conn *pc = xcalloc(1, sizeof(*pc));
+	const char *v;
+	char set[160];
+	enum err_code rc;
+
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	*out = NULL;
+	pthread_once(&once, pq_load);
+	if (pq.failed[0]) {
+		free(pc);
+		return err_set(e, ERR_INTERNAL, "cannot load the PostgreSQL client library: %s",
+			       pq.failed);
+	}
+	pc->c = pq.PQconnectdb(url);
+	if (!pc->c || pq.PQstatus(pc->c) != CONNECTION_OK) {
+		rc = err_set(e, ERR_TRANSIENT, "cannot connect to the database: %s",
+			     pc->c ? pq.PQerrorMessage(pc->c) : "out of memory");
+		/* libpq ends its messages with a newline */
+		size_t n = strlen(e->msg);
+		if (n && e->msg[n - 1] == '\n')
+			e->msg[n - 1] = '\0';
+		pq.PQfinish(pc->c);
+		free(pc);
+		return rc;
+	}
+	pq.PQsetNoticeProcessor(pc->c, quiet, NULL);
+	v = pq.PQparameterStatus(pc->c, "server_version");
+	snprintf(pc->version, sizeof(pc->version), "PostgreSQL %s", v ? v : "?");
+	/*
+	 * full: a commit returns once it is on disk; normal: once it is in the
+	 * server's log buffer (a crash of the server may lose the last few, never
+	 * corrupt); off as normal. Waiting for a lock: busy_timeout_ms, as SQLite's.
+	 */
+	snprintf(set, sizeof(set),
+		 "SET client_encoding = 'UTF8'; SET synchronous_commit = %s; "
+		 "SET lock_timeout = %d",
+		 o->sync == DB_SYNC_FULL ? "on" : "off", o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
+	if ((rc = pg_exec(pc, set, e))) {
+		pq.PQfinish(pc->c);
+		free(pc);
+		return rc;
+	}
+	*out = pc;
+	return ERR_OK;
+}
+
+static void pg_close(void *conn)
+{
+	struct pg_conn *pc = conn;
+	if (!pc)
+		return;
+	pq.PQfinish(pc->c);
+	free(pc);
+}
+
+static const char *pg_version(void *conn)
+{
+	return ((struct pg_conn *)conn)->version;
+}
+
+static enum err_code pg_prepare(void *conn, const char *sql, void **out, struct err *e)
+{
+	struct pg_conn *pc = conn;
+	struct pg_stmt *s;
+	PGresult *res;
+	enum err_code rc;
+	char name[24];
+
+	snprintf(name, sizeof(name), "c%lu", ++pc->next_name);
+	res = pq.PQprepare(pc->c, name, sql, 0, NULL);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = fail(pc, res, e, "preparing a statement");
+		pq.PQclear(res);
+		return rc;
+	}
+	pq.PQclear(res);
+	/* How many parameters the server found, so that every one is sent. */
+	res = pq.PQdescribePrepared(pc->c, name);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = fail(pc, res, e, "describing a statement");
+		pq.PQclear(res);
+		return rc;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->pc = pc;
+	memcpy(s->name, name, sizeof(name));
+	s->nparams = pq.PQnparams(res);
+	pq.PQclear(res);
+	if (s->nparams) {
+		s->values = xcalloc((size_t)s->nparams, sizeof(*s->values));
+		s->lengths = xcalloc((size_t)s->nparams, sizeof(*s->lengths));
+		s->formats = xcalloc((size_t)s->nparams, sizeof(*s->formats));
+	}
+	*out = s;
+	return ERR_OK;
+}
+
+static void clear_result(struct pg_stmt *s)
+{
+	pq.PQclear(s->res);
+	s->res = NULL;
+	s->row = s->nrows = 0;
+	pq.PQfreemem(s->blob);
+	s->blob = NULL;
+}
+
+/* SQLite keeps bindings across a reset; so does this, and db.c binds every value anyway. */
+static int pg_reset(void *impl)
+{
+	clear_result(impl);
+	return 0;
+}
+
+static void pg_finalize(void *impl)
+{
+	struct pg_stmt *s = impl;
+	char sql[48];
+
+	if (!s)
+		return;
+	clear_result(s);
+	/* The server forgets it too, unless the connection is gone. */
+	if (pq.PQstatus(s->pc->c) == CONNECTION_OK) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		pq.PQclear(pq.PQexec(s->pc->c, sql));
+	}
+	for (int i = 0; i < s->nparams; i++)
+		free(s->values[i]);
+	free(s->values);
+	free(s->lengths);
+	free(s->formats);
+	free(s);
+}
+
+/* Parameter $n (1-based), or NULL past the statement's: a bug, caught by the step. */
+static char **slot(struct pg_stmt *s, int n)
+{
+	if (n < 1 || n > s->nparams)
+		return NULL;
+	free(s->values[n - 1]);
+	s->values[n - 1] = NULL;
+	s->formats[n - 1] = 0;
+	s->lengths[n - 1] = 0;
+	return &s->values[n - 1];
+}
+
+static void pg_bind_int64(void *impl, int n, int64_t v)
+{
+	char **p = slot(impl, n);
+	char buf[24];
+
+	if (!p)
+		return;
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	*p = xstrdup(buf);
+}
+
+static void pg_bind_double(void *impl, int n, double v)
+{
+	char **p = slot(impl, n);
+	char buf[40];
+
+	if (!p)
+		return;
+	snprintf(buf, sizeof(buf), "%.17g", v);
+	*p = xstrdup(buf);
+}
+
+static void pg_bind_text(void *impl, int n, const char *t, size_t len)
+{
+	char **p = slot(impl, n);
+	if (p)
+		*p = xstrndup(t, len); /* text parameters end at their NUL */
+}
+
+static void pg_bind_blob(void *impl, int n, const void *b, size_t len)
+{
+	struct pg_stmt *s = impl;
+	char **p = slot(s, n);
+
+	if (!p)
+		return;
+	*p = xmalloc(len ? len : 1);
+	memcpy(*p, b, len);
+	s->lengths[n - 1] = (int)len;
+	s->formats[n - 1] = 1;
+}
+
+static void pg_bind_null(void *impl, int n)
+{
+	slot(impl, n);
+}
+
+/* Whether a command tag says rows were inserted, changed or deleted. */
+static bool writes_rows(const char *tag)
+{
+	return str_starts_with(tag, "INSERT") || str_starts_with(tag, "UPDATE") ||
+	       str_starts_with(tag, "DELETE") || str_starts_with(tag, "MERGE");
+}
+
+static int pg_step(void *impl, struct err *e)
+{
+	struct pg_stmt *s = impl;
+	struct pg_conn *pc = s->pc;
+	ExecStatusType st;
+
+	if (!s->res) {
+		s->res = pq.PQexecPrepared(pc->c, s->name, s->nparams, (const char *const *)s->values,
+					s->lengths, s->formats, 0);
+		st = pq.PQresultStatus(s->res);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			fail(pc, s->res, e, "running a statement");
+			clear_result(s);
+			return -1;
+		}
+		if (writes_rows(pq.PQcmdStatus(s->res))) {
+			pc->changes = strtoll(pq.PQcmdTuples(s->res), NULL, 10);
+			pc->total_changes += pc->changes;
+		}
+		s->nrows = st == PGRES_TUPLES_OK ? pq.PQntuples(s->res) : 0;
+		s->row = -1;
+	}
+	pq.PQfreemem(s->blob);
+	s->blob = NULL;
+	if (s->row + 1 >= s->nrows) {
+		s->row = s->nrows;
+		return DB_DONE;
+	}
+	s->row++;
+	return DB_ROW;
+}
+
+static bool pg_col_is_null(void *impl, int i)
+{
+	struct pg_stmt *s = impl;
+	return !s->res || s->row < 0 || s->row >= s->nrows || pq.PQgetisnull(s->res, s->row, i);
+}
+
+static int64_t pg_col_int64(void *impl, int i)
+{
+	struct pg_stmt *s = impl;
+	const char *v;
+
+	if (pg_col_is_null(impl, i))
+		return 0;
+	v = pq.PQgetvalue(s->res, s->row, i);
+	if (v[0] == 't' && !v[1]) /* a boolean */
+		return 1;
+	if (v[0] == 'f' && !v[1])
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static double pg_col_double(void *impl, int i)
+{
+	struct pg_stmt *s = impl;
+	return pg_col_is_null(impl, i) ? 0 : strtod(pq.PQgetvalue(s->res, s->row, i), NULL);
+}
+
+static const char *pg_col_text(void *impl, int i)
+{
+	struct pg_stmt *s = impl;
+	return pg_col_is_null(impl, i) ? NULL : pq.PQgetvalue(s->res, s->row, i);
+}
+
+static const void *pg_col_blob(void *impl, int i, size_t *len)
+{
+	struct pg_stmt *s = impl;
+	const char *v;
+
+	*len = 0;
+	if (pg_col_is_null(impl, i))
+		return NULL;
+	v = pq.PQgetvalue(s->res, s->row, i);
+	if (pq.PQftype(s->res, i) != 17 /* bytea */) { /* text read as bytes */
+		*len = (size_t)pq.PQgetlength(s->res, s->row, i);
+		return v;
+	}
+	pq.PQfreemem(s->blob);
+	s->blob = pq.PQunescapeBytea((const unsigned char *)v, len);
+	return s->blob;
+}
+
+static int64_t pg_changes(void *conn)
+{
+	return ((struct pg_conn *)conn)->changes;
+}
+
+static int64_t pg_total_changes(void *conn)
+{
+	return ((struct pg_conn *)conn)->total_changes;
+}
+
+/*
+ * The id the last INSERT drew from a sequence (an identity column):
+ * lastval(), which is right as long as no trigger of that INSERT draws
+ * from another sequence. PostgreSQL migrations keep it so: their
+ * triggers write only to tables keyed by the row they follow.
+ */
+static int64_t pg_last_insert_id(void *conn)
+{
+	struct pg_conn *pc = conn;
+	PGresult *res = pq.PQexec(pc->c, "SELECT lastval()");
+	int64_t id = 0;
+
+	if (pq.PQresultStatus(res) == PGRES_TUPLES_OK && pq.PQntuples(res) == 1)
+		id = strtoll(pq.PQgetvalue(res, 0, 0), NULL, 10);
+	pq.PQclear(res);
+	return id;
+}
+
+const struct db_driver db_pg_driver = {
+	.name = "postgresql",
+	/* Row locks are taken as rows are written: no lock to take up front. */
+	.begin_write = "BEGIN",
+	.failure_aborts = true,
+	.open = pg_open,
+	.close = pg_close,
+	.version = pg_version,
+	.prepare = pg_prepare,
+	.reset = pg_reset,
+	.finalize = pg_finalize,
+	.bind_int64 = pg_bind_int64,
+	.bind_double = pg_bind_double,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.col_int64 = pg_col_int64,
+	.col_double = pg_col_double,
+	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
+	.col_is_null = pg_col_is_null,
+	.exec = pg_exec,
+	.changes = pg_changes,
+	.total_changes = pg_total_changes,
+	.last_insert_id = pg_last_insert_id,
+	.checkpoint = NULL,
+};
