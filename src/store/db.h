@@ -98,10 +98,10 @@ enum err_code db_prepare_built(struct db *db, const char *sql, struct db_stmt **
 void db_done(struct db_stmt *st);
 
 /*
- * Binds placeholder $n (1-based). Text and blobs are copied. Number a
- * statement's placeholders from $1 without gaps, and give a placeholder
- * whose type nothing around it says (a bare SELECT $1) a cast:
- * PostgreSQL must know every parameter's type.
+ * Binds placeholder $n (1-based; numbers may skip; binding one the
+ * statement lacks is a bug). Text and blobs are copied. Give a
+ * placeholder whose type nothing around it says (a bare SELECT $1) a
+ * cast: PostgreSQL must know every parameter's type.
  */
 void db_bind_int64(struct db_stmt *st, int n, int64_t v);
 void db_bind_double(struct db_stmt *st, int n, double v);

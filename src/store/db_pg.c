@@ -109,9 +109,12 @@ struct pg_conn {
 	char version[64];
 };
 
+#define MAX_PARAMS 99 /* $1..$99 */
+
 struct pg_stmt {
 	struct pg_conn *pc;
 	char name[24];
+	int map[MAX_PARAMS + 1]; /* $n in the desk's SQL -> its number on the server; 0: unused */
 	int nparams;
 	char **values;   /* per parameter: malloc'd text or bytes, NULL for SQL NULL */
 	int *lengths;    /* bytes of a binary value */
@@ -241,6 +244,95 @@ static const char *pg_version(void *conn)
 	return ((struct pg_conn *)conn)->version;
 }
 
+/*
+ * The desk's SQL may skip placeholder numbers ($2..$16 in a statement that
+ * shares its binding code with one that uses $1); SQLite does not mind,
+ * but PostgreSQL must know the type of every parameter up to the largest.
+ * So the numbers used are renumbered densely, in order ($2 -> $1 ...), and
+ * map says where each bound value goes. Quoted strings and identifiers,
+ * comments and dollar-quoted bodies are copied as they are. Returns the
+ * new text (malloc'd), or NULL for a number past MAX_PARAMS.
+ */
+static char *renumber(const char *sql, int map[MAX_PARAMS + 1])
+{
+	size_t len = strlen(sql);
+	char *out = xmalloc(len + 1), *o = out;
+	const char *p = sql;
+	int next = 0;
+
+	memset(map, 0, sizeof(int) * (MAX_PARAMS + 1));
+	/* First pass: which numbers are used, so that new numbers follow the old order. */
+	for (int pass = 0; pass < 2; pass++) {
+		p = sql;
+		o = out;
+		while (*p) {
+			if (*p == '\'' || *p == '"') { /* '...' and "...", doubled quotes inside */
+				char q = *p;
+				*o++ = *p++;
+				while (*p && !(*p == q && p[1] != q))
+					if (*p == q) {
+						*o++ = *p++;
+						*o++ = *p++;
+					} else {
+						*o++ = *p++;
+					}
+				if (*p)
+					*o++ = *p++;
+			} else if (p[0] == '-' && p[1] == '-') {
+				while (*p && *p != '\n')
+					*o++ = *p++;
+			} else if (p[0] == '/' && p[1] == '*') {
+				const char *end = strstr(p + 2, "*/");
+				size_t n = end ? (size_t)(end + 2 - p) : strlen(p);
+				memcpy(o, p, n);
+				o += n;
+				p += n;
+			} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+				int n = 0;
+				p++;
+				while (*p >= '0' && *p <= '9') {
+					n = n * 10 + (*p++ - '0');
+					if (n > MAX_PARAMS) {
+						free(out);
+						return NULL;
+					}
+				}
+				if (pass == 0)
+					map[n] = 1;
+				else
+					/* never longer than the old number: the text only shrinks */
+					o += snprintf(o, 4, "$%d", map[n]);
+			} else if (*p == '$') { /* $$...$$ or $tag$...$tag$ */
+				const char *tag_end = p + 1;
+				while (*tag_end == '_' || (*tag_end >= 'a' && *tag_end <= 'z') ||
+				       (*tag_end >= 'A' && *tag_end <= 'Z') ||
+				       (*tag_end >= '0' && *tag_end <= '9'))
+					tag_end++;
+				if (*tag_end != '$') {
+					*o++ = *p++;
+					continue;
+				}
+				size_t tlen = (size_t)(tag_end + 1 - p);
+				const char *body_end = p + tlen;
+				while (*body_end && strncmp(body_end, p, tlen) != 0)
+					body_end++;
+				size_t n = *body_end ? (size_t)(body_end + tlen - p) : strlen(p);
+				memcpy(o, p, n);
+				o += n;
+				p += n;
+			} else {
+				*o++ = *p++;
+			}
+		}
+		if (pass == 0)
+			for (int n = 1; n <= MAX_PARAMS; n++)
+				if (map[n])
+					map[n] = ++next;
+	}
+	*o = '\0';
+	return out;
+}
+
 static enum err_code pg_prepare(void *conn, const char *sql, void **out, struct err *e)
 {
 	struct pg_conn *pc = conn;
@@ -248,11 +340,19 @@ static enum err_code pg_prepare(void *conn, const char *sql, void **out, struct 
 	PGresult *res;
 	enum err_code rc;
 	char name[24];
+	int map[MAX_PARAMS + 1];
+	char *text = renumber(sql, map);
 
+	if (!text)
+		return err_set(e, ERR_INTERNAL, "a statement has a placeholder past $%d", MAX_PARAMS);
 	snprintf(name, sizeof(name), "c%lu", ++pc->next_name);
-	res = pq.PQprepare(pc->c, name, sql, 0, NULL);
+	res = pq.PQprepare(pc->c, name, text, 0, NULL);
+	free(text);
 	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = fail(pc, res, e, "preparing a statement");
+		char what[120];
+		/* Which statement: a failed prepare is the SQL's fault, and says so. */
+		snprintf(what, sizeof(what), "preparing \"%.80s%s\"", sql, strlen(sql) > 80 ? "…" : "");
+		rc = fail(pc, res, e, what);
 		pq.PQclear(res);
 		return rc;
 	}
@@ -267,6 +367,7 @@ static enum err_code pg_prepare(void *conn, const char *sql, void **out, struct 
 	s = xcalloc(1, sizeof(*s));
 	s->pc = pc;
 	memcpy(s->name, name, sizeof(name));
+	memcpy(s->map, map, sizeof(map));
 	s->nparams = pq.PQnparams(res);
 	pq.PQclear(res);
 	if (s->nparams) {
@@ -315,16 +416,19 @@ static void pg_finalize(void *impl)
 	free(s);
 }
 
-/* Parameter $n (1-based), or NULL past the statement's: a bug, caught by the step. */
+/* The value slot of the desk's $n, cleared to SQL NULL. */
 static char **slot(struct pg_stmt *s, int n)
 {
-	if (n < 1 || n > s->nparams)
-		return NULL;
-	free(s->values[n - 1]);
-	s->values[n - 1] = NULL;
-	s->formats[n - 1] = 0;
-	s->lengths[n - 1] = 0;
-	return &s->values[n - 1];
+	int i;
+
+	if (n < 1 || n > MAX_PARAMS || !s->map[n] || s->map[n] > s->nparams)
+		BUG("binding $%d, which the query does not have", n);
+	i = s->map[n] - 1;
+	free(s->values[i]);
+	s->values[i] = NULL;
+	s->formats[i] = 0;
+	s->lengths[i] = 0;
+	return &s->values[i];
 }
 
 static void pg_bind_int64(void *impl, int n, int64_t v)
@@ -365,8 +469,8 @@ static void pg_bind_blob(void *impl, int n, const void *b, size_t len)
 		return;
 	*p = xmalloc(len ? len : 1);
 	memcpy(*p, b, len);
-	s->lengths[n - 1] = (int)len;
-	s->formats[n - 1] = 1;
+	s->lengths[s->map[n] - 1] = (int)len;
+	s->formats[s->map[n] - 1] = 1;
 }
 
 static void pg_bind_null(void *impl, int n)

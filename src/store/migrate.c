@@ -11,6 +11,18 @@ int migrate_latest(void)
 	return migrations_count ? migrations[migrations_count - 1].version : 0;
 }
 
+static bool on_pg(struct db *db)
+{
+	return strcmp(db_backend(db), "postgresql") == 0;
+}
+
+/* The open backend's migrations. */
+static void migration_set(struct db *db, const struct migration **list, size_t *n)
+{
+	*list = on_pg(db) ? migrations_pg : migrations;
+	*n = on_pg(db) ? migrations_pg_count : migrations_count;
+}
+
 /* Backend-specific catalogue query: does the database hold any table? */
 enum err_code migrate_probe(struct db *db, bool *has_any, bool *has_migrations,
 				  struct err *e)
@@ -18,8 +30,12 @@ enum err_code migrate_probe(struct db *db, bool *has_any, bool *has_migrations,
 	static const char sql[] =
 		"SELECT count(*), coalesce(sum(name = 'schema_migrations'), 0) FROM sqlite_master "
 		"WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+	/* The tables of the connection's schema (search_path's first). */
+	static const char sql_pg[] =
+		"SELECT count(*), count(*) FILTER (WHERE table_name = 'schema_migrations') "
+		"FROM information_schema.tables WHERE table_schema = current_schema()";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc = db_prepare(db, on_pg(db) ? sql_pg : sql, &st, e);
 	if (rc)
 		return rc;
 	if (db_step(st, e) != DB_ROW) {
@@ -42,7 +58,7 @@ static enum err_code recorded(struct db *db, int **out, size_t *n, bool *missing
 {
 	static const char sql[] = "SELECT version FROM schema_migrations ORDER BY version";
 	struct db_stmt *st;
-	size_t cap = migrations_count + 8;
+	size_t cap = migrations_count + migrations_pg_count + 8;
 	int *v = NULL;
 	enum err_code rc;
 	int r;
@@ -115,15 +131,14 @@ fail:
 static enum err_code migrate(struct db *db, const char *where, bool create, int *version,
 			     struct err *e)
 {
+	const struct migration *list;
+	size_t count;
 	int *done = NULL, v = 0;
 	size_t ndone = 0, k = 0;
 	bool missing;
 	enum err_code rc;
 
-	/* The driver is here; the schema's PostgreSQL form is not yet (issue 7). */
-	if (strcmp(db_backend(db), "sqlite") != 0)
-		return err_set(e, ERR_INVALID, "'%s': this champion has no %s migrations yet, so a "
-			       "desk lives in a SQLite file for now", where, db_backend(db));
+	migration_set(db, &list, &count);
 	if ((rc = recorded(db, &done, &ndone, &missing, e)))
 		return rc;
 	if (missing) {
@@ -138,8 +153,10 @@ static enum err_code migrate(struct db *db, const char *where, bool create, int 
 				       "'%s' is empty, not a desk (create one with 'champion init')",
 				       where);
 		rc = db_exec(db,
-			     "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-			     "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+			     on_pg(db) ? "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, "
+					 "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+				       : "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+					 "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
 			     e);
 		if (rc)
 			return rc;
@@ -158,29 +175,54 @@ static enum err_code migrate(struct db *db, const char *where, bool create, int 
 	 * branches, so one merged later (0009 after 0010) still applies. Both
 	 * lists ascend, so one pass over them finds the gaps.
 	 */
-	for (size_t i = 0; i < migrations_count; i++) {
-		while (k < ndone && done[k] < migrations[i].version)
+	for (size_t i = 0; i < count; i++) {
+		while (k < ndone && done[k] < list[i].version)
 			k++;
-		if (k < ndone && done[k] == migrations[i].version)
+		if (k < ndone && done[k] == list[i].version)
 			continue;
-		if ((rc = apply_one(db, &migrations[i], e))) {
+		if ((rc = apply_one(db, &list[i], e))) {
 			free(done);
 			return rc;
 		}
-		if (migrations[i].version > v)
-			v = migrations[i].version;
+		if (list[i].version > v)
+			v = list[i].version;
 	}
 	free(done);
 	*version = v;
 	return ERR_OK;
 }
 
+/*
+ * On PostgreSQL, one migrating connection at a time across every process:
+ * a session-level advisory lock, taken before reading what is recorded
+ * and let go after. The second of two servers starting together waits,
+ * then finds everything applied. SQLite's BEGIN IMMEDIATE already
+ * serialises each migration's transaction.
+ */
+#define MIGRATE_LOCK "SELECT pg_advisory_lock(7294103187365111)"
+#define MIGRATE_UNLOCK "SELECT pg_advisory_unlock(7294103187365111)"
+
+static enum err_code migrate_locked(struct db *db, const char *where, bool create, int *version,
+				    struct err *e)
+{
+	enum err_code rc;
+	struct err ignored = ERR_INIT;
+
+	if (!on_pg(db))
+		return migrate(db, where, create, version, e);
+	if ((rc = db_exec(db, MIGRATE_LOCK, e)))
+		return rc;
+	rc = migrate(db, where, create, version, e);
+	db_exec(db, MIGRATE_UNLOCK, &ignored);
+	return rc;
+}
+
 enum err_code migrate_apply(struct db *db, const char *where, int *version, struct err *e)
 {
-	return migrate(db, where, true, version, e);
+	return migrate_locked(db, where, true, version, e);
 }
 
 enum err_code migrate_desk(struct db *db, const char *where, int *version, struct err *e)
 {
-	return migrate(db, where, false, version, e);
+	return migrate_locked(db, where, false, version, e);
 }

@@ -1,11 +1,13 @@
 /*
  * migrate.h - numbered schema migrations, applied at start.
  *
- * The migrations of the open backend are compiled into the binary
+ * The migrations of each backend are compiled into the binary
  * (scripts/embed.py makes the table from migrations/<backend>/NNNN_*.sql).
- * store_migrate applies the pending ones in order, each in its own
- * transaction with its row in schema_migrations, and refuses a database
- * whose schema is newer than this binary knows.
+ * store_migrate applies the open backend's pending ones in order, each in
+ * its own transaction with its row in schema_migrations, and refuses a
+ * database whose schema is newer than this binary knows. On PostgreSQL
+ * an advisory lock is held meanwhile, so that servers starting together
+ * migrate once.
  */
 #ifndef CHAMPION_MIGRATE_H
 #define CHAMPION_MIGRATE_H
@@ -21,10 +23,13 @@ struct migration {
 	const char *sql;
 };
 
+/* SQLite's (migrations/sqlite/) and PostgreSQL's (migrations/postgresql/): the same versions. */
 extern const struct migration migrations[];
 extern const size_t migrations_count;
+extern const struct migration migrations_pg[];
+extern const size_t migrations_pg_count;
 
-/* The newest schema version this binary knows. */
+/* The newest schema version this binary knows (both backends reach the same one). */
 int migrate_latest(void);
 
 /* Whether the database holds any table, and whether it is a desk (has schema_migrations). */

@@ -36,7 +36,8 @@ enum err_code repo_doc_put(struct db *db, int64_t ticket_id, int64_t version, co
 			   size_t len, struct err *e)
 {
 	static const char sql[] =
-		"INSERT OR REPLACE INTO ticket_docs (ticket_id, version, body) VALUES ($1, $2, $3)";
+		"INSERT INTO ticket_docs (ticket_id, version, body) VALUES ($1, $2, $3) "
+		"ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, body = excluded.body";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 
@@ -52,7 +53,8 @@ enum err_code repo_item_put(struct db *db, int64_t ticket_id, const char *item, 
 			    struct err *e)
 {
 	static const char sql[] =
-		"INSERT OR REPLACE INTO ticket_items (ticket_id, item) VALUES ($1, $2)";
+		"INSERT INTO ticket_items (ticket_id, item) VALUES ($1, $2) "
+		"ON CONFLICT (ticket_id) DO UPDATE SET item = excluded.item";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 
@@ -107,7 +109,8 @@ static enum err_code take_ids(struct db *db, const char *sql, int max, struct ar
 
 enum err_code repo_docs_pending_add(struct db *db, int64_t ticket_id, struct err *e)
 {
-	return run_for(db, "INSERT OR IGNORE INTO docs_pending (ticket_id) VALUES ($1)", ticket_id, e);
+	return run_for(db, "INSERT INTO docs_pending (ticket_id) VALUES ($1) ON CONFLICT DO NOTHING",
+		       ticket_id, e);
 }
 
 enum err_code repo_docs_pending_take(struct db *db, struct arena *a, struct rows *ids,
@@ -121,7 +124,9 @@ enum err_code repo_docs_pending_defer(struct db *db, struct err *e)
 	static const char *const sql[] = {
 		"DELETE FROM ticket_docs WHERE ticket_id IN (SELECT ticket_id FROM docs_pending)",
 		"DELETE FROM ticket_items WHERE ticket_id IN (SELECT ticket_id FROM docs_pending)",
-		"INSERT OR IGNORE INTO docs_stale (ticket_id) SELECT ticket_id FROM docs_pending",
+		/* WHERE true: SQLite's parser needs it before an upsert's ON */
+		"INSERT INTO docs_stale (ticket_id) SELECT ticket_id FROM docs_pending WHERE true "
+		"ON CONFLICT DO NOTHING",
 		"DELETE FROM docs_pending",
 	};
 	enum err_code rc = ERR_OK;
@@ -145,5 +150,8 @@ enum err_code repo_docs_stale_take(struct db *db, struct arena *a, int max, stru
 
 enum err_code repo_docs_all_stale(struct db *db, struct err *e)
 {
-	return db_exec(db, "INSERT OR IGNORE INTO docs_stale (ticket_id) SELECT id FROM tickets", e);
+	return db_exec(db,
+		       "INSERT INTO docs_stale (ticket_id) SELECT id FROM tickets WHERE true "
+		       "ON CONFLICT DO NOTHING",
+		       e);
 }

@@ -186,8 +186,8 @@ enum err_code repo_mailbox_advance(struct db *db, const char *name, uint64_t uid
 	static const char sql[] =
 		"INSERT INTO mailboxes (name, uidvalidity, last_uid) VALUES ($1, $2, $3) "
 		"ON CONFLICT (name) DO UPDATE SET last_uid = CASE WHEN mailboxes.uidvalidity = "
-		"excluded.uidvalidity THEN max(mailboxes.last_uid, excluded.last_uid) ELSE "
-		"excluded.last_uid END, uidvalidity = excluded.uidvalidity";
+		"excluded.uidvalidity AND mailboxes.last_uid > excluded.last_uid THEN "
+		"mailboxes.last_uid ELSE excluded.last_uid END, uidvalidity = excluded.uidvalidity";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 

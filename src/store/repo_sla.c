@@ -43,11 +43,15 @@ enum err_code repo_calendar_holiday_add(struct db *db, int64_t calendar_id,
 	return repo_run(st, e);
 }
 
+/* A number below 100 as two digits, in SQL both backends read ('0' || 7 is '07'). */
+#define TWO_DIGITS(x) "(CASE WHEN " x " < 10 THEN '0' ELSE '' END || (" x "))"
+/* group_concat: SQLite's; the PostgreSQL schema defines the same aggregate. */
 #define CALENDAR_COLS                                                                             \
 	"c.id, c.name, c.zone, c.hours, c.created_at, c.version, (SELECT group_concat(x.txt, '; ') FROM "    \
 	"(SELECT h.day || CASE WHEN h.start_minute = 0 AND h.end_minute = 0 THEN '' ELSE ' ' || " \
-	"printf('%02d:%02d-%02d:%02d', h.start_minute / 60, h.start_minute % 60, "                \
-	"h.end_minute / 60, h.end_minute % 60) END AS txt FROM calendar_holidays h WHERE "        \
+	TWO_DIGITS("h.start_minute / 60") " || ':' || " TWO_DIGITS("h.start_minute % 60")        \
+	" || '-' || " TWO_DIGITS("h.end_minute / 60") " || ':' || " TWO_DIGITS("h.end_minute % 60") \
+	" END AS txt FROM calendar_holidays h WHERE "                                             \
 	"h.calendar_id = c.id ORDER BY h.day, h.start_minute) x)"
 
 static void read_calendar(struct arena *a, struct db_stmt *st, void *row)

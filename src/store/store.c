@@ -27,6 +27,11 @@ enum err_code store_open(struct store *s, const struct store_options *o, struct 
 		return err_set(e, ERR_NOT_FOUND,
 			       "'%s' is empty, not a desk (create one with 'champion init')",
 			       o->target);
+	/* A desk on a server is shared by hosts: where its files go must be said. */
+	if (strstr(o->target, "://") && (!o->blob_dir || !*o->blob_dir))
+		return err_set(e, ERR_INVALID, "a desk at '%s' needs attachments.dir: the directory "
+			       "(shared by every host that serves the desk) that holds its files",
+			       o->target);
 	if ((rc = db_open(&s->db, o->target, &dbo, e)))
 		return rc;
 	rc = o->create ? migrate_apply(s->db, o->target, &s->version, e)

@@ -81,6 +81,28 @@ void tl_assert_contains(const char *hay, const char *needle, const char *file, i
 			 needle ? needle : "(null)");
 }
 
+/*
+ * Where a test's fresh desk lives: DIR/desk.db, or, with
+ * CHAMPION_TEST_PG_URL (tests/pg/run_unit.sh), that PostgreSQL database
+ * with its schema emptied first, and its files in DIR/files.
+ */
+static char *desk_target(const char *dir, struct store_options *o)
+{
+	const char *url = getenv("CHAMPION_TEST_PG_URL");
+	static const struct db_options raw = {.sync = DB_SYNC_OFF, .busy_timeout_ms = 5000};
+	struct db *db = NULL;
+	struct err e = ERR_INIT;
+
+	if (!url || !*url)
+		return tl_join(dir, "desk.db");
+	if (db_open(&db, url, &raw, &e) ||
+	    db_exec(db, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public", &e))
+		fail_msg("emptying the test database %s: %s", url, e.msg);
+	db_close(db);
+	o->blob_dir = tl_join(dir, "files");
+	return strdup(url);
+}
+
 void tl_store_open(struct tl_store *t, const char *tag)
 {
 	struct store_options o = {0};
@@ -88,13 +110,14 @@ void tl_store_open(struct tl_store *t, const char *tag)
 
 	time_set_fixed(1767225600000LL); /* 2026-01-01T00:00:00Z */
 	t->dir = tl_tmpdir(tag);
-	t->path = tl_join(t->dir, "desk.db");
+	t->path = desk_target(t->dir, &o);
 	o.target = t->path;
 	o.create = true;
 	o.sync = DB_SYNC_OFF;
 	o.busy_timeout_ms = 1000;
 	if (store_open(&t->store, &o, &e) != ERR_OK)
 		fail_msg("store_open '%s': %s", t->path, e.msg);
+	free((char *)o.blob_dir);
 }
 
 void tl_store_close(struct tl_store *t)
@@ -167,13 +190,14 @@ void tl_desk_open(struct tl_desk *t, const char *tag)
 	memset(t, 0, sizeof(*t));
 	time_set_fixed(TL_T0);
 	t->dir = tl_tmpdir(tag);
-	t->path = tl_join(t->dir, "desk.db");
+	t->path = desk_target(t->dir, &o);
 	o.target = t->path;
 	o.create = true;
 	o.sync = DB_SYNC_OFF;
 	o.busy_timeout_ms = 1000;
 	if (desk_open(&t->d, &o, &e) != ERR_OK)
 		fail_msg("desk_open '%s': %s", t->path, e.msg);
+	free((char *)o.blob_dir);
 	t->sys = desk_system_actor;
 	if (desk_org_add(t->d, sys, "Acme", "acme.com", true, &t->acme, &e) ||
 	    desk_org_add(t->d, sys, "Other", "other.com", false, &t->other, &e) ||
