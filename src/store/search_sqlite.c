@@ -13,6 +13,7 @@
 #include "store/db_driver.h"
 #include "store/repo_private.h"
 #include "store/search.h"
+#include "store/search_private.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -364,35 +365,6 @@ static void fts5_expr(struct buf *b, struct buf *kinds, const struct query *q)
 	}
 }
 
-/* FTS5's snippet (marks \x02 and \x03) as HTML: escaped, marks as <mark>. */
-static const char *snippet_html(struct arena *a, const char *s)
-{
-	struct buf b = BUF_INIT;
-	const char *out;
-
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': buf_puts(&b, "&amp;"); break;
-		case '<': buf_puts(&b, "&lt;"); break;
-		case '>': buf_puts(&b, "&gt;"); break;
-		case '"': buf_puts(&b, "&quot;"); break;
-		case '\'': buf_puts(&b, "&#39;"); break;
-		case '\x02': buf_puts(&b, "<mark>"); break;
-		case '\x03': buf_puts(&b, "</mark>"); break;
-		case '\n':
-		case '\r':
-		case '\t': buf_putc(&b, ' '); break;
-		default:
-			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-				buf_putc(&b, *s);
-			break;
-		}
-	}
-	out = arena_strdup(a, buf_str(&b));
-	buf_release(&b);
-	return out;
-}
-
 /*
  * The snippets of all hits: the best fragment of each hit's message, else
  * its subject, highlighted. FTS5 makes them from a MATCH, and a MATCH over
@@ -470,7 +442,7 @@ static enum err_code hit_snippets(struct db *db, struct arena *a, const char *ma
 		for (size_t i = 0; i < hits->count; i++) {
 			struct search_hit *h = ROWS_AT(hits, struct search_hit, i);
 			if (h->message_id == id)
-				h->snippet = snippet_html(a, text);
+				h->snippet = search_snippet_html(a, text);
 		}
 	}
 	rc = r < 0 ? e->code : ERR_OK;
@@ -501,7 +473,7 @@ static void append_filters(struct buf *sql, const struct search_filter *f)
 			      "AND g.tag = $7)");
 }
 
-enum err_code search_tickets(struct db *db, struct arena *a, const struct search_filter *f,
+enum err_code search_sqlite_tickets(struct db *db, struct arena *a, const struct search_filter *f,
 			     struct rows *out, struct err *e)
 {
 	struct buf sql = BUF_INIT, match = BUF_INIT, kinds = BUF_INIT;
@@ -585,36 +557,8 @@ out:
 	return rc;
 }
 
-enum err_code search_note_message(struct db *db, int64_t message_id, struct err *e)
+enum err_code search_sqlite_flush_pending(struct db *db, struct err *e)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO search_pending (message_id) VALUES ($1)";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, message_id);
-	return repo_run(st, e);
-}
-
-enum err_code search_pending_any(struct db *db, bool *any, struct err *e)
-{
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
-	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
-	int r;
-
-	if (rc)
-		return rc;
-	r = db_step(st, e);
-	*any = r == DB_ROW && db_col_int64(st, 0) != 0;
-	db_done(st);
-	return r < 0 ? e->code : ERR_OK;
-}
-
-enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
-{
-	(void)ctx;
 	static const char add[] =
 		"INSERT INTO search_index (rowid, subject, body) SELECT p.message_id, t.subject, "
 		"m.body_text FROM search_pending p JOIN messages m ON m.id = p.message_id "
@@ -622,17 +566,14 @@ enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
 	static const char clear[] = "DELETE FROM search_pending";
 	struct db_stmt *st;
 	enum err_code rc;
-	bool pending;
 
-	if ((rc = search_pending_any(db, &pending, e)) || !pending)
-		return rc;
 	if ((rc = db_prepare(db, add, &st, e)) || (rc = repo_run(st, e)) ||
 	    (rc = db_prepare(db, clear, &st, e)) || (rc = repo_run(st, e)))
 		return rc;
 	return ERR_OK;
 }
 
-enum err_code search_flush_some(struct db *db, int max, int *done, struct err *e)
+enum err_code search_sqlite_flush_some(struct db *db, int max, int *done, struct err *e)
 {
 	static const char add[] =
 		"INSERT INTO search_index (rowid, subject, body) SELECT p.message_id, t.subject, "
@@ -658,7 +599,7 @@ enum err_code search_flush_some(struct db *db, int max, int *done, struct err *e
 	return ERR_OK;
 }
 
-enum err_code search_rebuild(struct db *db, struct err *e)
+enum err_code search_sqlite_rebuild(struct db *db, struct err *e)
 {
 	return db_exec(db, "INSERT INTO search_index (search_index) VALUES ('rebuild')", e);
 }
@@ -988,6 +929,11 @@ out:
 enum err_code search_bulk_begin(struct db *db, const char *desk_path, const char *scratch_path,
 				struct search_bulk **out, struct err *e)
 {
+	/* Only SQLite's index is built beside a load; PostgreSQL's follows the writes. */
+	if (strcmp(db_backend(db), "sqlite") != 0) {
+		*out = NULL;
+		return ERR_OK;
+	}
 	struct search_bulk *b;
 
 	*out = NULL;
