@@ -219,8 +219,8 @@ enum err_code repo_job_list(struct db *db, struct arena *a, int state, int64_t t
 			    int limit, struct rows *out, struct err *e)
 {
 	static const char sql[] =
-		"SELECT " JOB_COLUMNS " FROM jobs WHERE ($1 IS NULL OR state = $1) "
-		"AND ($2 IS NULL OR ticket_id = $2) ORDER BY id DESC LIMIT $3";
+		"SELECT " JOB_COLUMNS " FROM jobs WHERE (CAST($1 AS TEXT) IS NULL OR state = $1) "
+		"AND (CAST($2 AS BIGINT) IS NULL OR ticket_id = $2) ORDER BY id DESC LIMIT $3";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	int r;

@@ -484,13 +484,14 @@ enum err_code repo_ticket_sla_set(struct db *db, int64_t ticket_id,
 	 * evaluates on every UPDATE that sets it), and it moves less often.
 	 */
 	static const char key_sql[] = "UPDATE tickets SET sla_sort_key = $2 WHERE id = $1 AND "
-				      "sla_sort_key IS NOT $2";
+				      "sla_sort_key IS DISTINCT FROM $2";
 	static const char sql[] =
 		"UPDATE tickets SET sla_policy_id = $2, sla_due_at = $3, fr_sla = $4, "
 		"fr_sla_due_at = $5, fr_business_ms = $6, fr_calendar_id = $7, "
-		"fr_calendar_version = $8 WHERE id = $1 AND (sla_policy_id IS NOT $2 OR "
-		"sla_due_at IS NOT $3 OR fr_sla IS NOT $4 OR fr_sla_due_at IS NOT $5 OR "
-		"fr_business_ms IS NOT $6 OR fr_calendar_id IS NOT $7 OR fr_calendar_version IS NOT $8)";
+		"fr_calendar_version = $8 WHERE id = $1 AND (sla_policy_id IS DISTINCT FROM $2 "
+		"OR sla_due_at IS DISTINCT FROM $3 OR fr_sla IS DISTINCT FROM $4 "
+		"OR fr_sla_due_at IS DISTINCT FROM $5 OR fr_business_ms IS DISTINCT FROM $6 "
+		"OR fr_calendar_id IS DISTINCT FROM $7 OR fr_calendar_version IS DISTINCT FROM $8)";
 	struct db_stmt *st;
 	enum err_code rc;
 

@@ -82,8 +82,9 @@ enum err_code repo_user_by_email(struct db *db, struct arena *a, const char *ema
 enum err_code repo_user_list(struct db *db, struct arena *a, int role, struct rows *out,
 			     struct err *e)
 {
-	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE $1 IS NULL OR role = $1 "
-				  "ORDER BY id";
+	/* The cast: PostgreSQL cannot tell a NULL-tested parameter's type otherwise. */
+	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE CAST($1 AS TEXT) IS NULL "
+				  "OR role = $1 ORDER BY id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	int r;

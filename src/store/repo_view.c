@@ -30,7 +30,8 @@ enum err_code repo_view_insert(struct db *db, const struct view_row *v, const ch
 	static const char sql[] =
 		"INSERT INTO views (name, name_norm, owner_id, position, filter, sort, created_at, "
 		"updated_at) VALUES ($1, $2, $3, (SELECT coalesce(max(position), 0) + 1 FROM views "
-		"WHERE coalesce(owner_id, 0) = coalesce($3, 0)), $4, $5, $6, $6) RETURNING id";
+		"WHERE coalesce(owner_id, 0) = coalesce(CAST($3 AS BIGINT), 0)), $4, $5, $6, $6) "
+		"RETURNING id";
 	struct db_stmt *st;
 	enum err_code rc = db_prepare(db, sql, &st, e);
 	if (rc)

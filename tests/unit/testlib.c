@@ -81,6 +81,12 @@ void tl_assert_contains(const char *hay, const char *needle, const char *file, i
 			 needle ? needle : "(null)");
 }
 
+bool tl_pg(void)
+{
+	const char *url = getenv("CHAMPION_TEST_PG_URL");
+	return url && *url;
+}
+
 /*
  * Where a test's fresh desk lives: DIR/desk.db, or, with
  * CHAMPION_TEST_PG_URL (tests/pg/run_unit.sh), that PostgreSQL database
@@ -117,7 +123,7 @@ void tl_store_open(struct tl_store *t, const char *tag)
 	o.busy_timeout_ms = 1000;
 	if (store_open(&t->store, &o, &e) != ERR_OK)
 		fail_msg("store_open '%s': %s", t->path, e.msg);
-	free((char *)o.blob_dir);
+	t->files = (char *)o.blob_dir;
 }
 
 void tl_store_close(struct tl_store *t)
@@ -126,7 +132,8 @@ void tl_store_close(struct tl_store *t)
 	tl_rmtree(t->dir);
 	free(t->dir);
 	free(t->path);
-	t->dir = t->path = NULL;
+	free(t->files);
+	t->dir = t->path = t->files = NULL;
 }
 
 int64_t tl_query_int(struct db *db, const char *sql)
@@ -197,7 +204,7 @@ void tl_desk_open(struct tl_desk *t, const char *tag)
 	o.busy_timeout_ms = 1000;
 	if (desk_open(&t->d, &o, &e) != ERR_OK)
 		fail_msg("desk_open '%s': %s", t->path, e.msg);
-	free((char *)o.blob_dir);
+	t->files = (char *)o.blob_dir;
 	t->sys = desk_system_actor;
 	if (desk_org_add(t->d, sys, "Acme", "acme.com", true, &t->acme, &e) ||
 	    desk_org_add(t->d, sys, "Other", "other.com", false, &t->other, &e) ||
@@ -225,6 +232,7 @@ void tl_desk_close(struct tl_desk *t)
 	tl_rmtree(t->dir);
 	free(t->dir);
 	free(t->path);
+	free(t->files);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -29,10 +29,18 @@ long long tl_file_size(const char *path);
 /* True when path exists. */
 bool tl_exists(const char *path);
 
+/*
+ * Whether the tests run on PostgreSQL (CHAMPION_TEST_PG_URL, set by
+ * tests/pg/run_unit.sh). A test of something only SQLite has (its query
+ * plans, its temporary triggers) starts with `if (tl_pg()) skip();`.
+ */
+bool tl_pg(void);
+
 /* A fresh, migrated desk database in its own temporary directory. */
 struct tl_store {
 	char *dir;
-	char *path; /* DIR/desk.db */
+	char *path; /* DIR/desk.db, or the PostgreSQL URL (CHAMPION_TEST_PG_URL) */
+	char *files; /* attachments.dir: NULL (beside the file), or DIR/files on PostgreSQL */
 	struct store store;
 };
 
@@ -58,7 +66,8 @@ char *tl_query_text(struct db *db, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 struct tl_desk {
 	char *dir;
-	char *path;
+	char *path;  /* as tl_store's */
+	char *files; /* as tl_store's: what another desk_open of path must be told */
 	struct desk *d;
 	struct actor sys, admin, agent, agent2, eng, eng2, alice, bob, carol, dave, erin, frank;
 	int64_t tier2; /* the group */

@@ -210,6 +210,8 @@ static void test_queue_surfaces_skipped_hard_ticket(void **state)
 	assert_int_equal(ROWS_AT(&rows, struct ticket_row, 0)->id, ids[5]);
 	assert_int_equal(ROWS_AT(&rows, struct ticket_row, 1)->id, low);
 	/* The page walks an index; SQLite sorts nothing (no temp b-tree). */
+	if (tl_pg())
+		return; /* PostgreSQL plans its own way */
 	static const char *const plans[] = {
 		"EXPLAIN QUERY PLAN SELECT id FROM tickets t ORDER BY t.sla_sort_key, t.id LIMIT 50",
 		"EXPLAIN QUERY PLAN SELECT id FROM tickets t WHERE t.status = 'open' ORDER BY "
@@ -279,7 +281,8 @@ static void test_timers_fire_once(void **state)
 	/* The desk restarts; the breach timer is still there and fires once. */
 	desk_close(f->t.d);
 	f->t.d = NULL;
-	struct store_options o = {.target = f->t.path, .sync = DB_SYNC_OFF, .busy_timeout_ms = 1000};
+	struct store_options o = {.target = f->t.path, .blob_dir = f->t.files, .sync = DB_SYNC_OFF,
+				  .busy_timeout_ms = 1000};
 	assert_int_equal(desk_open(&f->t.d, &o, &e), ERR_OK);
 	time_set_fixed(MON + 11 * HOUR);
 	assert_int_equal(run_due(f, "w3"), 1);
@@ -390,6 +393,8 @@ static void test_recompute_rebuilds_from_events(void **state)
  */
 static void test_no_policy_key_written_with_the_ticket(void **state)
 {
+	if (tl_pg())
+		skip(); /* it watches the writes with a SQLite temporary trigger */
 	struct fixture *f = *state;
 	struct db *db = f->t.d->store.db;
 	struct err e = ERR_INIT;
@@ -608,9 +613,10 @@ static void test_report_follows_changes(void **state)
 	assert_int_equal(desk_ticket_merge(f->t.d, &f->t.agent, c, a, &e), ERR_OK);
 
 	/* The first reply on the row is the ticket's first ticket.first_response event. */
-	assert_int_equal(q(f, "SELECT count(*) FROM tickets t WHERE fr_at IS NOT (SELECT created_at "
-			      "FROM events WHERE entity = 'ticket' AND entity_id = t.id AND kind = "
-			      "'ticket.first_response' ORDER BY id LIMIT 1) OR fr_by IS NOT (SELECT "
+	assert_int_equal(q(f, "SELECT count(*) FROM tickets t WHERE fr_at IS DISTINCT FROM "
+			      "(SELECT created_at FROM events WHERE entity = 'ticket' AND entity_id = "
+			      "t.id AND kind = 'ticket.first_response' ORDER BY id LIMIT 1) OR fr_by IS "
+			      "DISTINCT FROM (SELECT "
 			      "actor_id FROM events WHERE entity = 'ticket' AND entity_id = t.id AND "
 			      "kind = 'ticket.first_response' ORDER BY id LIMIT 1)"), 0);
 	assert_int_equal(q(f, "SELECT fr_at FROM tickets WHERE id = %" PRId64, a), MON + 11 * HOUR);
@@ -622,7 +628,8 @@ static void test_report_follows_changes(void **state)
 	/* The first_reply clock as the report counts it: all three met. */
 	assert_int_equal(q(f, "SELECT count(*) FROM tickets t JOIN sla_clocks k ON k.ticket_id = t.id "
 			      "AND k.metric = 'first_reply' WHERE t.fr_sla = 1 AND k.achieved_at IS "
-			      "NOT NULL AND k.breached_at IS NULL AND t.fr_sla_due_at IS k.due_at"), 3);
+			      "NOT NULL AND k.breached_at IS NULL AND t.fr_sla_due_at IS NOT DISTINCT FROM "
+			      "k.due_at"), 3);
 	struct report_line l = week_line(f);
 	assert_int_equal(l.tickets, 3);
 	assert_int_equal(l.answered, 3);

@@ -922,8 +922,8 @@ static size_t found(struct tl_desk *t, struct arena *a, const char *text, int64_
 static void test_search_later(void **state)
 {
 	struct tl_desk *t = *state;
-	struct store_options o = {.target = t->path, .sync = DB_SYNC_OFF, .busy_timeout_ms = 1000,
-				  .search_later = true};
+	struct store_options o = {.target = t->path, .blob_dir = t->files, .sync = DB_SYNC_OFF,
+				  .busy_timeout_ms = 1000, .search_later = true};
 	struct desk *later = NULL;
 	struct arena a;
 	struct err e = ERR_INIT;
