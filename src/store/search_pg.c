@@ -23,6 +23,7 @@
 #include "util/buf.h"
 
 #define TERM_PARAM 14 /* the first term's placeholder: $1..$13 are search_tickets' */
+#define SNIPPET_WORDS 16 /* a fragment's words, as SQLite's snippet's tokens */
 
 /* A term as a tsquery, its text bound at $n. */
 static void put_term(struct buf *b, const struct query_term *t, int n)
@@ -83,6 +84,42 @@ static void bind_terms(struct db_stmt *st, const struct query *q)
 }
 
 /*
+ * A fragment of whole as FTS5 shows one: "…" where it starts or ends
+ * inside the text. Compared without the marks and spaces at its ends.
+ */
+static char *with_ends(struct arena *a, const char *fragment, const char *whole)
+{
+	struct buf plain = BUF_INIT;
+	const char *p, *w = whole ? whole : "";
+	size_t n, wl, k;
+	bool head, tail;
+	char *out;
+
+	for (p = fragment; *p; p++)
+		if (*p != '\x02' && *p != '\x03')
+			buf_putc(&plain, *p);
+	p = buf_str(&plain);
+	while (*p == ' ')
+		p++;
+	n = strlen(p);
+	while (n && p[n - 1] == ' ')
+		n--;
+	while (*w && strchr(" \t\r\n", *w))
+		w++;
+	wl = strlen(w);
+	while (wl && strchr(" \t\r\n", w[wl - 1]))
+		wl--;
+	k = n < 8 ? n : 8;
+	head = k && strncmp(w, p, k) != 0;
+	/* ts_headline may leave out the text's last punctuation mark: still its end */
+	tail = k && !(wl >= k && memcmp(w + wl - k, p + n - k, k) == 0) &&
+	       !(wl >= k + 1 && memcmp(w + wl - k - 1, p + n - k, k) == 0);
+	out = arena_printf(a, "%s%s%s", head ? "… " : "", fragment, tail ? " …" : "");
+	buf_release(&plain);
+	return out;
+}
+
+/*
  * The snippets of the hits: the best fragment of each hit's message, else
  * its subject, the matches between \x02 and \x03.
  */
@@ -99,15 +136,20 @@ static enum err_code hit_snippets(struct db *db, struct arena *a, const struct q
 	/*
 	 * ts_headline's parser takes "<script>" for a tag and leaves it out:
 	 * '<' goes in as \x01 and comes back after, so the text shows as written.
+	 * A body of SNIPPET_WORDS words or fewer is shown whole, as FTS5 does;
+	 * a longer one as its best fragment of that many words (with_ends
+	 * marks the cut ends). The body itself comes too, to tell where it was cut.
 	 */
 	buf_printf(&sql,
 		   "SELECT m.id, ts_headline('champion', replace(m.body_text, '<', chr(1)), q.q, "
-		   "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=16, MinWords=6, "
-		   "ShortWord=0, MaxFragments=1, FragmentDelimiter=\"…\"'), ts_headline('champion', "
-		   "replace(t.subject, '<', chr(1)), q.q, 'StartSel=' || chr(2) || ', StopSel=' || "
-		   "chr(3) || ', HighlightAll=true') FROM (SELECT %s AS q) q, messages m JOIN "
+		   "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || CASE WHEN "
+		   "array_length(regexp_split_to_array(btrim(m.body_text), '\\s+'), 1) <= %d THEN "
+		   "', HighlightAll=true' ELSE ', MaxWords=%d, MinWords=6, ShortWord=0, "
+		   "MaxFragments=1' END), ts_headline('champion', replace(t.subject, '<', chr(1)), "
+		   "q.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true'), "
+		   "replace(m.body_text, '<', chr(1)) FROM (SELECT %s AS q) q, messages m JOIN "
 		   "tickets t ON t.id = m.ticket_id WHERE m.id = ANY ($1::bigint[])",
-		   expr);
+		   SNIPPET_WORDS, SNIPPET_WORDS, expr);
 	buf_putc(&ids, '{');
 	for (size_t i = 0; i < hits->count; i++) {
 		struct search_hit *h = ROWS_AT(hits, struct search_hit, i);
@@ -122,8 +164,10 @@ static enum err_code hit_snippets(struct db *db, struct arena *a, const struct q
 	while ((r = db_step(st, e)) == DB_ROW) {
 		int64_t id = db_col_int64(st, 0);
 		const char *body = db_col_text(st, 1);
-		const char *text = body && strchr(body, '\x02') ? body : db_col_text(st, 2);
-		char *shown = arena_strdup(a, text ? text : "");
+		bool in_body = body && strchr(body, '\x02');
+		const char *text = in_body ? body : db_col_text(st, 2);
+		char *shown = in_body ? with_ends(a, text, db_col_text(st, 3))
+				      : arena_strdup(a, text ? text : "");
 		for (char *p = shown; (p = strchr(p, '\x01')) != NULL;)
 			*p = '<';
 		for (size_t i = 0; i < hits->count; i++) {

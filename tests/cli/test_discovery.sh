@@ -119,18 +119,21 @@ ch --db nodir/deeper/x.db init
 assert_fails
 err_has "nodir/deeper/x.db"
 
-# --- a PostgreSQL URL: a clear message, not a file called postgresql: ----------------
-ch --db postgresql://champion@localhost/champion user list
-assert_fails
-err_has "PostgreSQL"
-err_has "postgresql://champion@localhost/champion"
-err_has "SQLite"
-ch --db postgres://localhost/champion init
-assert_fails
-err_has "PostgreSQL"
-CHAMPION_DB=postgresql://localhost/desk ch ticket list
-assert_fails
-err_has "PostgreSQL"
+# --- a PostgreSQL URL whose server is not there: 75, and says so ---------------------
+# (port 1 of 127.0.0.1: nothing listens, nothing leaves the machine)
+ch --db postgresql://champion@127.0.0.1:1/champion user list
+assert_eq 65 "$STATUS" "a desk at a URL without attachments.dir"
+err_has "needs attachments.dir"
+ch --db postgresql://champion@127.0.0.1:1/champion --set attachments.dir=files user list
+assert_eq 75 "$STATUS" "a database that cannot be reached is temporary trouble"
+err_has "cannot connect to the database"
+err_has "127.0.0.1"
+ch --db postgres://champion@127.0.0.1:1/champion --set attachments.dir=files init
+assert_eq 75 "$STATUS" "init on a database that cannot be reached"
+err_has "cannot connect to the database"
+CHAMPION_DB=postgresql://champion@127.0.0.1:1/desk CHAMPION_ATTACHMENTS_DIR=files ch ticket list
+assert_eq 75 "$STATUS" "the URL from the environment"
+err_has "cannot connect to the database"
 if [ -e postgresql: ] || [ -e postgres: ]; then
 	fail "a URL was taken for a file path"
 fi

@@ -22,7 +22,7 @@
 #   jb EXPR              a Python expression over j, the last body as JSON
 #   expect_status N, expect_problem N [CODE], assert_eq, assert_contains,
 #   assert_not_contains, assert_match, assert_true COND-EXPR WHAT
-#   sql QUERY            the desk's answer (sqlite3 CLI)
+#   sql QUERY            the desk's answer (sqlite3 CLI, or psql on PostgreSQL)
 #   finish               checks every server's stderr for sanitizer
 #                        reports, prints "N passed, 0 failed"
 #
@@ -59,6 +59,11 @@ py()
 	"$PYBIN" -S "$@"
 }
 
+# CHAMPION_TEST_BACKEND=postgresql: the desk lives in a throwaway
+# PostgreSQL cluster of the test's own (tests/pg/cluster.sh) instead of a
+# file; DB is then its URL, sql speaks psql, and attachments go to
+# $TMP/files (a desk at a URL must be told where).
+TEST_BACKEND=${CHAMPION_TEST_BACKEND:-sqlite}
 for v in $(env | sed -n 's/^\(CHAMPION_[A-Z_]*\)=.*/\1/p'); do
 	unset "$v"
 done
@@ -72,6 +77,19 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$HTTP_TESTS_DIR/lsan.supp:print
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/champion-http.XXXXXX") || exit 1
 cd "$TMP" || exit 1
 DB=$TMP/d.db
+if [ "$TEST_BACKEND" = postgresql ]; then
+	. "$HTTP_TESTS_DIR/../pg/cluster.sh"
+	pg_start || {
+		rm -rf "$TMP"
+		exit 1
+	}
+	DB=$(pg_createdb desk) || {
+		pg_stop
+		rm -rf "$TMP"
+		exit 1
+	}
+	export CHAMPION_ATTACHMENTS_DIR=$TMP/files
+fi
 PASSED=0
 FAILED=0
 OUT='' ERR='' STATUS=0 LAST_CMD=''
@@ -120,6 +138,7 @@ cleanup()
 		alive "$pid" && reap "$pid"
 	done
 	cd /
+	[ "$TEST_BACKEND" = postgresql ] && pg_stop
 	if [ "$FAILED" -gt 0 ] && [ -n "${HTTP_TESTS_KEEP_TMP:-}" ]; then
 		echo "kept $TMP" >&2
 	else
@@ -466,6 +485,11 @@ assert_true()
 
 sql()
 {
+	if [ "$TEST_BACKEND" = postgresql ]; then
+		psql -X -q -A -t -v ON_ERROR_STOP=1 "$DB" -c "$1" 2>"$TMP/.sqlerr" ||
+			fail "psql failed on: $1: $(cat "$TMP/.sqlerr")"
+		return
+	fi
 	"$SQLITE3" -batch -noheader "$DB" "$1" 2>"$TMP/.sqlerr" ||
 		fail "sqlite3 failed on: $1: $(cat "$TMP/.sqlerr")"
 }

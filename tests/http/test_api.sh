@@ -195,7 +195,7 @@ api GET /api/v1/tickets/6 "$AGENT"
 expect_status 200
 assert_eq "closed 5" "$(jb '"%s %s" % (j["status"], j["merged_into_id"])')" "the merged source"
 assert_true 'j["closed_at"] is not None' "closed_at on the merged source"
-assert_eq "closed|5" "$(sql 'SELECT status || "|" || merged_into_id FROM tickets WHERE id = 6')" \
+assert_eq "closed|5" "$(sql "SELECT status || '|' || merged_into_id FROM tickets WHERE id = 6")" \
 	"the merged source in the desk"
 api POST /api/v1/tickets/6/merge "$AGENT" '{"into":5}'
 expect_problem 409 conflict "merging a closed ticket"
@@ -230,7 +230,7 @@ assert_eq 20 "$TOTAL" "tickets in the desk"
 api GET '/api/v1/tickets?limit=1000' "$AGENT"
 expect_status 200
 page
-assert_eq "$(sql_ids 1)" "$IDS" "all tickets, newest first"
+assert_eq "$(sql_ids "1 = 1")" "$IDS" "all tickets, newest first"
 assert_eq None "$NEXT" "next_cursor of a page that is not full"
 api GET /api/v1/tickets "$AGENT"
 expect_status 200
@@ -289,7 +289,7 @@ for limit in 1 3 4 5 7 20 1000; do
 		[ "$pages" -le 100 ] || fail "more than 100 pages with limit=$limit"
 		cursor=$NEXT
 	done
-	assert_eq "$(sql_ids 1)" "$(echo $seen)" "every ticket once, in pages of $limit"
+	assert_eq "$(sql_ids "1 = 1")" "$(echo $seen)" "every ticket once, in pages of $limit"
 done
 # paging with a filter
 seen='' cursor=''
@@ -314,7 +314,8 @@ while :; do
 	cursor=$NEXT
 done
 assert_eq "$due_ids" "$(echo $seen)" "every ticket once, by what is due"
-assert_eq "$(sql "SELECT count(DISTINCT sla_sort_key) > 1 FROM tickets")" 1 "the due order is not trivial"
+assert_eq "$(sql "SELECT CASE WHEN count(DISTINCT sla_sort_key) > 1 THEN 1 ELSE 0 END FROM tickets")" 1 \
+	"the due order is not trivial"
 api GET '/api/v1/tickets?order=soonest' "$AGENT"
 expect_status 400
 

@@ -7,7 +7,7 @@
 # each refused with a precise problem and nothing stored.
 . "${BASH_SOURCE%/*}/lib.sh"
 
-FILES=$DB.files
+FILES=${CHAMPION_ATTACHMENTS_DIR:-$DB.files} # set by lib.sh on PostgreSQL
 LIMIT=6000000
 
 # upload METHOD PATH TOKEN CURL-F-ARGS...: a multipart request built by curl -F.

@@ -37,18 +37,22 @@ assert_eq 200 "$(wc -l <"$TMP/load.codes" | tr -d ' ')" "answers to 200 POSTs"
 assert_eq "200 201" "$(cut -d' ' -f2 "$TMP/load.codes" | sort | uniq -c | tr -s ' ' | sed 's/^ //')" \
 	"statuses of 200 POSTs ($(grep -v ' 201$' "$TMP/load.codes" | head -5 | tr '\n' ' '))"
 # Each answer names its own ticket, and the desk has it as answered.
-check=$(py - "$TMP" "$DB" <<'EOF'
-import json, sqlite3, sys
-tmp, db = sys.argv[1], sys.argv[2]
-con = sqlite3.connect(db)
+# The desk's tickets as "ID|SUBJECT" lines (sqlite3 and psql print them alike).
+sql "SELECT id, subject FROM tickets WHERE subject LIKE 'load %'" >"$TMP/desk.rows"
+check=$(py - "$TMP" <<'EOF'
+import json, sys
+tmp = sys.argv[1]
+desk = {}
+for line in open("%s/desk.rows" % tmp):
+    tid, _, subject = line.rstrip("\n").partition("|")
+    desk[int(tid)] = subject
 ids = set()
 for i in range(1, 201):
     j = json.load(open("%s/load.%d.body" % (tmp, i)))
     if j.get("subject") != "load %d" % i:
         print("answer %d is for %r" % (i, j.get("subject"))); sys.exit()
-    row = con.execute("SELECT subject FROM tickets WHERE id = ?", (j["id"],)).fetchone()
-    if not row or row[0] != "load %d" % i:
-        print("ticket #%d (load %d) is not in the desk as answered: %r" % (j["id"], i, row)); sys.exit()
+    if desk.get(j["id"]) != "load %d" % i:
+        print("ticket #%d (load %d) is not in the desk as answered: %r" % (j["id"], i, desk.get(j["id"]))); sys.exit()
     ids.add(j["id"])
 print("ok %d" % len(ids))
 EOF
@@ -60,7 +64,7 @@ assert_eq 200 "$(sql "SELECT count(*) FROM tickets t WHERE subject LIKE 'load %'
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.body_text = 'message ' || substr(t.subject, 6)) = 1")" \
 	"tickets with their one message"
 assert_eq 200 "$(sql "SELECT count(*) FROM tickets t WHERE subject LIKE 'load %' AND
-	(SELECT group_concat(kind, ',') FROM (SELECT kind FROM events e WHERE e.entity = 'ticket' AND e.entity_id = t.id ORDER BY kind))
+	(SELECT group_concat(kind, ',') FROM (SELECT kind FROM events e WHERE e.entity = 'ticket' AND e.entity_id = t.id ORDER BY kind) AS k)
 	= 'message.public,tag.added,ticket.created'")" "tickets with their three events"
 assert_eq 200 "$(sql "SELECT count(*) FROM ticket_tags WHERE tag = 'load'")" "tags"
 
@@ -108,7 +112,11 @@ req GET /metrics
 expect_status 200
 RERUN=$(metric champion_writer_groups_rerun_total)
 echo "writer: $((RERUN - RERUN0)) groups run again" >&2
-if [ "$RERUN" -gt "$RERUN0" ] && [ "$RERUN" -le $((RERUN0 + 10)) ]; then
+if [ "$TEST_BACKEND" = postgresql ]; then
+	# Each write keeps its savepoint there (a failed statement aborts the
+	# whole transaction): a failing one is undone alone, no group runs again.
+	assert_eq "$RERUN0" "$RERUN" "groups run again on PostgreSQL"
+elif [ "$RERUN" -gt "$RERUN0" ] && [ "$RERUN" -le $((RERUN0 + 10)) ]; then
 	pass
 else
 	fail "champion_writer_groups_rerun_total went from $RERUN0 to $RERUN for 10 failing writes"
@@ -144,10 +152,12 @@ assert_eq "\"$T.$(jb 'j["version"]')\"" "$(hdr etag)" "ETag and version agree"
 [ "$(jb 'j["version"]')" -gt "$V0" ] || fail "the contended ticket's version did not move"
 pass
 
-# --- the checkpointer ---------------------------------------------------------------
+# --- the checkpointer (SQLite's write-ahead log; PostgreSQL has its own) -------------
 # It runs every second: within a few, one has copied a log the writes left.
 ckpt=''
+[ "$TEST_BACKEND" = postgresql ] && ckpt=copied
 for _ in $(seq 50); do
+	[ -n "$ckpt" ] && break
 	ckpt=$(grep 'msg="checkpoint" ' "$SRV_ERR" | awk '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		if (v["log_pages"] > 100 && v["copied"] == v["log_pages"]) { print "copied"; exit }
@@ -173,7 +183,7 @@ assert_eq 0 "$pending" "messages left to index while serving"
 api POST /api/v1/tickets "$AGENT" '{"subject":"last words","body":"echidna"}'
 expect_status 201
 stop_server 0
-assert_eq ok "$(sql 'PRAGMA integrity_check')" "integrity of the desk"
+[ "$TEST_BACKEND" = sqlite ] && assert_eq ok "$(sql 'PRAGMA integrity_check')" "integrity of the desk"
 assert_eq 252 "$(sql 'SELECT count(*) FROM tickets')" "tickets after the server stopped"
 assert_eq 0 "$(sql 'SELECT count(*) FROM search_pending')" "messages left to index after the server stopped"
 ch_ok ticket search echidna

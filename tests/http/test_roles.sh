@@ -283,7 +283,7 @@ assert_eq 0 "$(sql "SELECT count(*) FROM messages WHERE ticket_id = $T AND autho
 assert_eq 0 "$(sql "SELECT count(*) FROM events WHERE entity = 'ticket' AND (kind LIKE 'field.%' OR kind LIKE 'tag.%')
 	AND actor_id IN ($ENG, $ENG2, $CUST, $OTHER)")" "field changes by engineers and customers"
 for role in eng_in eng_out cust_req cust_other none revoked deactiv; do
-	assert_eq "new|" "$(sql "SELECT status || '|' || ifnull(merged_into_id, '') FROM tickets WHERE id = ${S[$role]}")" \
+	assert_eq "new|" "$(sql "SELECT status || '|' || coalesce(CAST(merged_into_id AS TEXT), '') FROM tickets WHERE id = ${S[$role]}")" \
 		"the merge source refused to $role"
 done
 for role in admin agent; do
@@ -296,7 +296,7 @@ assert_eq 0 "$(sql "SELECT count(*) FROM tickets WHERE subject IN ('From eng_in'
 assert_eq "$OTHER" "$(sql "SELECT requester_id FROM tickets WHERE subject = 'From cust_other'")" \
 	"a customer's ticket is their own"
 assert_eq "made-by-admin@acme.test made-by-agent@acme.test" \
-	"$(sql "SELECT group_concat(email, ' ') FROM (SELECT email FROM users WHERE email LIKE 'made-by-%' ORDER BY email)")" \
+	"$(sql "SELECT group_concat(email, ' ') FROM (SELECT email FROM users WHERE email LIKE 'made-by-%' ORDER BY email) AS u")" \
 	"users made in the walk"
 assert_eq "Org by admin" "$(sql "SELECT group_concat(name, '|') FROM organisations WHERE name LIKE 'Org by %'")" \
 	"organisations made in the walk"
@@ -307,7 +307,7 @@ assert_eq 0 "$(sql "SELECT count(*) FROM events WHERE entity = 'user' AND entity
 	AND actor_id NOT IN (SELECT id FROM users WHERE email_norm IN ('admin@example.com', 'agent@example.com'))")" \
 	"changes to the customer by anyone but admin and agent"
 assert_eq "eng2@example.com agent@example.com" "$(sql "SELECT group_concat(email, ' ') FROM (SELECT u.email FROM group_members m
-	JOIN users u ON u.id = m.user_id WHERE m.group_id = $TIER3 ORDER BY u.id DESC)")" "Tier3's members after the walk"
+	JOIN users u ON u.id = m.user_id WHERE m.group_id = $TIER3 ORDER BY u.id DESC) AS x")" "Tier3's members after the walk"
 
 # --- what each one sees in the list ------------------------------------------------
 for role in admin agent eng_in cust_req; do
@@ -319,7 +319,7 @@ for role in eng_out cust_other; do
 	assert_not_contains " $(jb '" ".join(str(t["id"]) for t in j["tickets"])') " " $T " "$role's list"
 done
 api GET "/api/v1/tickets?limit=1000" "${TOK[cust_other]}"
-assert_eq "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM tickets WHERE requester_id = $OTHER ORDER BY id DESC)")" \
+assert_eq "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM tickets WHERE requester_id = $OTHER ORDER BY id DESC) AS x")" \
 	"$(jb '" ".join(str(t["id"]) for t in j["tickets"])')" "another customer sees only their own"
 # The customer sees no internal notes; staff do.
 api GET "/api/v1/tickets/$T" "${TOK[cust_req]}"

@@ -51,6 +51,13 @@ static void test_table_is_numbered(void **state)
 		assert_true(migrations[i].sql && strlen(migrations[i].sql) > 10);
 	}
 	assert_int_equal(migrate_latest(), migrations[migrations_count - 1].version);
+	/* PostgreSQL's set is numbered the same way and reaches the same version. */
+	assert_true(migrations_pg_count >= 1);
+	for (size_t i = 0; i < migrations_pg_count; i++) {
+		assert_true(migrations_pg[i].version > (i ? migrations_pg[i - 1].version : 0));
+		assert_true(migrations_pg[i].sql && strlen(migrations_pg[i].sql) > 10);
+	}
+	assert_int_equal(migrations_pg[migrations_pg_count - 1].version, migrate_latest());
 }
 
 static void test_fresh_database(void **state)

@@ -288,6 +288,23 @@ static void test_snippets(void **state)
 	assert_contains(s, "<mark>Widgets</mark>");
 	assert_contains(s, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; then");
 	assert_null(strstr(s, "<script"));
+	/* In a long message, a fragment around the match, cut ends shown as "…". */
+	add_ticket(f, "Long", f->cust, 0,
+		   "One two three four five six seven eight nine ten eleven twelve thirteen "
+		   "fourteen fifteen sixteen seventeen eighteen nineteen twenty gizmo twentyone "
+		   "twentytwo twentythree twentyfour twentyfive twentysix twentyseven twentyeight "
+		   "twentynine thirty thirtyone thirtytwo thirtythree thirtyfour thirtyfive.",
+		   NOW);
+	sf = filter(f, "gizmo");
+	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
+	assert_int_equal(hits.count, 1);
+	s = ROWS_AT(&hits, struct search_hit, 0)->snippet;
+	assert_contains(s, "<mark>gizmo</mark>");
+	assert_true(strncmp(s, "…", strlen("…")) == 0);
+	assert_true(strlen(s) > strlen("…") &&
+		    strcmp(s + strlen(s) - strlen("…"), "…") == 0);
+	assert_null(strstr(s, "One two"));
+	assert_null(strstr(s, "thirtyfive"));
 	/* A match only in the subject shows the subject, highlighted and escaped. */
 	sf = filter(f, "tags");
 	assert_int_equal(search_tickets(f->db, &f->a, &sf, &hits, &e), ERR_OK);
