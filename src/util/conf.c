@@ -9,7 +9,8 @@
 
 const struct conf_key conf_keys[] = {
 	{"db.path", "CHAMPION_DB", "champion.db",
-	 "the desk's database: a SQLite file path"},
+	 "the desk's database: a SQLite file path, or a postgresql:// URL (then "
+	 "attachments.dir must be set)"},
 	{"db.synchronous", "CHAMPION_DB_SYNCHRONOUS", "full",
 	 "commit durability: full (an acknowledged write survives power loss), normal "
 	 "(survives a crash of champion, may lose the last commits on power loss), off"},
