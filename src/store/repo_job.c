@@ -147,7 +147,15 @@ enum err_code repo_job_claim(struct db *db, struct arena *a, const char *const *
 			buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 4);
 		buf_puts(&sql, ")");
 	}
-	buf_puts(&sql, " ORDER BY run_at, id LIMIT 1) RETURNING " JOB_COLUMNS);
+	buf_puts(&sql, " ORDER BY run_at, id LIMIT 1");
+	/*
+	 * Servers sharing a PostgreSQL desk claim at once: each takes the first
+	 * due job no other claim has locked, instead of waiting for that claim
+	 * and then finding its job taken. (SQLite has one writer at a time.)
+	 */
+	if (strcmp(db_backend(db), "postgresql") == 0)
+		buf_puts(&sql, " FOR UPDATE SKIP LOCKED");
+	buf_puts(&sql, ") RETURNING " JOB_COLUMNS);
 	if ((rc = db_prepare_built(db, buf_str(&sql), &st, e)))
 		goto out;
 	db_bind_int64(st, 1, now);

@@ -261,6 +261,44 @@ static void test_list_and_retry_are_for_admins(void **state)
 	assert_int_equal(j.id, failed);
 }
 
+/*
+ * Two servers on one PostgreSQL desk claim at the same moment: the second
+ * takes the next due job at once (SKIP LOCKED) rather than waiting for the
+ * first claim's transaction, and no job is taken twice.
+ */
+static void test_concurrent_claims_skip_locked(void **state)
+{
+	if (!tl_pg())
+		skip(); /* SQLite has one writer at a time: its claims never overlap */
+	struct fixture *f = *state;
+	struct store_options o = {.target = f->t.path, .blob_dir = f->t.files, .sync = DB_SYNC_OFF,
+				  .busy_timeout_ms = 200};
+	struct desk *other = NULL;
+	struct db *a = f->t.d->store.db, *b;
+	struct job_row ja, jb, jc;
+	struct err e = ERR_INIT;
+	int64_t now = time_now_ms();
+	int64_t first = add(f, "mail.send", now - 2 * SEC, NULL);
+	int64_t second = add(f, "mail.send", now - SEC, NULL);
+
+	assert_int_equal(desk_open(&other, &o, &e), ERR_OK);
+	b = other->store.db;
+	assert_int_equal(db_begin(a, &e), ERR_OK);
+	assert_int_equal(repo_job_claim(a, &f->a, NULL, "server-a", now, 60 * SEC, &ja, &e), ERR_OK);
+	assert_int_equal(ja.id, first);
+	/* Server A has not committed: B neither waits nor takes A's job. */
+	assert_int_equal(db_begin(b, &e), ERR_OK);
+	assert_int_equal(repo_job_claim(b, &f->a, NULL, "server-b", now, 60 * SEC, &jb, &e), ERR_OK);
+	assert_int_equal(jb.id, second);
+	assert_int_equal(repo_job_claim(b, &f->a, NULL, "server-b", now, 60 * SEC, &jc, &e),
+			 ERR_NOT_FOUND);
+	assert_int_equal(db_commit(b, &e), ERR_OK);
+	assert_int_equal(db_commit(a, &e), ERR_OK);
+	assert_string_equal(get(f, first).worker, "server-a");
+	assert_string_equal(get(f, second).worker, "server-b");
+	desk_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +309,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timer_key_is_one_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_rolls_back_with_its_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_retry_are_for_admins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_claims_skip_locked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
