@@ -46,8 +46,6 @@ static struct {
 	__typeof__(PQsetNoticeProcessor) *PQsetNoticeProcessor;
 	__typeof__(PQparameterStatus) *PQparameterStatus;
 	__typeof__(PQprepare) *PQprepare;
-	__typeof__(PQdescribePrepared) *PQdescribePrepared;
-	__typeof__(PQnparams) *PQnparams;
 	__typeof__(PQfreemem) *PQfreemem;
 	__typeof__(PQexecPrepared) *PQexecPrepared;
 	__typeof__(PQcmdStatus) *PQcmdStatus;
@@ -58,6 +56,8 @@ static struct {
 	__typeof__(PQftype) *PQftype;
 	__typeof__(PQgetlength) *PQgetlength;
 	__typeof__(PQunescapeBytea) *PQunescapeBytea;
+	__typeof__(PQreset) *PQreset;
+	__typeof__(PQtransactionStatus) *PQtransactionStatus;
 	char failed[256]; /* why libpq could not be loaded; "" when it was */
 } pq;
 
@@ -86,8 +86,6 @@ static void pq_load(void)
 	PQ_GET(PQsetNoticeProcessor)
 	PQ_GET(PQparameterStatus)
 	PQ_GET(PQprepare)
-	PQ_GET(PQdescribePrepared)
-	PQ_GET(PQnparams)
 	PQ_GET(PQfreemem)
 	PQ_GET(PQexecPrepared)
 	PQ_GET(PQcmdStatus)
@@ -98,14 +96,28 @@ static void pq_load(void)
 	PQ_GET(PQftype)
 	PQ_GET(PQgetlength)
 	PQ_GET(PQunescapeBytea)
+	PQ_GET(PQreset)
+	PQ_GET(PQtransactionStatus)
 #undef PQ_GET
 }
 
+/*
+ * A lost connection (the server restarted, the network dropped) is opened
+ * again before the next statement, which prepares its statement again on
+ * the new one (gen says which connection a statement was prepared on).
+ * A connection lost inside a transaction is not: the transaction is gone,
+ * and a statement run on a new connection would commit alone. Until the
+ * caller rolls back (db_rollback's ROLLBACK, answered here), everything
+ * fails as transient.
+ */
 struct pg_conn {
 	PGconn *c;
 	unsigned long next_name; /* statements prepared so far: their names */
 	int64_t changes;         /* rows the last INSERT, UPDATE or DELETE changed */
 	int64_t total_changes;
+	unsigned gen;            /* connections opened so far (PQreset) */
+	bool lost_txn;           /* lost inside a transaction: only ROLLBACK is taken */
+	char settings[160];      /* the session's SET statements, again after a reset */
 	char version[64];
 };
 
@@ -114,12 +126,15 @@ struct pg_conn {
 struct pg_stmt {
 	struct pg_conn *pc;
 	char name[24];
+	char *text;      /* the statement as prepared (renumbered), to prepare again */
+	unsigned gen;    /* the connection it is prepared on */
 	int map[MAX_PARAMS + 1]; /* $n in the desk's SQL -> its number on the server; 0: unused */
 	int nparams;
 	char **values;   /* per parameter: malloc'd text or bytes, NULL for SQL NULL */
 	int *lengths;    /* bytes of a binary value */
 	int *formats;    /* 0 text, 1 binary (blobs) */
 	PGresult *res;   /* the current step's result; NULL before the first step */
+	bool executed;   /* run since the last reset */
 	int row, nrows;  /* the row db_col_* read; rows in res */
 	unsigned char *blob; /* col_blob's last decoded value (PQunescapeBytea's) */
 };
@@ -160,15 +175,65 @@ static enum err_code fail(struct pg_conn *pc, const PGresult *res, struct err *e
 	return err_set(e, ERR_INTERNAL, "database error while %s: %s [%s]", what, clean, state);
 }
 
+/*
+ * Before a statement: a connection that was lost is opened again (and set
+ * up as before), unless it was lost inside a transaction (see pg_conn).
+ * *rolled_back: the statement was that transaction's ROLLBACK, and is done.
+ */
+static enum err_code ready(struct pg_conn *pc, const char *sql, bool *rolled_back,
+			   struct err *e)
+{
+	PGresult *res;
+	enum err_code rc = ERR_OK;
+
+	*rolled_back = false;
+	if (pc->lost_txn) {
+		if (strcmp(sql, "ROLLBACK") == 0) {
+			pc->lost_txn = false;
+			*rolled_back = true;
+			return ERR_OK;
+		}
+		return err_set(e, ERR_TRANSIENT, "the database connection was lost inside a "
+			       "transaction; it is being rolled back");
+	}
+	if (pq.PQstatus(pc->c) == CONNECTION_OK)
+		return ERR_OK;
+	pq.PQreset(pc->c);
+	if (pq.PQstatus(pc->c) != CONNECTION_OK)
+		return fail(pc, NULL, e, "connecting to the database again");
+	pc->gen++;
+	res = pq.PQexec(pc->c, pc->settings);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail(pc, res, e, "setting up the connection again");
+	pq.PQclear(res);
+	return rc;
+}
+
+/* After a failed statement: a connection lost inside a transaction stays so (pg_conn). */
+static void note_loss(struct pg_conn *pc, PGTransactionStatusType before)
+{
+	if (pq.PQstatus(pc->c) != CONNECTION_OK &&
+	    (before == PQTRANS_INTRANS || before == PQTRANS_INERROR || before == PQTRANS_ACTIVE))
+		pc->lost_txn = true;
+}
+
 static enum err_code pg_exec(void *conn, const char *sql, struct err *e)
 {
 	struct pg_conn *pc = conn;
-	PGresult *res = pq.PQexec(pc->c, sql);
-	ExecStatusType s = pq.PQresultStatus(res);
-	enum err_code rc = ERR_OK;
+	PGTransactionStatusType before = pq.PQtransactionStatus(pc->c);
+	PGresult *res;
+	ExecStatusType s;
+	enum err_code rc;
+	bool rolled_back;
 
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+	if ((rc = ready(pc, sql, &rolled_back, e)) || rolled_back)
+		return rc;
+	res = pq.PQexec(pc->c, sql);
+	s = pq.PQresultStatus(res);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		rc = fail(pc, res, e, "executing a statement");
+		note_loss(pc, before);
+	}
 	pq.PQclear(res);
 	return rc;
 }
@@ -185,7 +250,6 @@ static enum err_code pg_open(void **out, const char *url, const struct db_option
 {
 	struct pg_conn *pc = xcalloc(1, sizeof(*pc));
 	const char *v;
-	char set[160];
 	enum err_code rc;
 
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -217,11 +281,11 @@ static enum err_code pg_open(void **out, const char *url, const struct db_option
 	 * server's log buffer (a crash of the server may lose the last few, never
 	 * corrupt); off as normal. Waiting for a lock: busy_timeout_ms, as SQLite's.
 	 */
-	snprintf(set, sizeof(set),
+	snprintf(pc->settings, sizeof(pc->settings),
 		 "SET client_encoding = 'UTF8'; SET synchronous_commit = %s; "
 		 "SET lock_timeout = %d",
 		 o->sync == DB_SYNC_FULL ? "on" : "off", o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
-	if ((rc = pg_exec(pc, set, e))) {
+	if ((rc = pg_exec(pc, pc->settings, e))) {
 		pq.PQfinish(pc->c);
 		free(pc);
 		return rc;
@@ -253,7 +317,7 @@ static const char *pg_version(void *conn)
  * comments and dollar-quoted bodies are copied as they are. Returns the
  * new text (malloc'd), or NULL for a number past MAX_PARAMS.
  */
-static char *renumber(const char *sql, int map[MAX_PARAMS + 1])
+static char *renumber(const char *sql, int map[MAX_PARAMS + 1], int *count)
 {
 	size_t len = strlen(sql);
 	char *out = xmalloc(len + 1), *o = out;
@@ -330,50 +394,64 @@ static char *renumber(const char *sql, int map[MAX_PARAMS + 1])
 					map[n] = ++next;
 	}
 	*o = '\0';
+	*count = next;
 	return out;
+}
+
+/* Prepares s on the connection as it is now (again, after a reset). */
+static enum err_code server_prepare(struct pg_stmt *s, struct err *e)
+{
+	struct pg_conn *pc = s->pc;
+	PGresult *res = pq.PQprepare(pc->c, s->name, s->text, 0, NULL);
+	enum err_code rc = ERR_OK;
+
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		char what[120];
+		/* Which statement: a failed prepare is the SQL's fault, and says so. */
+		snprintf(what, sizeof(what), "preparing \"%.80s%s\"", s->text,
+			 strlen(s->text) > 80 ? "…" : "");
+		rc = fail(pc, res, e, what);
+	} else {
+		s->gen = pc->gen;
+	}
+	pq.PQclear(res);
+	return rc;
+}
+
+static void free_stmt(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++)
+		free(s->values[i]);
+	free(s->values);
+	free(s->lengths);
+	free(s->formats);
+	free(s->text);
+	free(s);
 }
 
 static enum err_code pg_prepare(void *conn, const char *sql, void **out, struct err *e)
 {
 	struct pg_conn *pc = conn;
-	struct pg_stmt *s;
-	PGresult *res;
+	struct pg_stmt *s = xcalloc(1, sizeof(*s));
 	enum err_code rc;
-	char name[24];
-	int map[MAX_PARAMS + 1];
-	char *text = renumber(sql, map);
+	bool rolled_back;
 
-	if (!text)
-		return err_set(e, ERR_INTERNAL, "a statement has a placeholder past $%d", MAX_PARAMS);
-	snprintf(name, sizeof(name), "c%lu", ++pc->next_name);
-	res = pq.PQprepare(pc->c, name, text, 0, NULL);
-	free(text);
-	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
-		char what[120];
-		/* Which statement: a failed prepare is the SQL's fault, and says so. */
-		snprintf(what, sizeof(what), "preparing \"%.80s%s\"", sql, strlen(sql) > 80 ? "…" : "");
-		rc = fail(pc, res, e, what);
-		pq.PQclear(res);
-		return rc;
-	}
-	pq.PQclear(res);
-	/* How many parameters the server found, so that every one is sent. */
-	res = pq.PQdescribePrepared(pc->c, name);
-	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = fail(pc, res, e, "describing a statement");
-		pq.PQclear(res);
-		return rc;
-	}
-	s = xcalloc(1, sizeof(*s));
 	s->pc = pc;
-	memcpy(s->name, name, sizeof(name));
-	memcpy(s->map, map, sizeof(map));
-	s->nparams = pq.PQnparams(res);
-	pq.PQclear(res);
+	if (!(s->text = renumber(sql, s->map, &s->nparams))) {
+		free(s);
+		return err_set(e, ERR_INTERNAL, "a statement has a placeholder past $%d", MAX_PARAMS);
+	}
+	snprintf(s->name, sizeof(s->name), "c%lu", ++pc->next_name);
 	if (s->nparams) {
 		s->values = xcalloc((size_t)s->nparams, sizeof(*s->values));
 		s->lengths = xcalloc((size_t)s->nparams, sizeof(*s->lengths));
 		s->formats = xcalloc((size_t)s->nparams, sizeof(*s->formats));
+	}
+	/* On a connection lost inside a transaction, the first step prepares it. */
+	s->gen = pc->gen - 1;
+	if (!pc->lost_txn && ((rc = ready(pc, "", &rolled_back, e)) || (rc = server_prepare(s, e)))) {
+		free_stmt(s);
+		return rc;
 	}
 	*out = s;
 	return ERR_OK;
@@ -383,6 +461,7 @@ static void clear_result(struct pg_stmt *s)
 {
 	pq.PQclear(s->res);
 	s->res = NULL;
+	s->executed = false;
 	s->row = s->nrows = 0;
 	pq.PQfreemem(s->blob);
 	s->blob = NULL;
@@ -403,17 +482,12 @@ static void pg_finalize(void *impl)
 	if (!s)
 		return;
 	clear_result(s);
-	/* The server forgets it too, unless the connection is gone. */
-	if (pq.PQstatus(s->pc->c) == CONNECTION_OK) {
+	/* The server forgets it too, unless the connection is gone (or it never knew it). */
+	if (pq.PQstatus(s->pc->c) == CONNECTION_OK && s->gen == s->pc->gen && !s->pc->lost_txn) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
 		pq.PQclear(pq.PQexec(s->pc->c, sql));
 	}
-	for (int i = 0; i < s->nparams; i++)
-		free(s->values[i]);
-	free(s->values);
-	free(s->lengths);
-	free(s->formats);
-	free(s);
+	free_stmt(s);
 }
 
 /* The value slot of the desk's $n, cleared to SQL NULL. */
@@ -491,13 +565,25 @@ static int pg_step(void *impl, struct err *e)
 	struct pg_conn *pc = s->pc;
 	ExecStatusType st;
 
-	if (!s->res) {
+	if (!s->executed) {
+		PGTransactionStatusType before = pq.PQtransactionStatus(pc->c);
+		bool rolled_back;
+
+		s->executed = true;
+		s->row = s->nrows = 0;
+		if (ready(pc, s->text, &rolled_back, e) ||
+		    (!rolled_back && s->gen != pc->gen && server_prepare(s, e)))
+			return -1;
+		if (rolled_back) /* the transaction went with the connection */
+			return DB_DONE;
 		s->res = pq.PQexecPrepared(pc->c, s->name, s->nparams, (const char *const *)s->values,
 					s->lengths, s->formats, 0);
 		st = pq.PQresultStatus(s->res);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 			fail(pc, s->res, e, "running a statement");
-			clear_result(s);
+			note_loss(pc, before);
+			pq.PQclear(s->res);
+			s->res = NULL;
 			return -1;
 		}
 		if (writes_rows(pq.PQcmdStatus(s->res))) {

@@ -8,6 +8,9 @@
 #                            PG_PORT, PG_PID and PG_BASE (a URL without the
 #                            database name)
 #   pg_createdb NAME         a new database; echoes its postgresql:// URL
+#   pg_down                  fast shutdown by the server's PID (SIGINT),
+#                            keeping its data: an outage
+#   pg_up                    the same cluster again, on the same port
 #   pg_stop                  fast shutdown by the server's PID (SIGINT),
 #                            then SIGKILL after 15 s; removes PG_DIR
 #
@@ -42,11 +45,7 @@ pg_start()
 	local try
 	for try in 1 2 3; do
 		PG_PORT=$(python3 -S -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-		if pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-			-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off \
--c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB" \
-			start >"$PG_DIR/pg_ctl.log" 2>&1; then
-			PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+		if pg_run; then
 			PG_BASE="postgresql://champion@127.0.0.1:$PG_PORT"
 			return 0
 		fi
@@ -54,6 +53,35 @@ pg_start()
 	done
 	echo "cluster.sh: the server did not start: $(tail -5 "$PG_DIR/server.log" 2>/dev/null)" >&2
 	return 1
+}
+
+# pg_run: the server of PG_DIR on PG_PORT (pg_ctl waits until it takes connections).
+pg_run()
+{
+	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off \
+-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB" \
+		start >"$PG_DIR/pg_ctl.log" 2>&1 || return 1
+	PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+}
+
+pg_down()
+{
+	local i
+	[ -n "$PG_PID" ] && kill -INT "$PG_PID" 2>/dev/null || return 1
+	for i in $(seq 150); do
+		kill -0 "$PG_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PG_PID=''
+}
+
+pg_up()
+{
+	pg_run || {
+		echo "cluster.sh: the server did not start again: $(tail -5 "$PG_DIR/server.log")" >&2
+		return 1
+	}
 }
 
 pg_createdb()

@@ -961,6 +961,56 @@ static void test_lock_wait_is_transient_on_pg(void **state)
 	db_close(other);
 }
 
+/* Ends conn's session on the server, as a restart or a dropped network would. */
+static void kill_session(struct db *conn)
+{
+	struct db *other = NULL;
+	struct err e = ERR_INIT;
+	char sql[96];
+
+	assert_int_equal(db_open(&other, pg_url, &create_opts, &e), ERR_OK);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%" PRId64 ")",
+		 tl_query_int(conn, "SELECT pg_backend_pid()"));
+	assert_int_equal(tl_query_int(other, sql), 1);
+	db_close(other);
+}
+
+/*
+ * A lost connection is opened again by the next statement after the one
+ * that found it lost, and cached statements are prepared again on it. One
+ * lost inside a transaction is not: everything fails as transient until
+ * the caller rolls back, so nothing runs outside the transaction it
+ * belonged to; then the connection comes back.
+ */
+static void test_lost_connection_on_pg(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = ERR_INIT;
+
+	assert_int_equal(plus_one(f->db, NULL, 1), 2); /* a cached statement */
+	kill_session(f->db);
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, q_plus_one, &st, &e), ERR_OK);
+	db_bind_int64(st, 1, 5);
+	assert_int_equal(db_step(st, &e), -1);
+	assert_int_equal(e.code, ERR_TRANSIENT);
+	db_done(st);
+	assert_int_equal(plus_one(f->db, NULL, 41), 42); /* connected again, prepared again */
+
+	/* Inside a transaction. */
+	assert_int_equal(db_begin(f->db, &e), ERR_OK);
+	assert_int_equal(insert_row(f->db, 1, "before", 1, &e), ERR_OK);
+	kill_session(f->db);
+	assert_int_equal(insert_row(f->db, 2, "lost", 1, &e), ERR_TRANSIENT);
+	assert_int_equal(insert_row(f->db, 3, "alone", 1, &e), ERR_TRANSIENT);
+	assert_contains(e.msg, "inside a transaction");
+	db_rollback(f->db);
+	assert_int_equal(db_depth(f->db), 0);
+	assert_int_equal(insert_row(f->db, 4, "after", 1, &e), ERR_OK);
+	assert_int_equal(tl_query_int(f->db, "SELECT count(*) FROM t"), 1);
+	assert_int_equal(tl_query_int(f->db, "SELECT id FROM t"), 4);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -999,6 +1049,7 @@ int main(void)
 		T(test_flat_is_ordinary_on_pg),
 		T(test_last_insert_id_on_pg),
 		T(test_lock_wait_is_transient_on_pg),
+		T(test_lost_connection_on_pg),
 	};
 #undef T
 	const char *url = getenv("CHAMPION_TEST_PG_URL");
