@@ -1,6 +1,7 @@
 /* desk.c - opening a desk, actors, and validation shared by the use cases. */
 #include "util/common.h"
 #include "desk/desk_private.h"
+#include "rules/backoff.h"
 #include "rules/text.h"
 #include "store/blob.h"
 #include "store/search.h"
@@ -186,6 +187,18 @@ enum err_code desk_batch_commit(struct desk *d, struct err *e)
 void desk_batch_rollback(struct desk *d)
 {
 	db_rollback(desk_db(d));
+}
+
+bool desk_batch_retry(struct desk *d, enum err_code rc, int attempt, int64_t *delay_ms)
+{
+	static const struct backoff b = {.base_ms = DESK_BATCH_RETRY_MS,
+					 .cap_ms = 8 * DESK_BATCH_RETRY_MS};
+	double u = (double)randombytes_uniform(1u << 30) / (double)(1u << 30);
+
+	if (rc != ERR_TRANSIENT || attempt > DESK_BATCH_RETRIES || db_commit_unknown(desk_db(d)))
+		return false;
+	*delay_ms = backoff_delay(&b, attempt, u);
+	return true;
 }
 
 enum err_code desk_ping(struct desk *d, struct err *e)

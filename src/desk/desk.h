@@ -105,6 +105,17 @@ void desk_bulk_begin(struct desk *d);
 enum err_code desk_bulk_sync(struct desk *d, struct err *e);
 enum err_code desk_batch_commit(struct desk *d, struct err *e);
 void desk_batch_rollback(struct desk *d);
+/*
+ * A batch whose begin or commit failed as transient (the database busy or
+ * restarting, a serialization failure, a deadlock) runs again, whole,
+ * after *delay_ms (backoff with jitter): true for
+ * attempts 1..DESK_BATCH_RETRIES, unless the commit's outcome is unknown
+ * (the connection was lost while the server had it: running it again
+ * could store it twice). Past the retries, the error reaches the callers.
+ */
+#define DESK_BATCH_RETRIES 3
+#define DESK_BATCH_RETRY_MS 50
+bool desk_batch_retry(struct desk *d, enum err_code rc, int attempt, int64_t *delay_ms);
 /* A trivial read: the database answers (readiness). */
 enum err_code desk_ping(struct desk *d, struct err *e);
 

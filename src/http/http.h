@@ -180,6 +180,7 @@ struct write_job {
 	enum err_code rc;
 	struct err err;
 	bool ran;  /* run() ran, in a batch that may have been spoiled (writer.c) */
+	bool batch_failed; /* its batch could not begin or commit: it may run again */
 	void *in;  /* the handler's input, in the job's arena */
 	void *out; /* the run's output, in the job's arena */
 	int64_t id;

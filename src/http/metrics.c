@@ -121,6 +121,12 @@ int metrics_render(struct hreq *r)
 		       "champion_writer_groups_rerun_total %" PRIu64 "\n",
 		   (double)db_ns / 1e9, conns, in_flight, LOAD(s->writer.batches),
 		   LOAD(s->writer.jobs), LOAD(s->writer.spoiled));
+	buf_printf(&b,
+		   "# HELP champion_writer_groups_retried_total Groups run again, whole, after the "
+		   "database refused them for now (busy, restarting, a serialization failure)\n"
+		   "# TYPE champion_writer_groups_retried_total counter\n"
+		   "champion_writer_groups_retried_total %" PRIu64 "\n",
+		   LOAD(s->writer.retried));
 	int rc = http_text(r, 200, "text/plain; version=0.0.4", b.data, b.len);
 	buf_release(&b);
 	return rc;

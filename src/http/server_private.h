@@ -56,6 +56,7 @@ struct writer {
 	int batch_max;
 	_Atomic uint64_t batches, jobs;
 	_Atomic uint64_t spoiled; /* flat batches run again with savepoints */
+	_Atomic uint64_t retried; /* groups run again after a transient failure */
 	/*
 	 * Its connection leaves checkpoints to the checkpointer (writer.c):
 	 * log is told the log's length after each commit.

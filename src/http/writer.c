@@ -143,18 +143,28 @@ void writer_submit(struct server *s, struct write_job *j)
  * its own savepoint, so one that fails leaves the others. Nothing of the
  * first run reaches a client: jobs are answered after the commit.
  */
-/* False when the flat run is spoiled and rolled back. */
-static bool run_jobs(struct desk *d, struct write_job *group, bool flat)
+enum batch { BATCH_DONE, BATCH_SPOILED, BATCH_FAILED };
+
+/*
+ * BATCH_SPOILED when the flat run is spoiled and rolled back; BATCH_FAILED
+ * when the transaction could not begin or commit (*batch_rc: why), every
+ * job then answered with that error unless it failed on its own.
+ */
+static enum batch run_jobs(struct desk *d, struct write_job *group, bool flat,
+			   enum err_code *batch_rc)
 {
 	struct err be = ERR_INIT, *e = &be;
 	enum err_code rc = desk_batch_begin(d, flat, e);
 
+	*batch_rc = rc;
 	for (struct write_job *j = group; j; j = j->next) {
-		if (j->ran) /* in the spoiled batch */
+		if (j->ran || j->batch_failed) /* in a spoiled or failed batch */
 			j->rc = ERR_OK;
+		j->batch_failed = false;
 		if (rc) {
 			j->rc = rc;
 			j->err = *e;
+			j->batch_failed = true;
 			continue;
 		}
 		if (j->rc) /* its prep failed */
@@ -164,28 +174,47 @@ static bool run_jobs(struct desk *d, struct write_job *group, bool flat)
 		j->rc = j->run(d, j, &j->err);
 		if (flat && desk_batch_spoiled(d)) {
 			desk_batch_rollback(d);
-			return false;
+			return BATCH_SPOILED;
 		}
 	}
-	if (!rc && (rc = desk_batch_commit(d, e))) {
+	if (rc)
+		return BATCH_FAILED;
+	if ((rc = desk_batch_commit(d, e))) {
 		desk_batch_rollback(d);
-		for (struct write_job *j = group; j; j = j->next)
+		*batch_rc = rc;
+		for (struct write_job *j = group; j; j = j->next) {
+			if (j->ran || j->rc == ERR_OK)
+				j->batch_failed = true; /* nothing it did is stored */
 			if (j->rc == ERR_OK) {
 				j->rc = rc;
 				j->err = *e;
 			}
+		}
+		return BATCH_FAILED;
 	}
-	return true;
+	return BATCH_DONE;
 }
 
 static void run_group(struct writer *wr, struct write_job *group)
 {
 	struct desk *d = wr->q.desk;
+	enum err_code rc;
+	int64_t delay_ms;
 	size_t n = 0;
 
-	if (!run_jobs(d, group, true)) {
-		atomic_fetch_add(&wr->spoiled, 1);
-		run_jobs(d, group, false);
+	/* A group the database refused for now runs again, whole (desk_batch_retry). */
+	for (int attempt = 1;; attempt++) {
+		enum batch b = run_jobs(d, group, true, &rc);
+		if (b == BATCH_SPOILED) {
+			atomic_fetch_add(&wr->spoiled, 1);
+			b = run_jobs(d, group, false, &rc);
+		}
+		if (b != BATCH_FAILED || !desk_batch_retry(d, rc, attempt, &delay_ms))
+			break;
+		atomic_fetch_add(&wr->retried, 1);
+		nanosleep(&(struct timespec){.tv_sec = delay_ms / 1000,
+					     .tv_nsec = (delay_ms % 1000) * 1000000},
+			  NULL);
 	}
 	for (struct write_job *j = group; j; j = j->next)
 		n++;

@@ -467,6 +467,11 @@ int db_depth(const struct db *db)
 	return db->depth;
 }
 
+bool db_commit_unknown(const struct db *db)
+{
+	return db->drv->commit_unknown && db->drv->commit_unknown(db->conn);
+}
+
 int64_t db_changes(struct db *db)
 {
 	return db->drv->changes(db->conn);

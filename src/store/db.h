@@ -192,6 +192,13 @@ enum err_code db_checkpoint(struct db *db, int *log_pages, int *copied, struct e
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
 /*
+ * Whether the last db_commit that failed may have committed all the same:
+ * the connection was lost while the server had the COMMIT (PostgreSQL).
+ * Such a transaction must not be run again. Any other failed commit (or
+ * begin) left nothing behind.
+ */
+bool db_commit_unknown(const struct db *db);
+/*
  * The id of the row the connection's last INSERT statement made (the rows
  * its triggers insert do not count; an upsert that updated has none: use
  * RETURNING there). Cheaper than RETURNING, for which SQLite builds a

@@ -44,6 +44,8 @@ struct db_driver {
 	int64_t (*total_changes)(void *conn);
 	int64_t (*last_insert_id)(void *conn);
 	enum err_code (*checkpoint)(void *conn, int *log_pages, int *copied, struct err *e);
+	/* The last COMMIT's outcome is unknown (the connection was lost waiting); NULL: never. */
+	bool (*commit_unknown)(void *conn);
 };
 
 extern const struct db_driver db_sqlite_driver;

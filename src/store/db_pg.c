@@ -117,6 +117,7 @@ struct pg_conn {
 	int64_t total_changes;
 	unsigned gen;            /* connections opened so far (PQreset) */
 	bool lost_txn;           /* lost inside a transaction: only ROLLBACK is taken */
+	bool commit_unknown;     /* lost while the server had the last COMMIT */
 	char settings[160];      /* the session's SET statements, again after a reset */
 	char version[64];
 };
@@ -209,11 +210,18 @@ static enum err_code ready(struct pg_conn *pc, const char *sql, bool *rolled_bac
 	return rc;
 }
 
-/* After a failed statement: a connection lost inside a transaction stays so (pg_conn). */
-static void note_loss(struct pg_conn *pc, PGTransactionStatusType before)
+/*
+ * After a failed statement: a connection lost inside a transaction stays
+ * so (pg_conn); lost while running COMMIT, nobody knows whether it
+ * committed (db_commit_unknown).
+ */
+static void note_loss(struct pg_conn *pc, PGTransactionStatusType before, const char *sql)
 {
-	if (pq.PQstatus(pc->c) != CONNECTION_OK &&
-	    (before == PQTRANS_INTRANS || before == PQTRANS_INERROR || before == PQTRANS_ACTIVE))
+	if (pq.PQstatus(pc->c) == CONNECTION_OK)
+		return;
+	if (strcmp(sql, "COMMIT") == 0)
+		pc->commit_unknown = true;
+	else if (before == PQTRANS_INTRANS || before == PQTRANS_INERROR || before == PQTRANS_ACTIVE)
 		pc->lost_txn = true;
 }
 
@@ -226,13 +234,14 @@ static enum err_code pg_exec(void *conn, const char *sql, struct err *e)
 	enum err_code rc;
 	bool rolled_back;
 
+	pc->commit_unknown = false;
 	if ((rc = ready(pc, sql, &rolled_back, e)) || rolled_back)
 		return rc;
 	res = pq.PQexec(pc->c, sql);
 	s = pq.PQresultStatus(res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		rc = fail(pc, res, e, "executing a statement");
-		note_loss(pc, before);
+		note_loss(pc, before, sql);
 	}
 	pq.PQclear(res);
 	return rc;
@@ -571,6 +580,7 @@ static int pg_step(void *impl, struct err *e)
 
 		s->executed = true;
 		s->row = s->nrows = 0;
+		pc->commit_unknown = false;
 		if (ready(pc, s->text, &rolled_back, e) ||
 		    (!rolled_back && s->gen != pc->gen && server_prepare(s, e)))
 			return -1;
@@ -581,7 +591,7 @@ static int pg_step(void *impl, struct err *e)
 		st = pq.PQresultStatus(s->res);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 			fail(pc, s->res, e, "running a statement");
-			note_loss(pc, before);
+			note_loss(pc, before, s->text);
 			pq.PQclear(s->res);
 			s->res = NULL;
 			return -1;
@@ -654,6 +664,11 @@ static const void *pg_col_blob(void *impl, int i, size_t *len)
 	return s->blob;
 }
 
+static bool pg_commit_unknown(void *conn)
+{
+	return ((struct pg_conn *)conn)->commit_unknown;
+}
+
 static int64_t pg_changes(void *conn)
 {
 	return ((struct pg_conn *)conn)->changes;
@@ -709,4 +724,5 @@ const struct db_driver db_pg_driver = {
 	.total_changes = pg_total_changes,
 	.last_insert_id = pg_last_insert_id,
 	.checkpoint = NULL,
+	.commit_unknown = pg_commit_unknown,
 };
