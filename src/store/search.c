@@ -54,19 +54,40 @@ enum err_code search_pending_any(struct db *db, bool *any, struct err *e)
 
 enum err_code search_flush_pending(struct db *db, void *ctx, struct err *e)
 {
+	static const char clear[] = "DELETE FROM search_pending";
+	struct db_stmt *st;
 	enum err_code rc;
 	bool pending;
 
 	(void)ctx;
 	if ((rc = search_pending_any(db, &pending, e)) || !pending)
 		return rc;
-	return on_pg(db) ? search_pg_flush_pending(db, e) : search_sqlite_flush_pending(db, e);
+	if ((rc = db_prepare(db, on_pg(db) ? search_pg_add_pending : search_sqlite_add_pending,
+			     &st, e)) ||
+	    (rc = repo_run(st, e)) || (rc = db_prepare(db, clear, &st, e)))
+		return rc;
+	return repo_run(st, e);
 }
 
 enum err_code search_flush_some(struct db *db, int max, int *done, struct err *e)
 {
-	return on_pg(db) ? search_pg_flush_some(db, max, done, e)
-			 : search_sqlite_flush_some(db, max, done, e);
+	static const char clear[] =
+		"DELETE FROM search_pending WHERE message_id IN (SELECT message_id FROM "
+		"search_pending ORDER BY message_id LIMIT $1)";
+	struct db_stmt *st;
+	enum err_code rc;
+
+	*done = 0;
+	if ((rc = db_prepare(db, on_pg(db) ? search_pg_add_some : search_sqlite_add_some, &st, e)))
+		return rc;
+	db_bind_int64(st, 1, max);
+	if ((rc = repo_run(st, e)) || (rc = db_prepare(db, clear, &st, e)))
+		return rc;
+	db_bind_int64(st, 1, max);
+	if ((rc = repo_run(st, e)))
+		return rc;
+	*done = (int)db_changes(db);
+	return ERR_OK;
 }
 
 const char *search_snippet_html(struct arena *a, const char *s)

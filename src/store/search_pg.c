@@ -270,49 +270,21 @@ out:
 	return rc;
 }
 
-enum err_code search_pg_flush_pending(struct db *db, struct err *e)
-{
-	static const char add[] =
-		"INSERT INTO search_docs (message_id, doc) SELECT p.message_id, "
-		"champion_doc(t.subject, m.body_text) FROM search_pending p JOIN messages m ON "
-		"m.id = p.message_id JOIN tickets t ON t.id = m.ticket_id "
-		"ON CONFLICT (message_id) DO UPDATE SET doc = excluded.doc";
-	static const char clear[] = "DELETE FROM search_pending";
-	struct db_stmt *st;
-	enum err_code rc;
 
-	if ((rc = db_prepare(db, add, &st, e)) || (rc = repo_run(st, e)) ||
-	    (rc = db_prepare(db, clear, &st, e)) || (rc = repo_run(st, e)))
-		return rc;
-	return ERR_OK;
-}
+/* Indexes the pending messages (search.c runs it, then empties the list). */
+const char search_pg_add_pending[] =
+	"INSERT INTO search_docs (message_id, doc) SELECT p.message_id, "
+	"champion_doc(t.subject, m.body_text) FROM search_pending p JOIN messages m ON "
+	"m.id = p.message_id JOIN tickets t ON t.id = m.ticket_id "
+	"ON CONFLICT (message_id) DO UPDATE SET doc = excluded.doc";
+/* The same for the oldest $1 of them. */
+const char search_pg_add_some[] =
+	"INSERT INTO search_docs (message_id, doc) SELECT p.message_id, "
+	"champion_doc(t.subject, m.body_text) FROM (SELECT message_id FROM search_pending "
+	"ORDER BY message_id LIMIT $1) p JOIN messages m ON m.id = p.message_id JOIN "
+	"tickets t ON t.id = m.ticket_id ON CONFLICT (message_id) DO UPDATE SET doc = "
+	"excluded.doc";
 
-enum err_code search_pg_flush_some(struct db *db, int max, int *done, struct err *e)
-{
-	static const char add[] =
-		"INSERT INTO search_docs (message_id, doc) SELECT p.message_id, "
-		"champion_doc(t.subject, m.body_text) FROM (SELECT message_id FROM search_pending "
-		"ORDER BY message_id LIMIT $1) p JOIN messages m ON m.id = p.message_id JOIN "
-		"tickets t ON t.id = m.ticket_id ON CONFLICT (message_id) DO UPDATE SET doc = "
-		"excluded.doc";
-	static const char clear[] =
-		"DELETE FROM search_pending WHERE message_id IN (SELECT message_id FROM "
-		"search_pending ORDER BY message_id LIMIT $1)";
-	struct db_stmt *st;
-	enum err_code rc;
-
-	*done = 0;
-	if ((rc = db_prepare(db, add, &st, e)))
-		return rc;
-	db_bind_int64(st, 1, max);
-	if ((rc = repo_run(st, e)) || (rc = db_prepare(db, clear, &st, e)))
-		return rc;
-	db_bind_int64(st, 1, max);
-	if ((rc = repo_run(st, e)))
-		return rc;
-	*done = (int)db_changes(db);
-	return ERR_OK;
-}
 
 enum err_code search_pg_rebuild(struct db *db, struct err *e)
 {

@@ -18,15 +18,14 @@ const char *search_snippet_html(struct arena *a, const char *s);
 /* search_sqlite.c: FTS5. */
 enum err_code search_sqlite_tickets(struct db *db, struct arena *a, const struct search_filter *f,
 				    struct rows *out, struct err *e);
-enum err_code search_sqlite_flush_pending(struct db *db, struct err *e);
-enum err_code search_sqlite_flush_some(struct db *db, int max, int *done, struct err *e);
+/* The INSERTs that index the pending messages: all, or the oldest $1 (search.c runs them). */
+extern const char search_sqlite_add_pending[], search_sqlite_add_some[];
 enum err_code search_sqlite_rebuild(struct db *db, struct err *e);
 
 /* search_pg.c: tsvector, GIN and ts_rank. */
 enum err_code search_pg_tickets(struct db *db, struct arena *a, const struct search_filter *f,
 				struct rows *out, struct err *e);
-enum err_code search_pg_flush_pending(struct db *db, struct err *e);
-enum err_code search_pg_flush_some(struct db *db, int max, int *done, struct err *e);
+extern const char search_pg_add_pending[], search_pg_add_some[];
 enum err_code search_pg_rebuild(struct db *db, struct err *e);
 
 #endif
