@@ -6,7 +6,10 @@
 # and the rest of its group whole, concurrent changes to one ticket lose
 # nothing, the checkpointer beside the writer folds the log into the desk
 # (the writer's commits leave it), and the writer indexes its messages in
-# batches. After SIGTERM the desk is intact and every message indexed.
+# batches. After SIGTERM the desk is intact and every message indexed. A
+# group the database refuses for now (another process holds SQLite's
+# write lock) runs again with backoff: past three tries it is a 503 with
+# Retry-After, and one whose lock is freed meanwhile goes through.
 . "${BASH_SOURCE%/*}/lib.sh"
 
 metric()
@@ -188,5 +191,52 @@ assert_eq 252 "$(sql 'SELECT count(*) FROM tickets')" "tickets after the server 
 assert_eq 0 "$(sql 'SELECT count(*) FROM search_pending')" "messages left to index after the server stopped"
 ch_ok ticket search echidna
 assert_contains "$OUT" "last words" "the last message in the search index"
+
+# --- the database refuses a group for now: it runs again, whole ----------------------
+# SQLite: another process holds the write lock; each BEGIN IMMEDIATE waits
+# db.busy_timeout_ms for it, then the writer runs the group again after a
+# backoff, three times at most (desk_batch_retry).
+# hold_lock SECONDS: a process holds the desk's write lock that long ($TMP/held once it has it).
+hold_lock()
+{
+	rm -f "$TMP/held"
+	py - "$DB" "$1" "$TMP/held" <<'EOF' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[3], "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("ROLLBACK")
+EOF
+	HOLDER=$!
+	ALL_PIDS+=("$HOLDER")
+	for _ in $(seq 100); do
+		[ -e "$TMP/held" ] && return 0
+		sleep 0.02
+	done
+	fail "the lock holder did not take the write lock"
+}
+if [ "$TEST_BACKEND" = sqlite ]; then
+	start_server --set db.busy_timeout_ms=100
+	hold_lock 4
+	api POST /api/v1/tickets "$AGENT" '{"subject":"held out","body":"the lock stays"}'
+	expect_problem 503
+	assert_match "$(hdr retry-after)" '^[0-9]+$' "Retry-After once the retries are spent"
+	req GET /metrics
+	assert_eq 3 "$(metric champion_writer_groups_retried_total)" "the group ran again three times"
+	wait "$HOLDER"
+	assert_eq 0 "$(sql "SELECT count(*) FROM tickets WHERE subject = 'held out'")" "the refused write"
+	# Released while the writer waits to try again: the write goes through.
+	hold_lock 0.25
+	api POST /api/v1/tickets "$AGENT" '{"subject":"held briefly","body":"the lock goes"}'
+	expect_status 201 "a write whose group ran again once the lock was free"
+	wait "$HOLDER"
+	req GET /metrics
+	retried=$(metric champion_writer_groups_retried_total)
+	[ "$retried" -gt 3 ] || fail "champion_writer_groups_retried_total is $retried: the second write was not retried"
+	pass
+	assert_eq 1 "$(sql "SELECT count(*) FROM tickets WHERE subject = 'held briefly'")" "the retried write, once"
+	stop_server 0
+fi
 
 finish
