@@ -33,8 +33,10 @@ thread)
 	mkdir -p "$out"
 	python3 "$root/scripts/embed.py" --kind migrations "$out/migrations_sqlite.c" \
 		"$root"/src/store/migrations/sqlite/*.sql
+	python3 "$root/scripts/embed.py" --kind migrations --symbol migrations_pg \
+		"$out/migrations_postgresql.c" "$root"/src/store/migrations/postgresql/*.sql
 	srcs="$(cd "$root" && ls src/util/*.c src/rules/*.c src/store/*.c src/desk/*.c src/mail/*.c)
-	      $out/migrations_sqlite.c"
+	      $out/migrations_sqlite.c $out/migrations_postgresql.c"
 	pkgs="gmime-3.0 gumbo sqlite3 jansson libsodium icu-i18n libcurl libcmark-gfm inih libpq"
 	libs="-lstemmer -lcmark-gfm-extensions -lm -lpthread"
 	seeds="$root/tests/fixtures/mail"
