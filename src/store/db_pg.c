@@ -122,14 +122,15 @@ struct pg_conn {
 	char version[64];
 };
 
-#define MAX_PARAMS 99 /* $1..$99 */
+#define MAX_PARAMS 65535 /* the protocol's count of parameters is 16 bits */
 
 struct pg_stmt {
 	struct pg_conn *pc;
 	char name[24];
 	char *text;      /* the statement as prepared (renumbered), to prepare again */
 	unsigned gen;    /* the connection it is prepared on */
-	int map[MAX_PARAMS + 1]; /* $n in the desk's SQL -> its number on the server; 0: unused */
+	int *map;        /* $n in the desk's SQL -> its number on the server; 0: unused */
+	int nmap;        /* entries of map: the largest $n + 1 */
 	int nparams;
 	char **values;   /* per parameter: malloc'd text or bytes, NULL for SQL NULL */
 	int *lengths;    /* bytes of a binary value */
@@ -324,16 +325,19 @@ static const char *pg_version(void *conn)
  * So the numbers used are renumbered densely, in order ($2 -> $1 ...), and
  * map says where each bound value goes. Quoted strings and identifiers,
  * comments and dollar-quoted bodies are copied as they are. Returns the
- * new text (malloc'd), or NULL for a number past MAX_PARAMS.
+ * new text (malloc'd) and *map (malloc'd, *nmap entries), or NULL for a
+ * number past MAX_PARAMS.
  */
-static char *renumber(const char *sql, int map[MAX_PARAMS + 1], int *count)
+static char *renumber(const char *sql, int **mapp, int *nmap, int *count)
 {
+	int *map = NULL;
 	size_t len = strlen(sql);
 	char *out = xmalloc(len + 1), *o = out;
 	const char *p = sql;
 	int next = 0;
 
-	memset(map, 0, sizeof(int) * (MAX_PARAMS + 1));
+	*nmap = 1;
+	map = xcalloc(1, sizeof(*map));
 	/* First pass: which numbers are used, so that new numbers follow the old order. */
 	for (int pass = 0; pass < 2; pass++) {
 		p = sql;
@@ -367,14 +371,21 @@ static char *renumber(const char *sql, int map[MAX_PARAMS + 1], int *count)
 					n = n * 10 + (*p++ - '0');
 					if (n > MAX_PARAMS) {
 						free(out);
+						free(map);
 						return NULL;
 					}
 				}
-				if (pass == 0)
+				if (pass == 0) {
+					if (n >= *nmap) {
+						map = xrealloc(map, (size_t)(n + 1) * sizeof(*map));
+						memset(map + *nmap, 0, (size_t)(n + 1 - *nmap) * sizeof(*map));
+						*nmap = n + 1;
+					}
 					map[n] = 1;
-				else
+				} else {
 					/* never longer than the old number: the text only shrinks */
-					o += snprintf(o, 4, "$%d", map[n]);
+					o += snprintf(o, 8, "$%d", map[n]);
+				}
 			} else if (*p == '$') { /* $$...$$ or $tag$...$tag$ */
 				const char *tag_end = p + 1;
 				while (*tag_end == '_' || (*tag_end >= 'a' && *tag_end <= 'z') ||
@@ -398,12 +409,13 @@ static char *renumber(const char *sql, int map[MAX_PARAMS + 1], int *count)
 			}
 		}
 		if (pass == 0)
-			for (int n = 1; n <= MAX_PARAMS; n++)
+			for (int n = 1; n < *nmap; n++)
 				if (map[n])
 					map[n] = ++next;
 	}
 	*o = '\0';
 	*count = next;
+	*mapp = map;
 	return out;
 }
 
@@ -435,6 +447,7 @@ static void free_stmt(struct pg_stmt *s)
 	free(s->lengths);
 	free(s->formats);
 	free(s->text);
+	free(s->map);
 	free(s);
 }
 
@@ -446,7 +459,7 @@ static enum err_code pg_prepare(void *conn, const char *sql, void **out, struct 
 	bool rolled_back;
 
 	s->pc = pc;
-	if (!(s->text = renumber(sql, s->map, &s->nparams))) {
+	if (!(s->text = renumber(sql, &s->map, &s->nmap, &s->nparams))) {
 		free(s);
 		return err_set(e, ERR_INTERNAL, "a statement has a placeholder past $%d", MAX_PARAMS);
 	}
@@ -504,7 +517,7 @@ static char **slot(struct pg_stmt *s, int n)
 {
 	int i;
 
-	if (n < 1 || n > MAX_PARAMS || !s->map[n] || s->map[n] > s->nparams)
+	if (n < 1 || n >= s->nmap || !s->map[n] || s->map[n] > s->nparams)
 		BUG("binding $%d, which the query does not have", n);
 	i = s->map[n] - 1;
 	free(s->values[i]);

@@ -554,3 +554,19 @@ CREATE TABLE signin_links (
 );
 CREATE INDEX signin_links_user ON signin_links (user_id);
 CREATE INDEX signin_links_expires ON signin_links (expires_at);
+
+-- Every foreign key may wait for its transaction's end (SET CONSTRAINTS ALL
+-- DEFERRED): champion migrate-store copies a desk's tables in any order, a
+-- merged ticket before the one it went into. Each is still checked at
+-- once (INITIALLY IMMEDIATE) everywhere else.
+DO $$
+DECLARE
+    fk record;
+BEGIN
+    FOR fk IN SELECT conrelid::regclass AS tab, conname FROM pg_constraint
+              WHERE contype = 'f' AND connamespace = current_schema()::regnamespace
+    LOOP
+        EXECUTE format('ALTER TABLE %s ALTER CONSTRAINT %I DEFERRABLE INITIALLY IMMEDIATE',
+                       fk.tab, fk.conname);
+    END LOOP;
+END $$;
