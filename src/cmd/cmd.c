@@ -12,7 +12,8 @@
 
 const struct cmd *const cmd_table[] = {
 	&cmd_init, &cmd_serve, &cmd_mailgate, &cmd_ticket, &cmd_queue, &cmd_view, &cmd_user, &cmd_org, &cmd_group, &cmd_token,
-	&cmd_calendar, &cmd_sla, &cmd_report, &cmd_import, &cmd_job, &cmd_config, &cmd_demo, NULL,
+	&cmd_calendar, &cmd_sla, &cmd_report, &cmd_import, &cmd_job, &cmd_config, &cmd_demo,
+	&cmd_migrate_store, NULL,
 };
 
 int cmd_fail(const struct err *e)

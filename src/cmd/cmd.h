@@ -34,7 +34,7 @@ struct cmd {
 
 extern const struct cmd cmd_init, cmd_user, cmd_org, cmd_group, cmd_ticket, cmd_config,
 	cmd_demo, cmd_token, cmd_serve, cmd_mailgate, cmd_import, cmd_job, cmd_calendar, cmd_sla,
-	cmd_report, cmd_queue, cmd_view;
+	cmd_report, cmd_queue, cmd_view, cmd_migrate_store;
 
 /* The table main dispatches from; NULL-terminated. */
 extern const struct cmd *const cmd_table[];
