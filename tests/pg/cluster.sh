@@ -17,6 +17,8 @@
 # The server runs as the user 'postgres' when this runs as root (it refuses
 # root), else as the caller. fsync is off: these clusters hold test data
 # only, and durability is what the SQLite tests and the benchmarks measure.
+# A benchmark sets PG_FSYNC=on, and PG_OPTS to more server options
+# ("-c shared_buffers=256MB"), before pg_start.
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PG_DIR='' PG_PORT='' PG_PID='' PG_BASE=''
 
@@ -59,8 +61,8 @@ pg_start()
 pg_run()
 {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off \
--c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB" \
+		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} \
+-c full_page_writes=${PG_FSYNC:-off} -c max_connections=200 -c shared_buffers=64MB ${PG_OPTS:-}" \
 		start >"$PG_DIR/pg_ctl.log" 2>&1 || return 1
 	PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
 }
