@@ -44,7 +44,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct server_options o = {0};
 	struct err e = ERR_INIT;
 	bool started = false, routes = false;
-	int64_t threads, body, timeout, grace, batch, smtp_timeout, poll, imap_poll;
+	int64_t threads, body, timeout, grace, batch, live_poll, smtp_timeout, poll, imap_poll;
 	struct smtp_conf smtp = {0};
 	struct imap_conf imap = {0};
 	struct outbox outbox = {0};
@@ -76,6 +76,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	    conf_get_int(&ctx->conf, "server.request_timeout_ms", 100, 3600000, &timeout, &e) ||
 	    conf_get_int(&ctx->conf, "server.shutdown_grace_ms", 0, 3600000, &grace, &e) ||
 	    conf_get_int(&ctx->conf, "server.batch_max", 1, 100000, &batch, &e) ||
+	    conf_get_int(&ctx->conf, "server.live_poll_ms", 10, 600000, &live_poll, &e) ||
 	    conf_get_int(&ctx->conf, "smtp.timeout_ms", 100, 3600000, &smtp_timeout, &e) ||
 	    conf_get_int(&ctx->conf, "mail.outbox_poll_ms", 10, 3600000, &poll, &e) ||
 	    conf_get_int(&ctx->conf, "imap.poll_ms", 10, 86400000, &imap_poll, &e))
@@ -88,6 +89,7 @@ static int run(struct cmd_ctx *ctx, int argc, char **argv)
 	o.request_timeout_ms = (int)timeout;
 	o.shutdown_grace_ms = (int)grace;
 	o.batch_max = (int)batch;
+	o.live_poll_ms = (int)live_poll;
 	smtp.url = conf_get(&ctx->conf, "smtp.url");
 	smtp.user = conf_get(&ctx->conf, "smtp.user");
 	smtp.password = conf_get(&ctx->conf, "smtp.password");

@@ -971,6 +971,18 @@ enum err_code desk_live_read(struct desk *d, struct arena *a, struct live_cursor
 			     struct live_batch *out, struct err *e);
 /* Whether who may be told of changes to ticket_id (whether they see it). */
 bool desk_live_sees(struct desk *d, const struct actor *who, struct arena *a, int64_t ticket_id);
+/*
+ * A watch on the desk's changes, made by any process that shares it: told
+ * when new events or presence may be there to read (PostgreSQL's NOTIFY,
+ * see store/db.h), far sooner than a poll would find them. *out is NULL
+ * on a backend without signals (SQLite): listeners poll there. The wait's
+ * results are db_watch_wait's: 1 read now, 0 nothing came, -1 cannot
+ * listen now (try again later; meanwhile, poll).
+ */
+struct desk_live_watch;
+enum err_code desk_live_watch_open(struct desk *d, struct desk_live_watch **out, struct err *e);
+int desk_live_watch_wait(struct desk_live_watch *w, int timeout_ms, struct err *e);
+void desk_live_watch_close(struct desk_live_watch *w);
 /* Records that who is viewing, typing on, or has left a ticket they see (staff, engineers). */
 enum err_code desk_presence_set(struct desk *d, const struct actor *who, int64_t ticket_id,
 				const char *state, struct err *e);

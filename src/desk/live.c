@@ -11,6 +11,24 @@
 
 static const char *const presence_states[] = {"viewing", "typing", "left", NULL};
 
+/* The channel the schema's triggers notify (migrations/postgresql, live_changed). */
+#define LIVE_CHANNEL "champion_live"
+
+enum err_code desk_live_watch_open(struct desk *d, struct desk_live_watch **out, struct err *e)
+{
+	return db_watch_open(d->store.target, LIVE_CHANNEL, (struct db_watch **)out, e);
+}
+
+int desk_live_watch_wait(struct desk_live_watch *w, int timeout_ms, struct err *e)
+{
+	return db_watch_wait((struct db_watch *)w, timeout_ms, e);
+}
+
+void desk_live_watch_close(struct desk_live_watch *w)
+{
+	db_watch_close((struct db_watch *)w);
+}
+
 enum err_code desk_live_head(struct desk *d, const struct actor *who, struct live_cursor *c,
 			     struct err *e)
 {

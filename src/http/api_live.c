@@ -3,9 +3,13 @@
  * ticket's presence (who is viewing it or typing on it).
  *
  * Each loop keeps its open streams and, while it has any, reads the desk's
- * changes after its cursor every LIVE_POLL_MS (desk_live_read: the
- * ticket events and presence changes any process sharing the desk made)
- * and writes each to the streams whose caller may hear of that ticket.
+ * changes after its cursor (desk_live_read: the ticket events and
+ * presence changes any process sharing the desk made) and writes each to
+ * the streams whose caller may hear of that ticket. It reads every
+ * server.live_poll_ms; on a desk that signals its changes (PostgreSQL's
+ * NOTIFY, heard by this file's listener thread on a connection of its
+ * own), at once when told, and otherwise only every LIVE_BACKSTOP times
+ * that, in case a signal went unheard.
  * h2o takes one write at a time per stream: what comes while one is on
  * the wire waits in the stream's pending buffer and goes with the next.
  * A stream ends when its caller goes, at its ?seconds, or when the server
@@ -19,7 +23,9 @@
 #include "util/log.h"
 #include "util/time.h"
 
-#define LIVE_POLL_MS 250
+#define LIVE_POLL_MS 250         /* server.live_poll_ms's default */
+#define LIVE_BACKSTOP 20         /* polls skipped while the desk's signals are heard */
+#define LIVE_LISTEN_WAIT_MS 250  /* the listener looks at the server's stopping this often */
 #define LIVE_PING_MS 5000      /* a comment line, so proxies and clients see it alive */
 #define LIVE_PENDING_MAX (1 << 20) /* a client this far behind is cut off */
 
@@ -165,16 +171,12 @@ static void tell_presence(struct worker *w, struct arena *a, const struct presen
 	buf_release(&b);
 }
 
-void live_tick(struct worker *w)
+static void live_read(struct worker *w)
 {
-	int64_t now = time_mono_ms();
 	struct live_batch batch;
 	struct err e = ERR_INIT;
 	struct arena a;
 
-	if (h2o_linklist_is_empty(&w->streams) || now - w->live_polled_ms < LIVE_POLL_MS)
-		return;
-	w->live_polled_ms = now;
 	arena_init(&a);
 	do {
 		if (desk_live_read(w->desk, &a, &w->live, &batch, &e)) {
@@ -190,6 +192,25 @@ void live_tick(struct worker *w)
 		arena_init(&a);
 	} while (batch.events.count == DESK_LIVE_BATCH || batch.presence.count == DESK_LIVE_BATCH);
 	arena_release(&a);
+}
+
+void live_tick(struct worker *w)
+{
+	int64_t now = time_mono_ms();
+	int poll_ms = w->s->o.live_poll_ms > 0 ? w->s->o.live_poll_ms : LIVE_POLL_MS;
+	uint64_t heard = atomic_load(&w->s->live.signals);
+	bool told = heard != w->live_heard;
+
+	if (h2o_linklist_is_empty(&w->streams) || (!told && now - w->live_polled_ms < LIVE_POLL_MS))
+		return;
+	w->live_polled_ms = now;
+	if (atomic_load(&w->s->live.listening) && !told)
+		poll_ms *= LIVE_BACKSTOP;
+	if (told || now - w->live_read_ms >= poll_ms) {
+		w->live_heard = heard; /* before reading: a signal during the read is heard next */
+		w->live_read_ms = now;
+		live_read(w);
+	}
 	for (h2o_linklist_t *l = w->streams.next, *next; l != &w->streams; l = next) {
 		struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, link, l);
 		next = l->next;
@@ -224,7 +245,8 @@ int api_stream(struct hreq *r)
 	/* The loop's cursor is where its streams are; the first stream starts it at now. */
 	if (h2o_linklist_is_empty(&w->streams)) {
 		w->live = head;
-		w->live_polled_ms = time_mono_ms();
+		w->live_polled_ms = w->live_read_ms = time_mono_ms();
+		w->live_heard = atomic_load(&w->s->live.signals);
 	}
 	s = h2o_mem_alloc_shared(&r->req->pool, sizeof(*s), on_dispose);
 	memset(s, 0, sizeof(*s));
@@ -306,4 +328,74 @@ int api_ticket_presence(struct hreq *r)
 	jw_end(&w);
 	jw_end(&w);
 	return http_json_buf(r, 200, &b, NULL);
+}
+
+/* --- the listener of the desk's signals ------------------------------------ */
+
+static void *listen_main(void *arg)
+{
+	struct server *s = arg;
+	struct live_listener *l = &s->live;
+	bool told_lost = false;
+
+	while (!atomic_load(&s->stopping)) {
+		struct err e = ERR_INIT;
+		int r = desk_live_watch_wait(l->watch, LIVE_LISTEN_WAIT_MS, &e);
+		if (r < 0) {
+			/* Lost: the loops poll as often as without signals until it is back. */
+			atomic_store(&l->listening, false);
+			if (!told_lost)
+				log_warn("not hearing the desk's changes; live streams poll meanwhile",
+					 "error=\"%s\"", e.msg);
+			told_lost = true;
+			nanosleep(&(struct timespec){.tv_nsec = LIVE_LISTEN_WAIT_MS * 1000000L}, NULL);
+			continue;
+		}
+		if (told_lost && r > 0)
+			log_info("hearing the desk's changes again", "signals=%" PRIu64,
+				 atomic_load(&l->signals));
+		if (r > 0) {
+			told_lost = false;
+			atomic_store(&l->listening, true);
+			atomic_fetch_add(&l->signals, 1);
+			/* Wake the loops: a loop with streams reads at once, not at its next turn. */
+			for (int i = 0; i < s->nworkers; i++)
+				if (atomic_load(&s->workers[i].receiving))
+					h2o_multithread_send_message(&s->workers[i].receiver, NULL);
+		}
+	}
+	return NULL;
+}
+
+int live_listen_start(struct server *s, struct err *e)
+{
+	struct live_listener *l = &s->live;
+
+	/* Any desk connection knows where the desk is: the first loop's. */
+	if (desk_live_watch_open(s->workers[0].desk, &l->watch, e))
+		return -1;
+	if (!l->watch)
+		return 0; /* signals are not this backend's: the loops poll */
+	atomic_store(&l->listening, true);
+	if (pthread_create(&l->thread, NULL, listen_main, s) != 0) {
+		desk_live_watch_close(l->watch);
+		l->watch = NULL;
+		atomic_store(&l->listening, false);
+		err_set(e, ERR_INTERNAL, "cannot start the thread that listens for the desk's changes");
+		return -1;
+	}
+	l->started = true;
+	return 0;
+}
+
+void live_listen_stop(struct server *s)
+{
+	struct live_listener *l = &s->live;
+
+	if (l->started)
+		pthread_join(l->thread, NULL);
+	l->started = false;
+	atomic_store(&l->listening, false);
+	desk_live_watch_close(l->watch);
+	l->watch = NULL;
 }

@@ -202,6 +202,7 @@ struct server_options {
 	int request_timeout_ms;  /* a client slower than this is cut off */
 	int shutdown_grace_ms;   /* how long in-flight requests may finish */
 	int batch_max;           /* writes per group commit */
+	int live_poll_ms;        /* live streams read the desk's changes this often (0: 250) */
 	struct store_options store;
 	struct desk_settings desk; /* for every desk connection the server opens */
 };

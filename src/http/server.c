@@ -434,6 +434,7 @@ static void *worker_main(void *arg)
 	w->accept.hosts = s->config.hosts;
 	w->queue = h2o_multithread_create_queue(w->ctx.loop);
 	h2o_multithread_register_receiver(w->queue, &w->receiver, writer_on_done);
+	atomic_store(&w->receiving, true);
 	w->listener = h2o_evloop_socket_create(w->ctx.loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
 	w->listen_fd = -1; /* the listener's now: closing it closes the descriptor */
 	w->listener->data = w;
@@ -569,6 +570,8 @@ int server_run(const struct server_options *o, struct err *e)
 		goto out;
 	for (; started < s->nworkers; started++)
 		pthread_create(&s->workers[started].thread, NULL, worker_main, &s->workers[started]);
+	if (live_listen_start(s, e) < 0)
+		goto out;
 	atomic_store(&s->ready, true);
 	log_info("serving", "listen=%s workers=%d", o->listen, s->nworkers);
 	fprintf(stderr, "champion: serving http://%s with %d loop%s (stop with Ctrl-C or SIGTERM)\n",
@@ -582,6 +585,7 @@ int server_run(const struct server_options *o, struct err *e)
 	status = 0;
 out:
 	atomic_store(&s->stopping, true);
+	live_listen_stop(s);
 	/* The loops end their grace period, the writer what it holds, then the loops. */
 	for (int i = 0; i < started; i++)
 		while (!atomic_load(&s->workers[i].quiet))

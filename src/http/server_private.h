@@ -37,7 +37,18 @@ struct worker {
 	/* Live updates (api_live.c): this loop's open streams and where they are. */
 	h2o_linklist_t streams;
 	struct live_cursor live;
-	int64_t live_polled_ms;
+	int64_t live_polled_ms, live_read_ms;
+	uint64_t live_heard;      /* the server's live.signals at this loop's last read */
+	_Atomic bool receiving;   /* its queue takes messages (a wake from the listener) */
+};
+
+/* The thread that hears the desk's signals (api_live.c); started only where they exist. */
+struct live_listener {
+	pthread_t thread;
+	bool started;
+	struct desk_live_watch *watch;
+	_Atomic uint64_t signals;
+	_Atomic bool listening; /* the watch is connected: loops may poll seldom */
 };
 
 /* A thread, its queue of jobs and its own connection to the desk. */
@@ -77,6 +88,7 @@ struct server {
 	int nworkers;
 	struct writer writer;
 	struct lane slow; /* CPU-heavy preparation of writes (argon2id), off the loops */
+	struct live_listener live;
 	_Atomic bool stopping;
 	_Atomic bool writer_done; /* at shutdown: every write answered */
 	_Atomic bool ready;
@@ -93,6 +105,9 @@ void writer_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
 void live_tick(struct worker *w);
 /* Ends every live stream of the loop (the server is stopping). */
 void live_close_all(struct worker *w);
+/* The listener of the desk's signals, where the backend has them; stopped before the loops. */
+int live_listen_start(struct server *s, struct err *e);
+void live_listen_stop(struct server *s);
 
 void metrics_init(struct metrics *m);
 void metrics_release(struct metrics *m);

@@ -102,16 +102,21 @@ const char *db_sync_name(enum db_sync s)
 	return (size_t)s < ARRAY_SIZE(sync_names) ? sync_names[s] : "?";
 }
 
+static const struct db_driver *driver_of(const char *target)
+{
+	if (str_starts_with(target, "postgresql://") || str_starts_with(target, "postgres://"))
+		return &db_pg_driver;
+	return &db_sqlite_driver;
+}
+
 enum err_code db_open(struct db **out, const char *target, const struct db_options *o,
 		      struct err *e)
 {
-	const struct db_driver *drv = &db_sqlite_driver;
+	const struct db_driver *drv = driver_of(target);
 	struct db *db;
 	void *conn = NULL;
 	enum err_code rc;
 
-	if (str_starts_with(target, "postgresql://") || str_starts_with(target, "postgres://"))
-		drv = &db_pg_driver;
 	rc = drv->open(&conn, target, o, e);
 	if (rc)
 		return rc;
@@ -492,4 +497,40 @@ enum err_code db_checkpoint(struct db *db, int *log_pages, int *copied, struct e
 	if (copied)
 		*copied = done;
 	return rc;
+}
+
+struct db_watch {
+	const struct db_driver *drv;
+	void *impl;
+};
+
+enum err_code db_watch_open(const char *target, const char *channel, struct db_watch **out,
+			    struct err *e)
+{
+	const struct db_driver *drv = driver_of(target);
+	void *impl = NULL;
+	enum err_code rc;
+
+	*out = NULL;
+	if (!drv->watch_open)
+		return ERR_OK;
+	if ((rc = drv->watch_open(target, channel, &impl, e)))
+		return rc;
+	*out = xmalloc(sizeof(**out));
+	(*out)->drv = drv;
+	(*out)->impl = impl;
+	return ERR_OK;
+}
+
+int db_watch_wait(struct db_watch *w, int timeout_ms, struct err *e)
+{
+	return w->drv->watch_wait(w->impl, timeout_ms, e);
+}
+
+void db_watch_close(struct db_watch *w)
+{
+	if (!w)
+		return;
+	w->drv->watch_close(w->impl);
+	free(w);
 }

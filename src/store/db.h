@@ -189,6 +189,26 @@ int64_t db_reprepares(const struct db *db);
  * wholly copied. Nothing to do on a backend without such a log.
  */
 enum err_code db_checkpoint(struct db *db, int *log_pages, int *copied, struct err *e);
+/*
+ * Signals between the processes that share a desk: PostgreSQL's LISTEN and
+ * NOTIFY. A watch is a connection of its own, listening on one channel,
+ * which the schema's triggers notify when the rows a reader follows change
+ * (at their transaction's commit). SQLite has no such thing: db_watch_open
+ * gives *out NULL there, and readers poll. A watch is used by one thread.
+ */
+struct db_watch;
+enum err_code db_watch_open(const char *target, const char *channel, struct db_watch **out,
+			    struct err *e);
+/*
+ * Waits up to timeout_ms for a signal. 1 when one or more came, or when the
+ * connection was lost and is made again (signals may have been missed
+ * meanwhile: read as if one came); 0 when none came; -1 when the
+ * connection is lost and cannot be made again yet (e: ERR_TRANSIENT; call
+ * again later).
+ */
+int db_watch_wait(struct db_watch *w, int timeout_ms, struct err *e);
+void db_watch_close(struct db_watch *w);
+
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
 /*

@@ -46,6 +46,11 @@ struct db_driver {
 	enum err_code (*checkpoint)(void *conn, int *log_pages, int *copied, struct err *e);
 	/* The last COMMIT's outcome is unknown (the connection was lost waiting); NULL: never. */
 	bool (*commit_unknown)(void *conn);
+	/* db_watch_*; watch_open NULL: the backend has no signals. */
+	enum err_code (*watch_open)(const char *target, const char *channel, void **out,
+				    struct err *e);
+	int (*watch_wait)(void *w, int timeout_ms, struct err *e);
+	void (*watch_close)(void *w);
 };
 
 extern const struct db_driver db_sqlite_driver;

@@ -21,6 +21,7 @@
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -58,6 +59,9 @@ static struct {
 	__typeof__(PQunescapeBytea) *PQunescapeBytea;
 	__typeof__(PQreset) *PQreset;
 	__typeof__(PQtransactionStatus) *PQtransactionStatus;
+	__typeof__(PQsocket) *PQsocket;
+	__typeof__(PQconsumeInput) *PQconsumeInput;
+	__typeof__(PQnotifies) *PQnotifies;
 	char failed[256]; /* why libpq could not be loaded; "" when it was */
 } pq;
 
@@ -98,6 +102,9 @@ static void pq_load(void)
 	PQ_GET(PQunescapeBytea)
 	PQ_GET(PQreset)
 	PQ_GET(PQtransactionStatus)
+	PQ_GET(PQsocket)
+	PQ_GET(PQconsumeInput)
+	PQ_GET(PQnotifies)
 #undef PQ_GET
 }
 
@@ -255,6 +262,34 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
+/* libpq loaded, then a connection to url with notices kept quiet. */
+static enum err_code connect_to(const char *url, PGconn **out, struct err *e)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	PGconn *c;
+	enum err_code rc;
+
+	*out = NULL;
+	pthread_once(&once, pq_load);
+	if (pq.failed[0])
+		return err_set(e, ERR_INTERNAL, "cannot load the PostgreSQL client library: %s",
+			       pq.failed);
+	c = pq.PQconnectdb(url);
+	if (!c || pq.PQstatus(c) != CONNECTION_OK) {
+		rc = err_set(e, ERR_TRANSIENT, "cannot connect to the database: %s",
+			     c ? pq.PQerrorMessage(c) : "out of memory");
+		/* libpq ends its messages with a newline */
+		size_t n = strlen(e->msg);
+		if (n && e->msg[n - 1] == '\n')
+			e->msg[n - 1] = '\0';
+		pq.PQfinish(c);
+		return rc;
+	}
+	pq.PQsetNoticeProcessor(c, quiet, NULL);
+	*out = c;
+	return ERR_OK;
+}
+
 static enum err_code pg_open(void **out, const char *url, const struct db_options *o,
 			     struct err *e)
 {
@@ -262,28 +297,11 @@ static enum err_code pg_open(void **out, const char *url, const struct db_option
 	const char *v;
 	enum err_code rc;
 
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
 	*out = NULL;
-	pthread_once(&once, pq_load);
-	if (pq.failed[0]) {
-		free(pc);
-		return err_set(e, ERR_INTERNAL, "cannot load the PostgreSQL client library: %s",
-			       pq.failed);
-	}
-	pc->c = pq.PQconnectdb(url);
-	if (!pc->c || pq.PQstatus(pc->c) != CONNECTION_OK) {
-		rc = err_set(e, ERR_TRANSIENT, "cannot connect to the database: %s",
-			     pc->c ? pq.PQerrorMessage(pc->c) : "out of memory");
-		/* libpq ends its messages with a newline */
-		size_t n = strlen(e->msg);
-		if (n && e->msg[n - 1] == '\n')
-			e->msg[n - 1] = '\0';
-		pq.PQfinish(pc->c);
+	if ((rc = connect_to(url, &pc->c, e))) {
 		free(pc);
 		return rc;
 	}
-	pq.PQsetNoticeProcessor(pc->c, quiet, NULL);
 	v = pq.PQparameterStatus(pc->c, "server_version");
 	snprintf(pc->version, sizeof(pc->version), "PostgreSQL %s", v ? v : "?");
 	/*
@@ -710,6 +728,106 @@ static int64_t pg_last_insert_id(void *conn)
 	return id;
 }
 
+/*
+ * A watch: a connection that only listens. Notifications arrive on its
+ * socket between statements; libpq queues them as it reads.
+ */
+struct pg_watch {
+	PGconn *c;
+	char listen[80]; /* LISTEN "channel", again after a reset */
+	bool lost;
+};
+
+static enum err_code watch_listen(struct pg_watch *w, struct err *e)
+{
+	PGresult *res = pq.PQexec(w->c, w->listen);
+	bool ok = pq.PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		err_set(e, ERR_TRANSIENT, "cannot listen for the desk's changes: %s",
+			pq.PQerrorMessage(w->c));
+	pq.PQclear(res);
+	return ok ? ERR_OK : ERR_TRANSIENT;
+}
+
+static enum err_code pg_watch_open(const char *url, const char *channel, void **out,
+				   struct err *e)
+{
+	struct pg_watch *w = xcalloc(1, sizeof(*w));
+	enum err_code rc;
+
+	if (strspn(channel, "abcdefghijklmnopqrstuvwxyz_") != strlen(channel) ||
+	    strlen(channel) > 60)
+		BUG("channel '%s' is not a plain name", channel);
+	snprintf(w->listen, sizeof(w->listen), "LISTEN %s", channel);
+	if ((rc = connect_to(url, &w->c, e)) || (rc = watch_listen(w, e))) {
+		if (w->c)
+			pq.PQfinish(w->c);
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return ERR_OK;
+}
+
+/* Takes every notification libpq has read; how many. */
+static int watch_drain(struct pg_watch *w)
+{
+	PGnotify *n;
+	int count = 0;
+
+	while ((n = pq.PQnotifies(w->c))) {
+		pq.PQfreemem(n);
+		count++;
+	}
+	return count;
+}
+
+static int pg_watch_wait(void *impl, int timeout_ms, struct err *e)
+{
+	struct pg_watch *w = impl;
+	struct pollfd pfd;
+	int r;
+
+	if (w->lost) {
+		pq.PQreset(w->c);
+		if (pq.PQstatus(w->c) != CONNECTION_OK) {
+			err_set(e, ERR_TRANSIENT, "cannot connect to the database: %s",
+				pq.PQerrorMessage(w->c));
+			return -1;
+		}
+		if (watch_listen(w, e))
+			return -1;
+		w->lost = false;
+		return 1; /* what came meanwhile went unheard */
+	}
+	if (watch_drain(w))
+		return 1;
+	pfd.fd = pq.PQsocket(w->c);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	r = pfd.fd < 0 ? 1 : poll(&pfd, 1, timeout_ms);
+	if (r < 0 && errno != EINTR)
+		BUG("poll: %s", strerror(errno));
+	if (r <= 0)
+		return 0;
+	if (!pq.PQconsumeInput(w->c) || pq.PQstatus(w->c) != CONNECTION_OK) {
+		w->lost = true;
+		err_set(e, ERR_TRANSIENT, "lost the connection that listens for the desk's changes: %s",
+			pq.PQerrorMessage(w->c));
+		return -1;
+	}
+	return watch_drain(w) > 0;
+}
+
+static void pg_watch_close(void *impl)
+{
+	struct pg_watch *w = impl;
+
+	pq.PQfinish(w->c);
+	free(w);
+}
+
 const struct db_driver db_pg_driver = {
 	.name = "postgresql",
 	/* Row locks are taken as rows are written: no lock to take up front. */
@@ -738,4 +856,7 @@ const struct db_driver db_pg_driver = {
 	.last_insert_id = pg_last_insert_id,
 	.checkpoint = NULL,
 	.commit_unknown = pg_commit_unknown,
+	.watch_open = pg_watch_open,
+	.watch_wait = pg_watch_wait,
+	.watch_close = pg_watch_close,
 };

@@ -34,6 +34,9 @@ const struct conf_key conf_keys[] = {
 	 "on SIGTERM, how long requests in flight may take to finish"},
 	{"server.batch_max", "CHAMPION_SERVER_BATCH_MAX", "256",
 	 "the most writes one group commit takes"},
+	{"server.live_poll_ms", "CHAMPION_SERVER_LIVE_POLL_MS", "250",
+	 "how often a loop with live streams reads the desk's changes; on PostgreSQL, "
+	 "where the desk signals them at once (LISTEN/NOTIFY), 20 times less often"},
 	{"web.url", "CHAMPION_WEB_URL", "",
 	 "where people open the desk (https://help.example.com): the links Champion mails "
 	 "start with it, never with a request's Host; empty: no sign-in links by mail"},

@@ -5,7 +5,7 @@
 . "${BASH_SOURCE%/*}/lib.sh"
 
 # The keys, as `config --keys` documents them (checked against the list below).
-KEYS="db.path db.synchronous db.busy_timeout_ms attachments.dir attachments.max_bytes log.level server.listen server.threads server.body_max_bytes server.request_timeout_ms server.shutdown_grace_ms server.batch_max web.url mail.from smtp.url smtp.user smtp.password smtp.require_tls smtp.ca_file smtp.timeout_ms mail.outbox_poll_ms mail.new_tickets_per_hour mail.cc_followers mail.acknowledge jobs.lease_ms imap.url imap.user imap.password imap.mailbox imap.move_to imap.require_tls imap.ca_file imap.poll_ms"
+KEYS="db.path db.synchronous db.busy_timeout_ms attachments.dir attachments.max_bytes log.level server.listen server.threads server.body_max_bytes server.request_timeout_ms server.shutdown_grace_ms server.batch_max server.live_poll_ms web.url mail.from smtp.url smtp.user smtp.password smtp.require_tls smtp.ca_file smtp.timeout_ms mail.outbox_poll_ms mail.new_tickets_per_hour mail.cc_followers mail.acknowledge jobs.lease_ms imap.url imap.user imap.password imap.mailbox imap.move_to imap.require_tls imap.ca_file imap.poll_ms"
 
 # source KEY: the source the last `config` output gives KEY.
 source_of()

@@ -25,8 +25,11 @@ assert_eq 0 "$(sql "SELECT count(*) FROM events WHERE kind = 'sla.breach'")" "no
 # --- three servers ---------------------------------------------------------------
 export CHAMPION_NOW=2026-11-02T12:00:00Z
 URLS=() PIDS=() ERRS=()
+# Live streams read the desk when PostgreSQL signals a change (LISTEN/NOTIFY),
+# and would poll only every 20 minutes here: what a stream hears, it heard
+# through the signal.
 for name in a b c; do
-	start_server
+	start_server --set server.live_poll_ms=60000
 	URLS+=("$URL")
 	PIDS+=("$SRV_PID")
 	ERRS+=("$SRV_ERR")
@@ -119,6 +122,11 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 assert_eq yes "$heard" "server A's stream hears ticket #$NEWB made through server B ($(tail -c 300 "$TMP/a.sse"))"
+URL=${URLS[0]}
+api GET /metrics ""
+expect_status 200
+assert_match "$BODY" "champion_live_listening 1" "server A listens for the desk's signals"
+assert_match "$BODY" "champion_live_signals_total [1-9]" "server A was signalled"
 
 # --- all three stop cleanly ------------------------------------------------------------
 for i in 0 1 2; do

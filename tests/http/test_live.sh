@@ -25,6 +25,12 @@ make_token carl@customer.test
 CUST=$TOKEN
 start_server
 
+# PostgreSQL signals the desk's changes to the server (LISTEN/NOTIFY); SQLite cannot.
+api GET /metrics ""
+expect_status 200
+assert_match "$BODY" "champion_live_listening $([ "$TEST_BACKEND" = postgresql ] && echo 1 || echo 0)" \
+	"whether the server hears the desk's signals"
+
 # listen NAME TOKEN SECONDS: a stream into $TMP/NAME.sse, in the background.
 listen()
 {
