@@ -181,6 +181,7 @@ struct write_job {
 	struct err err;
 	bool ran;  /* run() ran, in a batch that may have been spoiled (writer.c) */
 	bool batch_failed; /* its batch could not begin or commit: it may run again */
+	bool again; /* refused on its own for now: runs again in a group of its own */
 	void *in;  /* the handler's input, in the job's arena */
 	void *out; /* the run's output, in the job's arena */
 	int64_t id;

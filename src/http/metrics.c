@@ -126,6 +126,10 @@ int metrics_render(struct hreq *r)
 		   "database refused them for now (busy, restarting, a serialization failure)\n"
 		   "# TYPE champion_writer_groups_retried_total counter\n"
 		   "champion_writer_groups_retried_total %" PRIu64 "\n"
+		   "# HELP champion_writer_jobs_retried_total Writes run again, alone, after the "
+		   "database refused them for now on their own (a deadlock, a lock waited for too long)\n"
+		   "# TYPE champion_writer_jobs_retried_total counter\n"
+		   "champion_writer_jobs_retried_total %" PRIu64 "\n"
 		   "# HELP champion_live_signals_total Signals that the desk changed, from the "
 		   "database (PostgreSQL's NOTIFY), each waking the loops with live streams\n"
 		   "# TYPE champion_live_signals_total counter\n"
@@ -134,7 +138,7 @@ int metrics_render(struct hreq *r)
 		   "(1), or its live streams only poll (0)\n"
 		   "# TYPE champion_live_listening gauge\n"
 		   "champion_live_listening %d\n",
-		   LOAD(s->writer.retried), LOAD(s->live.signals), LOAD(s->live.listening) ? 1 : 0);
+		   LOAD(s->writer.retried), LOAD(s->writer.jobs_retried), LOAD(s->live.signals), LOAD(s->live.listening) ? 1 : 0);
 	int rc = http_text(r, 200, "text/plain; version=0.0.4", b.data, b.len);
 	buf_release(&b);
 	return rc;

@@ -68,6 +68,7 @@ struct writer {
 	_Atomic uint64_t batches, jobs;
 	_Atomic uint64_t spoiled; /* flat batches run again with savepoints */
 	_Atomic uint64_t retried; /* groups run again after a transient failure */
+	_Atomic uint64_t jobs_retried; /* jobs run again alone after failing as transient */
 	/*
 	 * Its connection leaves checkpoints to the checkpointer (writer.c):
 	 * log is told the log's length after each commit.

@@ -150,7 +150,7 @@ enum batch { BATCH_DONE, BATCH_SPOILED, BATCH_FAILED };
  * when the transaction could not begin or commit (*batch_rc: why), every
  * job then answered with that error unless it failed on its own.
  */
-static enum batch run_jobs(struct desk *d, struct write_job *group, bool flat,
+static enum batch run_jobs(struct desk *d, struct write_job *group, bool flat, bool again,
 			   enum err_code *batch_rc)
 {
 	struct err be = ERR_INIT, *e = &be;
@@ -158,6 +158,8 @@ static enum batch run_jobs(struct desk *d, struct write_job *group, bool flat,
 
 	*batch_rc = rc;
 	for (struct write_job *j = group; j; j = j->next) {
+		if (again && !j->again)
+			continue;
 		if (j->ran || j->batch_failed) /* in a spoiled or failed batch */
 			j->rc = ERR_OK;
 		j->batch_failed = false;
@@ -183,6 +185,8 @@ static enum batch run_jobs(struct desk *d, struct write_job *group, bool flat,
 		desk_batch_rollback(d);
 		*batch_rc = rc;
 		for (struct write_job *j = group; j; j = j->next) {
+			if (again && !j->again)
+				continue;
 			if (j->ran || j->rc == ERR_OK)
 				j->batch_failed = true; /* nothing it did is stored */
 			if (j->rc == ERR_OK) {
@@ -195,6 +199,28 @@ static enum batch run_jobs(struct desk *d, struct write_job *group, bool flat,
 	return BATCH_DONE;
 }
 
+static void pause_ms(int64_t ms)
+{
+	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000}, NULL);
+}
+
+/*
+ * Marks the jobs the database refused on their own, for now, in a batch
+ * that committed (PostgreSQL: a deadlock, a serialization failure, a row
+ * lock waited for past db.busy_timeout_ms). Each left nothing behind (its
+ * savepoint went), so it may run again. Returns how many.
+ */
+static int mark_again(struct write_job *group)
+{
+	int n = 0;
+
+	for (struct write_job *j = group; j; j = j->next) {
+		j->again = j->ran && !j->batch_failed && j->rc == ERR_TRANSIENT;
+		n += j->again;
+	}
+	return n;
+}
+
 static void run_group(struct writer *wr, struct write_job *group)
 {
 	struct desk *d = wr->q.desk;
@@ -204,17 +230,23 @@ static void run_group(struct writer *wr, struct write_job *group)
 
 	/* A group the database refused for now runs again, whole (desk_batch_retry). */
 	for (int attempt = 1;; attempt++) {
-		enum batch b = run_jobs(d, group, true, &rc);
+		enum batch b = run_jobs(d, group, true, false, &rc);
 		if (b == BATCH_SPOILED) {
 			atomic_fetch_add(&wr->spoiled, 1);
-			b = run_jobs(d, group, false, &rc);
+			b = run_jobs(d, group, false, false, &rc);
 		}
 		if (b != BATCH_FAILED || !desk_batch_retry(d, rc, attempt, &delay_ms))
 			break;
 		atomic_fetch_add(&wr->retried, 1);
-		nanosleep(&(struct timespec){.tv_sec = delay_ms / 1000,
-					     .tv_nsec = (delay_ms % 1000) * 1000000},
-			  NULL);
+		pause_ms(delay_ms);
+	}
+	/* So do the jobs refused on their own, in a group of their own, with savepoints. */
+	for (int attempt = 1, k; (k = mark_again(group)) > 0; attempt++) {
+		if (!desk_batch_retry(d, ERR_TRANSIENT, attempt, &delay_ms))
+			break;
+		atomic_fetch_add(&wr->jobs_retried, (uint64_t)k);
+		pause_ms(delay_ms);
+		run_jobs(d, group, false, true, &rc);
 	}
 	for (struct write_job *j = group; j; j = j->next)
 		n++;

@@ -239,4 +239,49 @@ if [ "$TEST_BACKEND" = sqlite ]; then
 	stop_server 0
 fi
 
+# PostgreSQL: another session holds a ticket's row lock; the write that
+# changes that ticket waits db.busy_timeout_ms (lock_timeout), fails on its
+# own, and runs again alone after a backoff, three times at most.
+# hold_row ID SECONDS: a psql session locks ticket ID's row that long ($TMP/held once it has).
+hold_row()
+{
+	rm -f "$TMP/held"
+	printf 'BEGIN;\nSELECT 1 FROM tickets WHERE id = %s FOR UPDATE;\n\\! touch %s\nSELECT pg_sleep(%s);\nROLLBACK;\n' \
+		"$1" "$TMP/held" "$2" | psql -X -q -o /dev/null "$DB" -f - &
+	HOLDER=$!
+	ALL_PIDS+=("$HOLDER")
+	for _ in $(seq 200); do
+		[ -e "$TMP/held" ] && return 0
+		sleep 0.02
+	done
+	fail "the lock holder did not lock the row"
+}
+if [ "$TEST_BACKEND" = postgresql ]; then
+	start_server --set db.busy_timeout_ms=100
+	api POST /api/v1/tickets "$AGENT" '{"subject":"row lock","body":"to be held"}'
+	expect_status 201
+	T=$(jb 'j["id"]')
+	hold_row "$T" 4
+	api PATCH "/api/v1/tickets/$T" "$AGENT" '{"priority":"high"}'
+	expect_problem 503
+	assert_match "$(hdr retry-after)" '^[0-9]+$' "Retry-After once the retries are spent"
+	req GET /metrics
+	assert_eq 3 "$(metric champion_writer_jobs_retried_total)" "the write ran again three times"
+	wait "$HOLDER"
+	assert_eq normal "$(sql "SELECT priority FROM tickets WHERE id = $T")" "the refused change"
+	# Released while the writer waits to try again: the change goes through.
+	hold_row "$T" 0.25
+	api PATCH "/api/v1/tickets/$T" "$AGENT" '{"priority":"urgent"}'
+	expect_status 200 "a change that ran again once the row was free"
+	wait "$HOLDER"
+	req GET /metrics
+	retried=$(metric champion_writer_jobs_retried_total)
+	[ "$retried" -gt 3 ] || fail "champion_writer_jobs_retried_total is $retried: the second change was not retried"
+	pass
+	assert_eq urgent "$(sql "SELECT priority FROM tickets WHERE id = $T")" "the retried change"
+	assert_eq 1 "$(sql "SELECT count(*) FROM events WHERE entity_id = $T AND field = 'priority'")" \
+		"its event, once"
+	stop_server 0
+fi
+
 finish
