@@ -39,6 +39,10 @@ SQLITE3=${SQLITE3:-$(command -v sqlite3 || true)}
 	exit 1
 }
 
+# The backend of the desk the test names by default (champion.db): sqlite,
+# or postgresql (CHAMPION_TEST_BACKEND), read before the clean-up below.
+TEST_BACKEND=${CHAMPION_TEST_BACKEND:-sqlite}
+
 # A clean environment: the tests say what they want.
 for v in $(env | sed -n 's/^\(CHAMPION_[A-Z_]*\)=.*/\1/p'); do
 	unset "$v"
@@ -48,6 +52,21 @@ export CHAMPION_NOW=2026-11-02T10:00:00Z
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/champion-cli.XXXXXX") || exit 1
 trap 'cd /; rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 1
+
+# On PostgreSQL the default desk is a database of a throwaway cluster
+# (tests/pg/cluster.sh), named by CHAMPION_DB, its files where SQLite's
+# would be (champion.db.files); sql on champion.db asks it with psql. A
+# desk named with --db stays an SQLite file.
+PG_URL=''
+if [ "$TEST_BACKEND" = postgresql ]; then
+	# shellcheck source=tests/pg/cluster.sh
+	. "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}/tests/pg/cluster.sh"
+	trap 'pg_stop; cd /; rm -rf "$TMP"' EXIT
+	trap 'exit 130' INT TERM
+	pg_start || exit 1
+	PG_URL=$(pg_createdb cli) || exit 1
+	export CHAMPION_DB=$PG_URL CHAMPION_ATTACHMENTS_DIR=$TMP/champion.db.files
+fi
 
 PASSED=0
 OUT='' ERR='' STATUS=0 LAST_CMD=''
@@ -169,6 +188,11 @@ err_lacks() { assert_not_contains "$ERR" "$1" stderr; }
 
 sql()
 {
+	if [ -n "$PG_URL" ] && [ "$1" = champion.db ]; then
+		psql -X -q -A -t -v ON_ERROR_STOP=1 "$PG_URL" -c "$2" 2>"$TMP/.sqlerr" ||
+			fail "psql failed on: $2: $(cat "$TMP/.sqlerr")"
+		return 0
+	fi
 	[ -f "$1" ] || fail "sql: no database file '$1'"
 	"$SQLITE3" -batch -noheader "$1" "$2" || fail "sqlite3 failed on: $2"
 }

@@ -19,6 +19,11 @@ q()
 {
 	sql "$DB" "$1"
 }
+# iso MS: an instant in milliseconds as 2026-11-06T13:00:00Z (empty stays empty).
+iso()
+{
+	[ -n "$1" ] && date -u -d "@$(($1 / 1000))" +%Y-%m-%dT%H:%M:%SZ
+}
 # new WHEN REQUESTER [ARGS...]: creates a ticket then; sets ID.
 new()
 {
@@ -121,9 +126,8 @@ for when in 2026-11-02T14:00:00Z 2026-11-03T09:10:00Z 2026-11-03T15:00:00Z \
 	EASY+=("$ID")
 done
 for i in 0 1 2 3; do
-	reply "$(date -u -d "$(q "SELECT datetime(created_at / 1000, 'unixepoch')
-		FROM tickets WHERE id = ${EASY[$i]}") UTC + $((7 * i + 5)) minutes" +%Y-%m-%dT%H:%M:%SZ)" \
-		"${EASY[$i]}"
+	created=$(q "SELECT created_at FROM tickets WHERE id = ${EASY[$i]}")
+	reply "$(iso $((created + (7 * i + 5) * 60000)))" "${EASY[$i]}"
 done
 # An urgent one, answered late (calendar time: 30 minutes).
 new 2026-11-03T10:00:00Z vip@customer.test --priority urgent
@@ -174,9 +178,11 @@ assert_status 64
 ch ticket list --json
 assert_eq "$(q "SELECT max(id) FROM tickets")" "$(json 'j["tickets"][0]["id"]')" "newest first"
 # The query walks the index: SQLite sorts nothing.
-PLAN=$(q "EXPLAIN QUERY PLAN SELECT id FROM tickets t WHERE t.status = 'new'
-	ORDER BY t.sla_sort_key, t.id LIMIT 50")
-assert_not_contains "$PLAN" "TEMP B-TREE" "the query plan"
+if [ "$TEST_BACKEND" = sqlite ]; then
+	PLAN=$(q "EXPLAIN QUERY PLAN SELECT id FROM tickets t WHERE t.status = 'new'
+		ORDER BY t.sla_sort_key, t.id LIMIT 50")
+	assert_not_contains "$PLAN" "TEMP B-TREE" "the query plan"
+fi
 
 # --- timers fire once -----------------------------------------------------------------
 at 2026-11-06T12:00:00Z sla run
@@ -187,12 +193,12 @@ assert_eq "1" "$(q "SELECT count(*) FROM events WHERE entity_id = $HARD AND kind
 assert_eq "1" "$(q "SELECT count(*) FROM events WHERE entity_id = $URGENT AND kind = 'sla.breach'")" \
 	"the urgent ticket's late reply breached"
 # Friday 09:00 + 75% of 4 hours: warned at 12:00, not breached yet.
-assert_eq "1|0" "$(q "SELECT sum(kind = 'sla.warning'), sum(kind = 'sla.breach') FROM events
+assert_eq "1|0" "$(q "SELECT count(CASE WHEN kind = 'sla.warning' THEN 1 END), count(CASE WHEN kind = 'sla.breach' THEN 1 END) FROM events
 	WHERE entity_id = ${EASY[4]}")" "warning only"
 at 2026-11-06T12:00:00Z sla run
 out_has "ran 0 SLA timers"
 at 2026-11-06T14:00:00Z sla run
-assert_eq "1|1" "$(q "SELECT sum(kind = 'sla.warning'), sum(kind = 'sla.breach') FROM events
+assert_eq "1|1" "$(q "SELECT count(CASE WHEN kind = 'sla.warning' THEN 1 END), count(CASE WHEN kind = 'sla.breach' THEN 1 END) FROM events
 	WHERE entity_id = ${EASY[4]}")" "warning then breach"
 at 2026-11-06T14:00:00Z ticket events "$HARD"
 out_has "sla.breach"
@@ -200,14 +206,14 @@ ch "${AGENT[@]}" sla run
 assert_fails
 
 # --- recompute rebuilds the derived state from the events ---------------------------
-BEFORE=$(q "SELECT group_concat(ticket_id || metric || coalesce(due_at, '') || coalesce(achieved_at, '')
-	|| coalesce(breached_at, ''), ',') FROM (SELECT * FROM sla_clocks ORDER BY ticket_id, metric)")
+BEFORE=$(q "SELECT group_concat(ticket_id || metric || coalesce(CAST(due_at AS TEXT), '') || coalesce(CAST(achieved_at AS TEXT), '')
+	|| coalesce(CAST(breached_at AS TEXT), ''), ',') FROM (SELECT * FROM sla_clocks ORDER BY ticket_id, metric) AS x")
 q "DELETE FROM sla_clocks; UPDATE tickets SET sla_sort_key = 0, sla_due_at = NULL" >/dev/null
 at 2026-11-06T14:00:00Z sla recompute
 assert_status 0
 out_has "recomputed the SLA clocks of 10 tickets"
-AFTER=$(q "SELECT group_concat(ticket_id || metric || coalesce(due_at, '') || coalesce(achieved_at, '')
-	|| coalesce(breached_at, ''), ',') FROM (SELECT * FROM sla_clocks ORDER BY ticket_id, metric)")
+AFTER=$(q "SELECT group_concat(ticket_id || metric || coalesce(CAST(due_at AS TEXT), '') || coalesce(CAST(achieved_at AS TEXT), '')
+	|| coalesce(CAST(breached_at AS TEXT), ''), ',') FROM (SELECT * FROM sla_clocks ORDER BY ticket_id, metric) AS x")
 assert_eq "$BEFORE" "$AFTER" "clocks after recompute"
 CHAMPION_NOW=2026-11-06T12:00:00Z ch "${AGENT[@]}" ticket list --order due --json
 assert_eq "$ORDER" "$(json '" ".join(str(t["id"]) for t in j["tickets"])')" "queue after recompute"
@@ -220,7 +226,7 @@ assert_status 0
 at 2026-11-09T00:00:00Z report first-response --from 2026-11-01 --to 2026-11-08 --json
 assert_status 0
 printf '%s' "$OUT" >report.json
-"$SQLITE3" -batch -noheader -separator ' ' "$DB" "SELECT c.created_at, coalesce(r.created_at, '')
+q "SELECT c.created_at || ' ' || coalesce(CAST(r.created_at AS TEXT), '')
 	FROM events c JOIN tickets t ON t.id = c.entity_id AND t.opened_by_agent = 0
 	LEFT JOIN events r ON r.entity_id = c.entity_id AND r.kind = 'ticket.first_response'
 	WHERE c.kind = 'ticket.created' ORDER BY c.entity_id" >times.txt
@@ -295,14 +301,13 @@ assert_fails
 # --- editing a policy moves due times as a fresh computation would -------------------
 clocks()
 { # [TICKET]: every ticket's clocks, but TICKET's
-	q "SELECT group_concat(ticket_id || ':' || metric || ':' || coalesce(due_at, '') || ':' ||
-		coalesce(breached_at, '') || ':' || coalesce(achieved_at, ''), ',')
-		FROM (SELECT * FROM sla_clocks WHERE ticket_id != ${1:-0} ORDER BY ticket_id, metric)"
+	q "SELECT group_concat(ticket_id || ':' || metric || ':' || coalesce(CAST(due_at AS TEXT), '') || ':' ||
+		coalesce(CAST(breached_at AS TEXT), '') || ':' || coalesce(CAST(achieved_at AS TEXT), ''), ',')
+		FROM (SELECT * FROM sla_clocks WHERE ticket_id != ${1:-0} ORDER BY ticket_id, metric) AS x"
 }
 due()
 { # TICKET METRIC: the stored due time, ISO
-	q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', due_at / 1000, 'unixepoch') FROM sla_clocks
-		WHERE ticket_id = $1 AND metric = '$2'"
+	iso "$(q "SELECT due_at FROM sla_clocks WHERE ticket_id = $1 AND metric = '$2'")"
 }
 EASY5=${EASY[5]}
 assert_eq "2026-11-06T15:00:00Z" "$(due "$EASY5" first_reply)" "Friday 11:00 + 4h before the edit"
@@ -311,8 +316,8 @@ assert_status 0
 out_has "changed SLA policy #2; clocks recomputed"
 # Friday 11:00 + 2 business hours.
 assert_eq "2026-11-06T13:00:00Z" "$(due "$EASY5" first_reply)" "the due time moved"
-assert_eq "2026-11-06T13:00:00Z" "$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', sla_due_at / 1000, 'unixepoch')
-	FROM tickets WHERE id = $EASY5")" "the queue's due time too"
+assert_eq "2026-11-06T13:00:00Z" "$(iso "$(q "SELECT sla_due_at FROM tickets WHERE id = $EASY5")")" \
+	"the queue's due time too"
 assert_eq "$(q "SELECT run_at FROM jobs WHERE ticket_id = $EASY5 AND dedupe_key LIKE '%first_reply%:breach'")" \
 	"$(q "SELECT due_at FROM sla_clocks WHERE ticket_id = $EASY5 AND metric = 'first_reply'")" \
 	"the breach timer re-armed at the new due time"

@@ -278,7 +278,7 @@ assert_eq "1" "$(nev 1 message.internal)" "message.internal events"
 # a note as the first staff message sets no first reply
 at 2026-11-02T12:15:00Z "${AGENT[@]}" ticket note 3 --body "Probably SSO."
 assert_status 0
-assert_eq "new|" "$(field 3 "status || '|' || coalesce(first_response_at, '')")" "#3 after only a note"
+assert_eq "new|" "$(field 3 "status || '|' || coalesce(CAST(first_response_at AS TEXT), '')")" "#3 after only a note"
 
 # --- customers reopen pending and solved tickets; on hold stays on hold ----------------
 at 2026-11-02T13:00:00Z "${AGENT[@]}" ticket reply 1 --body "Fixed, I think." --status solved
@@ -288,7 +288,7 @@ assert_eq "solved|$(ms 2026-11-02T13:00:00Z)" "$(field 1 "status || '|' || solve
 at 2026-11-02T14:00:00Z --as carol@acme.test ticket reply 1 --body "Still smoking."
 assert_status 0
 out_has "(status open)"
-assert_eq "open|" "$(field 1 "status || '|' || coalesce(solved_at, '')")" "#1 reopened by its requester"
+assert_eq "open|" "$(field 1 "status || '|' || coalesce(CAST(solved_at AS TEXT), '')")" "#1 reopened by its requester"
 assert_eq "1" "$(q "SELECT count(*) FROM events WHERE entity_id = 1 AND kind = 'field.status'
 	AND old_value = 'solved' AND new_value = 'open' AND actor_id = $CAROL_ID")" "the reopen event"
 assert_eq "$FR" "$(field 1 first_response_at)" "first_response_at after a reopen"
@@ -338,7 +338,7 @@ assert_eq "$((ev_before + 9))" "$(q "SELECT count(*) FROM events WHERE entity = 
 	"#2's events after a set of nine changes"
 assert_eq "new|open" "$(q "SELECT old_value || '|' || new_value FROM events WHERE entity_id = 2 AND kind = 'field.status'")" "status event"
 assert_eq "normal|urgent" "$(q "SELECT old_value || '|' || new_value FROM events WHERE entity_id = 2 AND kind = 'field.priority'")" "priority event"
-assert_eq "|$AGENT2_ID" "$(q "SELECT coalesce(old_value, '') || '|' || new_value FROM events WHERE entity_id = 2 AND kind = 'field.assignee_id'")" "assignee event"
+assert_eq "|$AGENT2_ID" "$(q "SELECT coalesce(CAST(old_value AS TEXT), '') || '|' || new_value FROM events WHERE entity_id = 2 AND kind = 'field.assignee_id'")" "assignee event"
 assert_eq "$BILLING|$SUPPORT" "$(q "SELECT old_value || '|' || new_value FROM events WHERE entity_id = 2 AND kind = 'field.group_id'")" "group event"
 assert_eq "Billing question|Charged twice" "$(q "SELECT old_value || '|' || new_value FROM events WHERE entity_id = 2 AND kind = 'field.subject'")" "subject event"
 
@@ -458,7 +458,7 @@ ch ticket link 4 1
 assert_status 0
 out_has "(related)"
 assert_eq "3|1|incident,4|1|related" "$(q "SELECT group_concat(ticket_id || '|' || other_id || '|' || kind, ',')
-	FROM (SELECT * FROM ticket_links WHERE kind IN ('incident', 'related') ORDER BY ticket_id)")" "links"
+	FROM (SELECT * FROM ticket_links WHERE kind IN ('incident', 'related') ORDER BY ticket_id) AS x")" "links"
 ch ticket show 1 --json
 assert_eq "incident related" "$(json '" ".join(sorted(l["kind"] for l in j["links"] if l["kind"] != "merged"))')" "#1's links"
 ch ticket show 3
