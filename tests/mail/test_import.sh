@@ -78,7 +78,11 @@ ATT=$(head -c 3000 /dev/urandom | base64 -w 76)
 } >"$TMP/refused.mbox"
 CHAMPION_LOG_LEVEL=debug ch_ok --set attachments.max_bytes=1024 import mbox "$TMP/refused.mbox" --mailbox refused
 assert_contains "$OUT" "imported 4 messages" "the mbox with a refused reply"
-assert_contains "$ERR" 'msg="import batch stored again" messages=2' "the batch stored again from its refused reply"
+if [ "$TEST_BACKEND" = sqlite ]; then
+	assert_contains "$ERR" 'msg="import batch stored again" messages=2' "the batch stored again from its refused reply"
+else # each message keeps its savepoint there (db_begin_flat): nothing to store again
+	assert_not_contains "$ERR" 'import batch stored again' "a batch on PostgreSQL"
+fi
 assert_eq "r1 new_ticket|r2 held|r3 new_ticket|r4 threaded" \
 	"$(sql "SELECT replace(message_id, '@example.org', '') || ' ' || state FROM mail_inbound WHERE mailbox = 'refused' ORDER BY id" | paste -sd'|')" \
 	"what became of each message"
