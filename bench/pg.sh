@@ -92,7 +92,8 @@ serve_pids=()
 
 cleanup() {
 	local rc=$? p
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM ERR
+	set +e
 	for p in "${serve_pids[@]}"; do stop_pid "$p" "champion serve" 30; done
 	pg_stop
 	if [ -n "$keep" ]; then say "bench: kept $tmp"; else rm -rf "$tmp"; fi

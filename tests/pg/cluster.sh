@@ -100,7 +100,7 @@ pg_stop()
 			kill -0 "$PG_PID" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -KILL "$PG_PID" 2>/dev/null
+		kill -KILL "$PG_PID" 2>/dev/null || true
 	}
 	PG_PID=''
 	[ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
