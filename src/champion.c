@@ -19,11 +19,12 @@ static void usage(FILE *f)
 		   "Champion is a self-hosted help desk for technical support teams.\n\n"
 		   "commands:\n");
 	for (const struct cmd *const *c = cmd_table; *c; c++)
-		fprintf(f, "   %-10s %s\n", (*c)->name, (*c)->summary);
-	fprintf(f, "   %-10s %s\n", "help", "show this, or a command's help");
-	fprintf(f, "   %-10s %s\n", "version", "print the version");
+		fprintf(f, "   %-13s %s\n", (*c)->name, (*c)->summary);
+	fprintf(f, "   %-13s %s\n", "help", "show this, or a command's help");
+	fprintf(f, "   %-13s %s\n", "version", "print the version");
 	fprintf(f, "\nglobal options (anywhere on the line):\n"
-		   "   --db PATH          the desk's database (else $CHAMPION_DB, else champion.db)\n"
+		   "   --db PATH          the desk's database (else $CHAMPION_DB or\n"
+		   "                      $CHAMPION_DATABASE_URL, else champion.db)\n"
 		   "   --config FILE      configuration file (else $CHAMPION_CONFIG, else "
 		   "./champion.conf)\n"
 		   "   --set KEY=VALUE    override one configuration key (see 'champion config')\n"

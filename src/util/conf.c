@@ -177,6 +177,15 @@ enum err_code conf_load(struct conf *c, const char *file, struct err *e)
 		if (v && *v) /* an empty variable counts as unset */
 			put(c, (int)i, v, CONF_ENV);
 	}
+	/* The name hosts give a database's URL: db.path too, unless CHAMPION_DB says otherwise. */
+	{
+		const char *url = getenv(CONF_DATABASE_URL_ENV), *db = getenv("CHAMPION_DB");
+		if (url && *url && db && *db && strcmp(url, db) != 0)
+			return err_set(e, ERR_INVALID, "both CHAMPION_DB ('%s') and %s ('%s') name the "
+				       "desk: unset one", db, CONF_DATABASE_URL_ENV, url);
+		if (url && *url)
+			put(c, key_index("db.path"), url, CONF_ENV);
+	}
 	return ERR_OK;
 }
 

@@ -23,6 +23,9 @@ struct conf_key {
 	const char *help;
 };
 
+/* Also names db.path, as hosting platforms name a database's URL. */
+#define CONF_DATABASE_URL_ENV "CHAMPION_DATABASE_URL"
+
 extern const struct conf_key conf_keys[];
 extern const size_t conf_nkeys;
 

@@ -86,6 +86,19 @@ assert_eq "env" "$(source_of db.path)" "source of db.path"
 assert_eq "77" "$(value_of attachments.max_bytes)" "attachments.max_bytes from the env"
 assert_eq "env" "$(source_of attachments.max_bytes)" "source of attachments.max_bytes"
 
+# CHAMPION_DATABASE_URL names the desk too (as hosts name a database's URL);
+# with CHAMPION_DB naming another, neither wins.
+CHAMPION_DATABASE_URL=postgresql://desk@127.0.0.1:1/desk ch config
+assert_status 0
+assert_eq "postgresql://desk@127.0.0.1:1/desk" "$(value_of db.path)" "db.path from CHAMPION_DATABASE_URL"
+assert_eq "env" "$(source_of db.path)" "source of db.path from CHAMPION_DATABASE_URL"
+CHAMPION_DB=env.db CHAMPION_DATABASE_URL=postgresql://desk@127.0.0.1:1/desk ch config
+assert_status 65
+err_has "both CHAMPION_DB ('env.db') and CHAMPION_DATABASE_URL"
+CHAMPION_DATABASE_URL=postgresql://desk@127.0.0.1:1/desk ch --db flag.db config
+assert_status 0
+assert_eq "flag.db" "$(value_of db.path)" "--db over CHAMPION_DATABASE_URL"
+
 # --- a flag beats the environment: --set and --db ----------------------------------------
 CHAMPION_DB_SYNCHRONOUS=off CHAMPION_DB=env.db ch --set db.synchronous=full --db flag.db config
 assert_status 0
