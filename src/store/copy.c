@@ -790,8 +790,17 @@ enum err_code store_copy(struct store *from, struct store *to, struct store_copy
 	/* Files first: durable before any row that names them commits (blob.h). */
 	if ((rc = copy_files(from, to, p, r, e)) || (rc = db_begin(to->db, e)))
 		goto out;
-	if ((rc = copy_tables(from, to, t, nt, p, r, e)) || (rc = db_commit(to->db, e)))
+	if ((rc = copy_tables(from, to, t, nt, p, r, e)) || (rc = db_commit(to->db, e))) {
 		db_rollback(to->db);
+	} else {
+		/*
+		 * Statistics at once, not at autovacuum's leisure: the planner
+		 * needs them from the first search (search_pg.c) and queue on.
+		 */
+		report(p, "statistics", 0, 1);
+		rc = db_exec(to->db, "ANALYZE", e);
+		report(p, "statistics", 1, 1);
+	}
 out:
 	db_rollback(from->db); /* a read: nothing to keep */
 	free_tables(t, nt);

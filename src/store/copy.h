@@ -16,7 +16,8 @@
  * in use: no user and no ticket. Everything is written in one transaction,
  * which commits only when every table read back from the destination has
  * the row count and checksum read from the source; anything else leaves
- * the destination as it was. The source is read in one read transaction:
+ * the destination as it was. After the commit, ANALYZE gives the planner
+ * its statistics at once. The source is read in one read transaction:
  * a snapshot. Writes made to it meanwhile are not copied, so stop its
  * servers and mail deliveries first.
  *

@@ -73,6 +73,9 @@ err_has "migrate-store: tickets: 0 of 303"
 err_has "migrate-store: tickets: 303 of 303"
 err_has "migrate-store: files: 2 of 2"
 err_has "migrate-store: search index: 1 of 1"
+err_has "migrate-store: statistics: 1 of 1"
+assert_match "$(pg "$URL" "SELECT count(*) FROM pg_stats WHERE tablename = 'search_docs'")" '^[1-9]' \
+	"the planner's statistics of the index, right after the copy"
 
 # Row by row, as each tool prints them: nothing changed on the way.
 same_rows()
