@@ -409,6 +409,11 @@ bool db_spoiled(const struct db *db)
 	return db->spoiled;
 }
 
+bool db_lock_reads(const struct db *db)
+{
+	return db->depth > 0 && db->writing && db->drv->row_locks;
+}
+
 enum err_code db_begin_read(struct db *db, struct err *e)
 {
 	static const char sql[] = "BEGIN";

@@ -157,6 +157,14 @@ void db_rollback(struct db *db);
  */
 enum err_code db_begin_flat(struct db *db, struct err *e);
 bool db_spoiled(const struct db *db);
+/*
+ * Whether a read should lock what it reads for the write that follows
+ * (SELECT ... FOR UPDATE): inside a write transaction on a backend whose
+ * writers run side by side (PostgreSQL, with several servers on one desk).
+ * Without it, two writers could both read a ticket's version 5 and both
+ * write on it. SQLite's writers take turns (BEGIN IMMEDIATE): never there.
+ */
+bool db_lock_reads(const struct db *db);
 int db_depth(const struct db *db);
 /* A number that changes at every outermost db_begin or db_begin_read (never 0 inside one). */
 uint64_t db_txn_seq(const struct db *db);

@@ -19,6 +19,8 @@ struct db_driver {
 	 * db_begin there.
 	 */
 	bool failure_aborts;
+	/* Writers run side by side, each locking the rows it writes (PostgreSQL). */
+	bool row_locks;
 	enum err_code (*open)(void **conn, const char *target, const struct db_options *o,
 			      struct err *e);
 	void (*close)(void *conn);

@@ -833,6 +833,7 @@ const struct db_driver db_pg_driver = {
 	/* Row locks are taken as rows are written: no lock to take up front. */
 	.begin_write = "BEGIN",
 	.failure_aborts = true,
+	.row_locks = true,
 	.open = pg_open,
 	.close = pg_close,
 	.version = pg_version,

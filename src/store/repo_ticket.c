@@ -144,8 +144,11 @@ enum err_code repo_ticket_get(struct db *db, struct arena *a, int64_t id, struct
 			      struct err *e)
 {
 	static const char sql[] = "SELECT " TICKET_COLS " FROM tickets WHERE id = $1";
+	/* In a write: the row stays this transaction's until it commits (db_lock_reads). */
+	static const char sql_lock[] =
+		"SELECT " TICKET_COLS " FROM tickets WHERE id = $1 FOR UPDATE";
 	struct db_stmt *st;
-	enum err_code rc = db_prepare(db, sql, &st, e);
+	enum err_code rc = db_prepare(db, db_lock_reads(db) ? sql_lock : sql, &st, e);
 	int r;
 
 	if (rc)

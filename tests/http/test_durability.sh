@@ -284,4 +284,32 @@ if [ "$TEST_BACKEND" = postgresql ]; then
 	stop_server 0
 fi
 
+# PostgreSQL: servers write side by side, so a write reads the ticket it
+# changes with its row locked (FOR UPDATE). Another session changes the
+# ticket and holds its lock 1 s; a PATCH whose If-Match names the version
+# before that change waits for it, then sees the new version: 412, not a
+# lost update.
+if [ "$TEST_BACKEND" = postgresql ]; then
+	start_server
+	api GET "/api/v1/tickets/$T" "$AGENT"
+	expect_status 200
+	OLD_ETAG=$(hdr etag)
+	rm -f "$TMP/held"
+	printf 'BEGIN;\nUPDATE tickets SET priority = %s, version = version + 1 WHERE id = %s;\n\\! touch %s\nSELECT pg_sleep(1);\nCOMMIT;\n' \
+		"'low'" "$T" "$TMP/held" | psql -X -q -o /dev/null "$DB" -f - &
+	HOLDER=$!
+	ALL_PIDS+=("$HOLDER")
+	for _ in $(seq 200); do
+		[ -e "$TMP/held" ] && break
+		sleep 0.02
+	done
+	[ -e "$TMP/held" ] || fail "the other session did not change the ticket"
+	req PATCH "/api/v1/tickets/$T" -H "Authorization: Bearer $AGENT" -H "If-Match: $OLD_ETAG" \
+		-H 'Content-Type: application/json' --data-binary '{"priority":"high"}'
+	expect_problem 412 precondition_failed "If-Match of the version another writer was replacing"
+	wait "$HOLDER"
+	assert_eq low "$(sql "SELECT priority FROM tickets WHERE id = $T")" "the other session's change, kept"
+	stop_server 0
+fi
+
 finish
