@@ -122,13 +122,16 @@ stop_server
 # --- killed while reading: every message kept, each once -------------------------------
 # The poller may take a batch of 60 before the kill lands (it is quick):
 # then the next attempt appends 60 more, up to five attempts, and at least
-# one must have been killed halfway.
+# one must have been killed halfway. Each message carries some 100 KB of
+# text, so that taking one is slow enough for the kill to land among them.
+python3 -c 'import sys; sys.stdout.write("".join("Line %d of the log the customer pasted, with its details.\r\n" % i for i in range(1800)))' >"$TMP/long.txt"
 BEFORE=$(sql "SELECT count(*) FROM tickets")
 HALFWAY=0 ATTEMPTS=0
 for attempt in 1 2 3 4 5; do
 	ATTEMPTS=$attempt
 	for i in $(seq 1 60); do
 		msg "$TMP/k.eml" "k$attempt.$i@example.org" "kill$attempt.$i@example.org" "Killed $attempt.$i"
+		cat "$TMP/long.txt" >>"$TMP/k.eml"
 		append "$TMP/k.eml"
 	done
 	start_server "${IMAP_SET[@]}"
