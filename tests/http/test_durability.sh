@@ -196,6 +196,26 @@ assert_contains "$OUT" "last words" "the last message in the search index"
 # SQLite: another process holds the write lock; each BEGIN IMMEDIATE waits
 # db.busy_timeout_ms for it, then the writer runs the group again after a
 # backoff, three times at most (desk_batch_retry).
+# psql_holding SQL SECONDS: a psql session runs SQL in a transaction and keeps
+# it open that long, then ROLLBACK or COMMIT (END); back once SQL has run.
+psql_holding()
+{
+	rm -f "$TMP/held"
+	printf 'BEGIN;\n%s;\n\\! touch %s\nSELECT pg_sleep(%s);\n%s;\n' "$1" "$TMP/held" "$2" "${3:-ROLLBACK}" |
+		psql -X -q -o /dev/null "$DB" -f - &
+	HOLDER=$!
+	ALL_PIDS+=("$HOLDER")
+	held "the psql session did not run: $1"
+}
+# held WHAT: waits up to 4 s for $TMP/held; fails with WHAT if it never comes.
+held()
+{
+	for _ in $(seq 200); do
+		[ -e "$TMP/held" ] && return 0
+		sleep 0.02
+	done
+	fail "$1"
+}
 # hold_lock SECONDS: a process holds the desk's write lock that long ($TMP/held once it has it).
 hold_lock()
 {
@@ -210,11 +230,7 @@ c.execute("ROLLBACK")
 EOF
 	HOLDER=$!
 	ALL_PIDS+=("$HOLDER")
-	for _ in $(seq 100); do
-		[ -e "$TMP/held" ] && return 0
-		sleep 0.02
-	done
-	fail "the lock holder did not take the write lock"
+	held "the lock holder did not take the write lock"
 }
 if [ "$TEST_BACKEND" = sqlite ]; then
 	start_server --set db.busy_timeout_ms=100
@@ -245,16 +261,7 @@ fi
 # hold_row ID SECONDS: a psql session locks ticket ID's row that long ($TMP/held once it has).
 hold_row()
 {
-	rm -f "$TMP/held"
-	printf 'BEGIN;\nSELECT 1 FROM tickets WHERE id = %s FOR UPDATE;\n\\! touch %s\nSELECT pg_sleep(%s);\nROLLBACK;\n' \
-		"$1" "$TMP/held" "$2" | psql -X -q -o /dev/null "$DB" -f - &
-	HOLDER=$!
-	ALL_PIDS+=("$HOLDER")
-	for _ in $(seq 200); do
-		[ -e "$TMP/held" ] && return 0
-		sleep 0.02
-	done
-	fail "the lock holder did not lock the row"
+	psql_holding "SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE" "$2"
 }
 if [ "$TEST_BACKEND" = postgresql ]; then
 	start_server --set db.busy_timeout_ms=100
@@ -294,16 +301,7 @@ if [ "$TEST_BACKEND" = postgresql ]; then
 	api GET "/api/v1/tickets/$T" "$AGENT"
 	expect_status 200
 	OLD_ETAG=$(hdr etag)
-	rm -f "$TMP/held"
-	printf 'BEGIN;\nUPDATE tickets SET priority = %s, version = version + 1 WHERE id = %s;\n\\! touch %s\nSELECT pg_sleep(1);\nCOMMIT;\n' \
-		"'low'" "$T" "$TMP/held" | psql -X -q -o /dev/null "$DB" -f - &
-	HOLDER=$!
-	ALL_PIDS+=("$HOLDER")
-	for _ in $(seq 200); do
-		[ -e "$TMP/held" ] && break
-		sleep 0.02
-	done
-	[ -e "$TMP/held" ] || fail "the other session did not change the ticket"
+	psql_holding "UPDATE tickets SET priority = 'low', version = version + 1 WHERE id = $T" 1 COMMIT
 	req PATCH "/api/v1/tickets/$T" -H "Authorization: Bearer $AGENT" -H "If-Match: $OLD_ETAG" \
 		-H 'Content-Type: application/json' --data-binary '{"priority":"high"}'
 	expect_problem 412 precondition_failed "If-Match of the version another writer was replacing"
