@@ -54,6 +54,9 @@ done
 
 # python3 without site (pyenv shims and .pth files cost a second on a busy machine).
 PYBIN=$(python3 -c 'import sys; print(sys.executable)') || exit 1
+# py ARGS...: the test's Python. In the background, run "$PYBIN" -S itself:
+# $! of a function is its subshell's, and reaping that leaves Python alive,
+# holding the test's output open (meson then waits for it).
 py()
 {
 	"$PYBIN" -S "$@"

@@ -220,7 +220,7 @@ held()
 hold_lock()
 {
 	rm -f "$TMP/held"
-	py - "$DB" "$1" "$TMP/held" <<'EOF' &
+	"$PYBIN" -S - "$DB" "$1" "$TMP/held" <<'EOF' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")

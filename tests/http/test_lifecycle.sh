@@ -126,7 +126,7 @@ for addr in nonsense 127.0.0.1 127.0.0.1: :8080 127.0.0.1:http 256.1.1.1:8080 lo
 done
 
 # --- a port someone else holds (without SO_REUSEPORT) ----------------------------------
-py - >"$TMP/holder.out" <<'EOF' &
+"$PYBIN" -S - >"$TMP/holder.out" <<'EOF' &
 import socket, sys, time
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -310,7 +310,7 @@ check_burst 20 grace0
 # The grace period (1 s) ends before the keep-alive timeout (10 s): the server
 # must close what is left and exit 0 (last: today it aborts in h2o_timeout_dispose).
 start_server --set server.shutdown_grace_ms=1000
-py - "$PORT" >"$TMP/idle.out" 2>&1 <<'EOF' &
+"$PYBIN" -S - "$PORT" >"$TMP/idle.out" 2>&1 <<'EOF' &
 import socket, sys, time
 port = int(sys.argv[1])
 h1 = socket.create_connection(("127.0.0.1", port), timeout=30)

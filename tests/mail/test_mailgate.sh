@@ -77,7 +77,7 @@ assert_eq 3 "$(sql "SELECT count(*) FROM messages WHERE ticket_id = $T")" "the c
 # the table of deliveries) for 3 s; mailgate waits 200 ms for it.
 rm -f "$TMP/locked"
 if [ "$TEST_BACKEND" = sqlite ]; then
-	py - "$DB" "$TMP/locked" <<'PYEOF' &
+	"$PYBIN" -S - "$DB" "$TMP/locked" <<'PYEOF' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 c.execute("BEGIN EXCLUSIVE")

@@ -136,7 +136,7 @@ stop_sink
 # A server that takes the connection and never answers holds the send; champion is
 # killed in the middle of it, and comes back to a working server.
 HOLE_PORT=$(free_port)
-py - "$HOLE_PORT" <<'PYEOF' &
+"$PYBIN" -S - "$HOLE_PORT" <<'PYEOF' &
 import socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
