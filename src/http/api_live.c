@@ -351,10 +351,10 @@ static void *listen_main(void *arg)
 			nanosleep(&(struct timespec){.tv_nsec = LIVE_LISTEN_WAIT_MS * 1000000L}, NULL);
 			continue;
 		}
-		if (told_lost && r > 0)
-			log_info("hearing the desk's changes again", "signals=%" PRIu64,
-				 atomic_load(&l->signals));
 		if (r > 0) {
+			if (told_lost)
+				log_info("hearing the desk's changes again", "signals=%" PRIu64,
+					 atomic_load(&l->signals));
 			told_lost = false;
 			atomic_store(&l->listening, true);
 			atomic_fetch_add(&l->signals, 1);

@@ -138,7 +138,8 @@ int metrics_render(struct hreq *r)
 		   "(1), or its live streams only poll (0)\n"
 		   "# TYPE champion_live_listening gauge\n"
 		   "champion_live_listening %d\n",
-		   LOAD(s->writer.retried), LOAD(s->writer.jobs_retried), LOAD(s->live.signals), LOAD(s->live.listening) ? 1 : 0);
+		   LOAD(s->writer.retried), LOAD(s->writer.jobs_retried), LOAD(s->live.signals),
+		   LOAD(s->live.listening) ? 1 : 0);
 	int rc = http_text(r, 200, "text/plain; version=0.0.4", b.data, b.len);
 	buf_release(&b);
 	return rc;

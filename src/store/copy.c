@@ -460,7 +460,7 @@ static enum err_code flush(struct db *db, const struct table *t, struct batch *b
 	return rc;
 }
 
-static enum err_code count_rows(struct db *db, const struct table *t, int64_t *n,
+static enum err_code count_rows(struct db *db, const char *table, int64_t *n,
 				struct err *e)
 {
 	struct buf sql = BUF_INIT;
@@ -468,7 +468,7 @@ static enum err_code count_rows(struct db *db, const struct table *t, int64_t *n
 	enum err_code rc;
 
 	buf_puts(&sql, "SELECT count(*) FROM ");
-	quote_ident(&sql, t->name);
+	quote_ident(&sql, table);
 	rc = db_prepare_dynamic(db, buf_str(&sql), &st, e);
 	buf_release(&sql);
 	if (rc)
@@ -500,7 +500,7 @@ static enum err_code scan(struct db *db, struct db *to, const struct table *t,
 	enum err_code rc;
 
 	*rows = 0;
-	if (to && (rc = count_rows(db, t, &total, e)))
+	if (to && (rc = count_rows(db, t->name, &total, e)))
 		return rc;
 	if (to)
 		report(p, t->name, 0, total);
@@ -647,22 +647,14 @@ static enum err_code copy_files(struct store *from, struct store *to,
 				struct err *e)
 {
 	static const char sql[] = "SELECT sha256, size FROM attachments ORDER BY id";
-	static const char count[] = "SELECT count(*) FROM attachments";
 	struct reader rd;
-	struct db_stmt *st;
 	int64_t total = 0;
 	enum err_code rc;
 	int got;
 
 	r->files_shared = same_dir(from->blob_dir, to->blob_dir);
-	if ((rc = db_prepare(from->db, count, &st, e)))
-		return rc;
-	if (db_step(st, e) == DB_ROW)
-		total = db_col_int64(st, 0);
-	else
-		rc = step_fail(e);
-	db_done(st);
-	if (rc || (rc = reader_open(&rd, from->db, sql, e)))
+	if ((rc = count_rows(from->db, "attachments", &total, e)) ||
+	    (rc = reader_open(&rd, from->db, sql, e)))
 		return rc;
 	report(p, "files", 0, total);
 	while ((got = reader_step(&rd, e)) == DB_ROW) {
